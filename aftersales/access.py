@@ -1,0 +1,39 @@
+"""The access layer: who sees which branch's data.
+
+Every branch-bound model's queryset derives from BranchScopedQuerySet and names the lookup to its
+branch; UI, API and exports all call `.visible_to(user)`, so the rule lives here only.
+"""
+
+from django.db import models
+
+from aftersales.roles import STAFF_ROLES
+
+
+def sees_all_branches(user):
+    return user.is_authenticated and user.is_active and user.is_administrator
+
+
+def visible_branch_ids(user):
+    """Ids of the branches whose data the user may see (cached on the user for the request)."""
+    if not hasattr(user, "_visible_branch_ids"):
+        if not user.is_authenticated or not user.is_active:
+            user._visible_branch_ids = frozenset()
+        else:
+            user._visible_branch_ids = frozenset(user.branches.values_list("pk", flat=True))
+    return user._visible_branch_ids
+
+
+def is_staff_member(user):
+    """Internal staff (every role but the external mystery shoppers)."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(*STAFF_ROLES))
+
+
+class BranchScopedQuerySet(models.QuerySet):
+    branch_lookup = "branch"
+
+    def visible_to(self, user):
+        if sees_all_branches(user):
+            return self.all()
+        if not is_staff_member(user):
+            return self.none()
+        return self.filter(**{f"{self.branch_lookup}__in": visible_branch_ids(user)})

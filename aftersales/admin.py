@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.models import Branch, Notification, User
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "city", "time_zone", "is_active"]
+    list_filter = ["is_active", "time_zone"]
+    search_fields = ["name", "code", "city"]
+
+
+@admin.register(User)
+class AftersalesUserAdmin(UserAdmin):
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (_("Organisation"), {"fields": ("branches", "phone", "language")}),
+    )
+    filter_horizontal = ("groups", "user_permissions", "branches")
+    list_filter = ["is_active", "groups", "branches"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "kind", "created_at", "read_at", "email_state"]
+    list_filter = ["kind", "email_state"]
+    search_fields = ["subject", "recipient__username"]
+    raw_id_fields = ["recipient"]
+    readonly_fields = ["email_attempts", "email_claimed_at", "emailed_at", "email_error"]

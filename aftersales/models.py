@@ -1,0 +1,167 @@
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.access import BranchScopedQuerySet
+from aftersales.roles import Role
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class BranchQuerySet(BranchScopedQuerySet):
+    branch_lookup = "pk"
+
+
+class Branch(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    code = models.SlugField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("Short unique code, e.g. MUC-01. Letters, digits, hyphens and underscores."),
+    )
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="DE", help_text=_("ISO code."))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=TIME_ZONE_CHOICES,
+        default=settings.TIME_ZONE,
+        help_text=_("Reminders and due times of this branch follow this zone."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = BranchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="branch_name_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("branch-update", args=[self.pk])
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class User(AbstractUser):
+    """A person who logs in. Roles are Django groups (see aftersales.roles); branches say where
+    the person works and so which data they see."""
+
+    branches = models.ManyToManyField(
+        Branch, verbose_name=_("branches"), related_name="members", blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Language of the e-mails this person receives."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        permissions = [
+            ("manage_organisation", _("Can manage branches and users")),
+            ("view_team", _("Can see the team of their branches")),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def get_absolute_url(self):
+        return reverse("user-update", args=[self.pk])
+
+    @property
+    def role_names(self):
+        """Role codes of this user, read once per request from the prefetched groups."""
+        if not hasattr(self, "_role_names"):
+            self._role_names = frozenset(group.name for group in self.groups.all())
+        return self._role_names
+
+    def has_role(self, *roles):
+        return bool(self.role_names.intersection(roles))
+
+    @property
+    def is_administrator(self):
+        return self.is_superuser or Role.ADMIN in self.role_names
+
+
+class Notification(models.Model):
+    """The outbox: an in-app message for one user, and the e-mail that goes with it.
+
+    Rows are written in the same transaction as the change they report; delivery claims a row so
+    that a retried or duplicated task never sends the e-mail twice.
+    """
+
+    class EmailState(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("not e-mailed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    # Whoever creates a notification that must exist once (a daily digest, an escalation) names it
+    # here; the unique constraint turns a second attempt into a no-op.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    email_state = models.CharField(
+        _("e-mail"), max_length=10, choices=EmailState.choices, default=EmailState.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_state__in=["pending", "sending"]),
+                name="notification_undelivered",
+            ),
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def is_read(self):
+        return self.read_at is not None

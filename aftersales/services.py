@@ -1,0 +1,247 @@
+import logging
+import smtplib
+from datetime import timedelta
+
+from celery import current_app
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from aftersales.errors import DomainError
+from aftersales.models import Branch, Notification, User
+from aftersales.roles import BRANCH_ROLES, Role
+
+logger = logging.getLogger(__name__)
+
+EMAIL_MAX_ATTEMPTS = 5
+# A claim older than this belongs to a worker that died mid-delivery; the tick takes it over.
+STALE_CLAIM_AFTER = timedelta(minutes=10)
+DELIVER_TASK = "aftersales.tasks.deliver_notification"
+
+BRANCH_FIELDS = ("name", "code", "street", "postcode", "city", "country", "time_zone", "is_active")
+
+
+def _validated_save(instance):
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def create_branch(*, by, **fields):
+    _require_administrator(by)
+    branch = Branch(**{name: value for name, value in fields.items() if name in BRANCH_FIELDS})
+    return _validated_save(branch)
+
+
+@transaction.atomic
+def update_branch(*, branch, by, **fields):
+    _require_administrator(by)
+    for name, value in fields.items():
+        if name in BRANCH_FIELDS:
+            setattr(branch, name, value)
+    return _validated_save(branch)
+
+
+def _require_administrator(user):
+    if not user.is_administrator:
+        raise DomainError(_("Only administrators may manage branches and users."))
+
+
+def _check_roles_and_branches(roles, branches):
+    roles = set(roles)
+    if not roles:
+        raise DomainError(_("Give the user at least one role."), field="roles")
+    if roles & BRANCH_ROLES and not branches:
+        raise DomainError(
+            _("Sales, service, manager and quality staff must work in at least one branch."),
+            field="branches",
+        )
+
+
+@transaction.atomic
+def create_user(
+    *,
+    by,
+    username,
+    password,
+    roles,
+    branches,
+    first_name="",
+    last_name="",
+    email="",
+    phone="",
+    language="en",
+):
+    _require_administrator(by)
+    _check_roles_and_branches(roles, branches)
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(_("This username is already taken."), field="username")
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        language=language,
+    )
+    user.set_password(password)
+    _apply_roles(user, roles)
+    _validated_save(user)
+    user.branches.set(branches)
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user
+
+
+@transaction.atomic
+def update_user(
+    *,
+    user,
+    by,
+    roles,
+    branches,
+    first_name,
+    last_name,
+    email,
+    phone="",
+    language="en",
+    is_active=True,
+):
+    _require_administrator(by)
+    _check_roles_and_branches(roles, branches)
+    if user == by and not is_active:
+        raise DomainError(_("You cannot deactivate your own account."), field="is_active")
+    if user == by and Role.ADMIN not in roles and not by.is_superuser:
+        raise DomainError(_("You cannot take the administrator role from yourself."), field="roles")
+    user.first_name, user.last_name, user.email, user.phone = first_name, last_name, email, phone
+    user.language = language
+    user.is_active = is_active
+    _apply_roles(user, roles)
+    _validated_save(user)
+    user.branches.set(branches)
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user
+
+
+def _apply_roles(user, roles):
+    # Administrators use the Django admin as well; nobody else gets into it.
+    user.is_staff = Role.ADMIN in set(roles) or user.is_superuser
+
+
+def notify(*, recipient, kind, subject, body="", link="", dedupe_key=None, email=True):
+    """Write one notification to the outbox, inside the caller's transaction.
+
+    Returns the notification, or None when one with the same dedupe_key exists already, so a job
+    that runs twice notifies once. The e-mail is enqueued only after the transaction commits; if
+    that message is lost, the delivery tick finds the pending row anyway.
+    """
+    wants_email = email and bool(recipient.email)
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                kind=kind,
+                subject=subject[:200],
+                body=body,
+                link=link,
+                dedupe_key=dedupe_key,
+                email_state=Notification.EmailState.PENDING
+                if wants_email
+                else Notification.EmailState.SKIPPED,
+            )
+    except IntegrityError:
+        if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    if wants_email:
+        # By name, so that services never import the tasks module that imports them.
+        transaction.on_commit(
+            lambda: current_app.send_task(DELIVER_TASK, args=[notification.pk]), robust=True
+        )
+    return notification
+
+
+def deliver_notification(*, notification_id):
+    """Send the e-mail of one notification at most once. Returns True when this call sent it."""
+    claimed = Notification.objects.filter(
+        pk=notification_id, email_state=Notification.EmailState.PENDING
+    ).update(
+        email_state=Notification.EmailState.SENDING,
+        email_claimed_at=timezone.now(),
+        email_attempts=F("email_attempts") + 1,
+    )
+    if claimed != 1:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        send_mail(
+            subject=notification.subject,
+            message=_email_text(notification),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.recipient.email],
+        )
+    except (smtplib.SMTPException, OSError) as error:
+        gave_up = notification.email_attempts >= EMAIL_MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id).update(
+            email_state=Notification.EmailState.FAILED
+            if gave_up
+            else Notification.EmailState.PENDING,
+            email_error=str(error)[:1000],
+        )
+        logger.warning("E-mail for notification %s failed: %s", notification_id, error)
+        return False
+    Notification.objects.filter(pk=notification_id).update(
+        email_state=Notification.EmailState.SENT, emailed_at=timezone.now(), email_error=""
+    )
+    return True
+
+
+def _email_text(notification):
+    with translation.override(notification.recipient.language):
+        text = notification.body
+        if notification.link:
+            text = f"{text}\n\n{settings.SITE_URL.rstrip('/')}{notification.link}"
+        return text
+
+
+def deliver_pending_notifications(*, limit=200):
+    """The safety net behind on-commit delivery: send whatever is still pending, including the
+    claims of workers that died mid-delivery. Returns the number of e-mails sent."""
+    stale_before = timezone.now() - STALE_CLAIM_AFTER
+    with transaction.atomic():
+        due_ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(email_state=Notification.EmailState.PENDING)
+                | Q(email_state=Notification.EmailState.SENDING, email_claimed_at__lt=stale_before)
+            )
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(
+            pk__in=due_ids, email_state=Notification.EmailState.SENDING
+        ).update(email_state=Notification.EmailState.PENDING)
+    return sum(deliver_notification(notification_id=pk) for pk in due_ids)
+
+
+def mark_notification_read(*, notification, by):
+    if notification.recipient_id != by.pk:
+        raise DomainError(_("This notification is not yours."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_notifications_read(*, by):
+    return Notification.objects.filter(recipient=by, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -1,0 +1,51 @@
+from django import template
+from django.utils.http import urlencode
+
+from aftersales.roles import Role
+
+register = template.Library()
+
+
+@register.filter
+def has_role(user, roles):
+    """`{% if user|has_role:"manager,admin" %}`: navigation shows each role what it may use."""
+    return user.is_authenticated and (
+        user.is_superuser or user.has_role(*[role.strip() for role in roles.split(",")])
+    )
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes):
+    """The current query string with some parameters replaced (sorting, paging, filters)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    if "page" not in changes:
+        params.pop("page", None)
+    return "?" + urlencode(sorted(params.lists()), doseq=True)
+
+
+@register.inclusion_tag("partials/sort_link.html", takes_context=True)
+def sort_link(context, field, label):
+    current = context["request"].GET.get("sort", "")
+    if current == field:
+        next_sort, direction = f"-{field}", "asc"
+    elif current == f"-{field}":
+        next_sort, direction = field, "desc"
+    else:
+        next_sort, direction = field, ""
+    return {
+        "request": context["request"],
+        "sort": next_sort,
+        "label": label,
+        "direction": direction,
+    }
+
+
+@register.filter
+def role_label(group_name):
+    """The translated name of a role group."""
+    return Role(group_name).label if group_name in Role.values else group_name

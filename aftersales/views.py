@@ -1,0 +1,249 @@
+from celery import current_app
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersales import selectors, services
+from aftersales.access import sees_all_branches
+from aftersales.errors import DomainError
+from aftersales.forms import BranchForm, UserForm
+from aftersales.models import Branch, Notification, User
+from aftersales.roles import Role
+
+PAGE_SIZE = 25
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def parse_active(value):
+    return {"yes": True, "no": False}.get(value)
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {
+        "branches": selectors.branches_visible_to(user)[:10],
+        "notifications": selectors.notifications_for(user, unread_only=True)[:5],
+        "roles": [Role(name).label for name in sorted(user.role_names) if name in Role.values],
+    }
+    if user.has_perm("aftersales.manage_organisation"):
+        context["branch_count"] = Branch.objects.count()
+        context["user_count"] = User.objects.filter(is_active=True).count()
+    if user.has_perm("aftersales.view_team"):
+        context["team"] = selectors.team_of(user)[:12]
+    return render(request, "aftersales/home.html", context)
+
+
+@login_required
+@permission_required("aftersales.view_branch", raise_exception=True)
+def branch_list(request):
+    branches = selectors.branches_visible_to(
+        request.user,
+        search=request.GET.get("q", "").strip(),
+        active=parse_active(request.GET.get("active", "")),
+        ordering=request.GET.get("sort", "name"),
+    )
+    return render(
+        request,
+        "aftersales/branch_list.html",
+        {
+            "page": paginate(request, branches),
+            "can_manage": request.user.has_perm("aftersales.manage_organisation"),
+        },
+    )
+
+
+@login_required
+@permission_required("aftersales.manage_organisation", raise_exception=True)
+def branch_create(request):
+    form = BranchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            branch = services.create_branch(by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Branch “%(name)s” created.") % {"name": branch.name})
+            return redirect("branch-list")
+    return render(request, "aftersales/branch_form.html", {"form": form})
+
+
+@login_required
+@permission_required("aftersales.manage_organisation", raise_exception=True)
+def branch_update(request, pk):
+    branch = get_object_or_404(Branch.objects.visible_to(request.user), pk=pk)
+    form = BranchForm(request.POST or None, instance=branch)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_branch(branch=branch, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Branch “%(name)s” saved.") % {"name": branch.name})
+            return redirect("branch-list")
+    return render(request, "aftersales/branch_form.html", {"form": form, "branch": branch})
+
+
+@login_required
+@permission_required("aftersales.manage_organisation", raise_exception=True)
+def user_list(request):
+    branch_id = request.GET.get("branch", "")
+    users = selectors.users_for_administration(
+        search=request.GET.get("q", "").strip(),
+        role=request.GET.get("role", "") if request.GET.get("role") in Role.values else "",
+        branch=int(branch_id) if branch_id.isdigit() else None,
+        active=parse_active(request.GET.get("active", "")),
+        ordering=request.GET.get("sort", "username"),
+    )
+    return render(
+        request,
+        "aftersales/user_list.html",
+        {
+            "page": paginate(request, users),
+            "role_choices": Role.choices,
+            "branch_choices": Branch.objects.order_by("name").values_list("pk", "name"),
+        },
+    )
+
+
+@login_required
+@permission_required("aftersales.manage_organisation", raise_exception=True)
+def user_create(request):
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.create_user(
+                by=request.user,
+                username=data["username"],
+                password=data["password1"],
+                roles=data["roles"],
+                branches=data["branches"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                phone=data["phone"],
+                language=data["language"],
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("User “%(name)s” created.") % {"name": user})
+            return redirect("user-list")
+    return render(request, "aftersales/user_form.html", {"form": form})
+
+
+@login_required
+@permission_required("aftersales.manage_organisation", raise_exception=True)
+def user_update(request, pk):
+    user = get_object_or_404(User.objects.prefetch_related("groups", "branches"), pk=pk)
+    form = UserForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_user(
+                user=user,
+                by=request.user,
+                roles=data["roles"],
+                branches=data["branches"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                phone=data["phone"],
+                language=data["language"],
+                is_active=data["is_active"],
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("User “%(name)s” saved.") % {"name": user})
+            return redirect("user-list")
+    return render(request, "aftersales/user_form.html", {"form": form, "edited_user": user})
+
+
+@login_required
+@permission_required("aftersales.view_team", raise_exception=True)
+def team(request):
+    return render(
+        request,
+        "aftersales/team.html",
+        {
+            "page": paginate(request, selectors.team_of(request.user)),
+            "sees_all": sees_all_branches(request.user),
+        },
+    )
+
+
+@login_required
+def notification_list(request):
+    unread_only = request.GET.get("unread") == "1"
+    notifications = selectors.notifications_for(request.user, unread_only=unread_only)
+    return render(
+        request,
+        "aftersales/notification_list.html",
+        {"page": paginate(request, notifications), "unread_only": unread_only},
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.mark_notification_read(notification=notification, by=request.user)
+    if request.htmx:
+        return render(
+            request, "aftersales/partials/notification_item.html", {"notification": notification}
+        )
+    if notification.link and notification.link.startswith("/"):
+        return redirect(notification.link)
+    return redirect("notification-list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.mark_all_notifications_read(by=request.user)
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    return redirect("notification-list")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness for load balancers and compose: can we reach the database and the broker?"""
+    checks = {"database": _database_reachable(), "broker": _broker_reachable()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "unavailable",
+            **{k: "ok" if v else "down" for k, v in checks.items()},
+        },
+        status=200 if healthy else 503,
+    )
+
+
+def _database_reachable():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+def _broker_reachable():
+    try:
+        with current_app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        return False
+    return True
