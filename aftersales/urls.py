@@ -10,7 +10,7 @@ from rest_framework.routers import DefaultRouter
 from aftersales import api, views
 
 router = DefaultRouter()
-router.register("branches", api.BranchViewSet, basename="branch")
+router.register("branches", api.BranchViewSet, basename="api-branch")
 
 admin.site.site_header = "After-Sales CRM"
 

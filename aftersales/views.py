@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -212,7 +213,15 @@ def notification_read(request, pk):
 @require_POST
 def notification_read_all(request):
     count = services.mark_all_notifications_read(by=request.user)
-    messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d notification marked as read.",
+            "%(count)d notifications marked as read.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("notification-list")
 
 

@@ -1,0 +1,114 @@
+"""Shared fixtures: the personas every access test uses, and the CI rules for real services.
+
+Personas (healthchecks' alice/bob/charlie): two branches, North and South; an administrator; a
+manager of North; a salesperson in North (the owner of North's work), a salesperson in North (the
+colleague) and one in South (the outsider); a quality manager in North; a mystery shopper.
+"""
+
+import os
+import shutil
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.aftersales.factories import BranchFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the
+# tests themselves (fixtures, assertions) are still synchronous and safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def require_service(available, what):
+    """A test that needs a real service fails in CI when it is missing, and skips elsewhere."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available.")
+    pytest.skip(f"{what} is not available on this machine.")
+
+
+@pytest.fixture
+def north(db):
+    return BranchFactory(name="North", code="NORTH")
+
+
+@pytest.fixture
+def south(db):
+    return BranchFactory(name="South", code="SOUTH", time_zone="Europe/Vienna")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="ada", roles=["admin"], branches=[])
+
+
+@pytest.fixture
+def manager(north):
+    return UserFactory(username="mia", roles=["manager"], branches=[north])
+
+
+@pytest.fixture
+def owner(north):
+    return UserFactory(username="alice", roles=["sales"], branches=[north])
+
+
+@pytest.fixture
+def colleague(north):
+    return UserFactory(username="bob", roles=["sales"], branches=[north])
+
+
+@pytest.fixture
+def outsider(south):
+    return UserFactory(username="charlie", roles=["sales"], branches=[south])
+
+
+@pytest.fixture
+def quality_manager(north):
+    return UserFactory(username="quinn", roles=["quality"], branches=[north])
+
+
+@pytest.fixture
+def shopper(db):
+    return UserFactory(username="sam", roles=["mystery_shopper"], branches=[])
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as the given user and return the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium, never a browser it downloaded itself."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def chromium_available():
+    require_service(os.path.exists(CHROMIUM), "Chromium (Debian package 'chromium')")
