@@ -2,13 +2,14 @@ from celery import current_app
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from kombu.exceptions import KombuError
 
 from aftersales import selectors, services
 from aftersales.access import sees_all_branches
@@ -244,7 +245,7 @@ def _database_reachable():
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception:
+    except DatabaseError:
         return False
     return True
 
@@ -253,6 +254,6 @@ def _broker_reachable():
     try:
         with current_app.connection_for_write() as broker:
             broker.ensure_connection(max_retries=1, timeout=2)
-    except Exception:
+    except (OSError, KombuError):
         return False
     return True
