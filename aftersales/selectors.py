@@ -1,6 +1,7 @@
 from django.db.models import Count, Prefetch, Q
 
 from aftersales.models import Branch, Notification, User
+from aftersales.search import Folded, fold
 
 BRANCH_ORDERINGS = {
     "name": "name",
@@ -27,10 +28,11 @@ def branches_visible_to(user, *, search="", active=None, ordering="name"):
         member_count=Count("members", filter=Q(members__is_active=True), distinct=True)
     )
     if search:
-        branches = branches.filter(
-            Q(name__unaccent__icontains=search)
+        term = fold(search)
+        branches = branches.annotate(folded_name=Folded("name"), folded_city=Folded("city")).filter(
+            Q(folded_name__contains=term)
             | Q(code__icontains=search)
-            | Q(city__unaccent__icontains=search)
+            | Q(folded_city__contains=term)
         )
     if active is not None:
         branches = branches.filter(is_active=active)
@@ -42,10 +44,13 @@ def users_for_administration(*, search="", role="", branch=None, active=None, or
         "groups", Prefetch("branches", Branch.objects.order_by("name"))
     )
     if search:
-        users = users.filter(
+        term = fold(search)
+        users = users.annotate(
+            folded_first_name=Folded("first_name"), folded_last_name=Folded("last_name")
+        ).filter(
             Q(username__icontains=search)
-            | Q(first_name__unaccent__icontains=search)
-            | Q(last_name__unaccent__icontains=search)
+            | Q(folded_first_name__contains=term)
+            | Q(folded_last_name__contains=term)
             | Q(email__icontains=search)
         )
     if role:

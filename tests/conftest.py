@@ -30,6 +30,12 @@ def require_service(available, what):
     pytest.skip(f"{what} is not available on this machine.")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher is slow by design; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def north(db):
     return BranchFactory(name="North", code="NORTH")

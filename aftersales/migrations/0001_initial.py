@@ -6,7 +6,6 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
 from django.db import migrations, models
 
 
@@ -18,9 +17,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Accent-insensitive search ("Müller" finds "Mueller") and similarity matching.
-        UnaccentExtension(),
-        TrigramExtension(),
         migrations.CreateModel(
             name="Branch",
             fields=[
