@@ -160,6 +160,9 @@ if REDIS_URL:
 else:
     CELERY_BROKER_URL = "filesystem://"
     _BROKER_DIR = VAR_DIR / "broker"
+    # The transport waits forever on folders that do not exist, so make sure they do.
+    for _folder in ("queue", "processed", "control"):
+        (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR / "queue"),
         "data_folder_out": str(_BROKER_DIR / "queue"),

@@ -50,9 +50,6 @@ def manage(*args):
 
 
 def run():
-    # kombu's filesystem transport (used when REDIS_URL is unset) needs its folders to exist.
-    for folder in ("queue", "processed", "control"):
-        (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
     with database() as embedded:
         manage("migrate", "--no-input")
         manage("load_demo_data")
