@@ -1,7 +1,8 @@
-"""Create one group per role with its permissions (aftersales.roles.ROLE_PERMISSIONS)."""
+"""Create one group per role with its organisation permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from aftersales.migration_helpers import grant_role_permissions
 
 ROLE_PERMISSIONS = {
     "admin": [
@@ -22,20 +23,7 @@ ROLE_PERMISSIONS = {
 
 
 def create_role_groups(apps, schema_editor):
-    # Permissions are normally created after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for code in codes:
-            app_label, codename = code.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    grant_role_permissions(apps, ROLE_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

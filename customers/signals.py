@@ -1,0 +1,12 @@
+"""What the customers app announces (DESIGN.md): higher apps connect a receiver that calls one of
+their own services. Sent inside the service's transaction, so that whatever a receiver writes
+commits or rolls back together with the purchase."""
+
+from django.dispatch import Signal
+
+# purchase: the new Purchase
+purchase_logged = Signal()
+# purchase, previous_handover_date: sent when the handover date (or status) changed
+purchase_changed = Signal()
+# purchase: the cancelled Purchase
+purchase_cancelled = Signal()

@@ -1,0 +1,59 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from customers.models import Customer, InvolvementLevel, Product, ProductCategory, Purchase
+from tests.aftersales.factories import BranchFactory
+
+
+class ProductCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductCategory
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    code = factory.Sequence(lambda n: f"category-{n}")
+    involvement = InvolvementLevel.HIGH
+    default_warranty_months = 24
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Product {n}")
+    category = factory.SubFactory(ProductCategoryFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    list_price = Decimal("25000.00")
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    """Inserted directly (tests of services call the services themselves)."""
+
+    class Meta:
+        model = Customer
+
+    first_name = factory.Faker("first_name", locale="de_DE")
+    last_name = factory.Faker("last_name", locale="de_DE")
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    phone = factory.Sequence(lambda n: f"089 {1000000 + n}")
+    postcode = "80331"
+    city = "München"
+    branch = factory.SubFactory(BranchFactory)
+    search_text = factory.LazyAttribute(
+        lambda customer: f"{customer.first_name} {customer.last_name} {customer.email}".lower()
+    )
+
+
+class PurchaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Purchase
+
+    customer = factory.SubFactory(CustomerFactory)
+    branch = factory.LazyAttribute(lambda purchase: purchase.customer.branch)
+    purchase_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    handover_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=20))
+    status = Purchase.Status.HANDED_OVER
+    total = Decimal("25000.00")
