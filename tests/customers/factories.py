@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 
 from customers.models import Customer, InvolvementLevel, Product, ProductCategory, Purchase
+from customers.services import refresh_search_text
 from tests.aftersales.factories import BranchFactory
 
 
@@ -42,9 +43,11 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     postcode = "80331"
     city = "München"
     branch = factory.SubFactory(BranchFactory)
-    search_text = factory.LazyAttribute(
-        lambda customer: f"{customer.first_name} {customer.last_name} {customer.email}".lower()
-    )
+
+    @factory.post_generation
+    def searchable(self, create, extracted, **kwargs):
+        if create:
+            refresh_search_text(self)
 
 
 class PurchaseFactory(factory.django.DjangoModelFactory):
