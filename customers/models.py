@@ -362,6 +362,10 @@ class Purchase(models.Model):
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
 
+    @property
+    def is_handed_over(self):
+        return self.status == self.Status.HANDED_OVER
+
 
 class PurchaseLine(models.Model):
     purchase = models.ForeignKey(

@@ -68,10 +68,10 @@ def _validated_save(instance, **save_kwargs):
     return instance
 
 
-def require_branch_access(user, branch):
+def require_branch_access(user, branch_id):
     """Users act only in branches they work in (administrators everywhere)."""
-    if not (sees_all_branches(user) or branch.pk in visible_branch_ids(user)):
-        raise DomainError(_("You do not work in branch %(branch)s.") % {"branch": branch})
+    if not (sees_all_branches(user) or branch_id in visible_branch_ids(user)):
+        raise DomainError(_("You do not work in this branch."), field="branch")
 
 
 def phone_digits(value):
@@ -108,7 +108,7 @@ def create_customer(*, by, branch, consents=(), confirmed_new=False, **fields):
 
     `consents` is a sequence of (channel, granted, source) asked on the same form.
     """
-    require_branch_access(by, branch)
+    require_branch_access(by, branch.pk)
     customer = Customer(branch=branch, created_by=by)
     for name, value in fields.items():
         if name in CUSTOMER_FIELDS:
@@ -139,11 +139,13 @@ def _check_identity(customer):
 
 @transaction.atomic
 def update_customer(*, customer, by, **fields):
-    require_branch_access(by, customer.branch)
+    # The form may have changed the instance already: check against what is stored.
+    stored_branch_id = Customer.objects.values_list("branch_id", flat=True).get(pk=customer.pk)
+    require_branch_access(by, stored_branch_id)
     if customer.is_erased:
         raise DomainError(_("This customer's data has been erased; it cannot be edited."))
-    if "branch" in fields and fields["branch"] != customer.branch:
-        require_branch_access(by, fields["branch"])
+    if "branch" in fields:
+        require_branch_access(by, fields["branch"].pk)
         customer.branch = fields["branch"]
     for name, value in fields.items():
         if name in CUSTOMER_FIELDS:
@@ -183,12 +185,13 @@ def default_warranty_end(category, handover_date):
     return handover_date + relativedelta(months=category.default_warranty_months)
 
 
-def _main_category(products):
+def main_category_of(products):
+    """The category that decides the follow-up plan: the highest-involvement product's."""
     categories = [product.category for product in products]
     return max(categories, key=lambda category: INVOLVEMENT_RANK[category.involvement])
 
 
-def _status_for(handover_date, today=None):
+def status_for(handover_date, today=None):
     today = today or timezone.localdate()
     if handover_date is not None and handover_date <= today:
         return Purchase.Status.HANDED_OVER
@@ -212,7 +215,8 @@ def log_purchase(
     currency="EUR",
 ):
     """Log a purchase with its lines [(product, quantity, unit_price)], announce it, return it."""
-    require_branch_access(by, branch)
+    require_branch_access(by, branch.pk)
+    require_branch_access(by, customer.branch_id)
     if customer.is_erased:
         raise DomainError(_("This customer's data has been erased."), field="customer")
     lines = [(product, int(quantity), Decimal(price)) for product, quantity, price in lines]
@@ -231,7 +235,7 @@ def log_purchase(
         )
     if purchase_date > timezone.localdate():
         raise DomainError(_("The purchase date cannot be in the future."), field="purchase_date")
-    main_category = _main_category([product for product, _quantity, _price in lines])
+    main_category = main_category_of([product for product, _quantity, _price in lines])
     purchase = Purchase(
         customer=customer,
         branch=branch,
@@ -240,7 +244,7 @@ def log_purchase(
         handover_date=handover_date,
         identifier=identifier.strip(),
         warranty_end=warranty_end or default_warranty_end(main_category, handover_date),
-        status=_status_for(handover_date),
+        status=status_for(handover_date),
         total=sum((quantity * price for _product, quantity, price in lines), Decimal("0")),
         currency=currency,
         main_category=main_category,
@@ -265,7 +269,7 @@ def change_purchase(
 ):
     """Edit a purchase; a new handover date moves what depends on it (purchase_changed)."""
     purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
-    require_branch_access(by, purchase.branch)
+    require_branch_access(by, purchase.branch_id)
     if purchase.is_cancelled:
         raise DomainError(_("A cancelled purchase cannot be changed."))
     if handover_date and handover_date < purchase.purchase_date:
@@ -287,7 +291,7 @@ def change_purchase(
         purchase.notes = notes
     if salesperson is not None:
         purchase.salesperson = salesperson
-    purchase.status = _status_for(handover_date)
+    purchase.status = status_for(handover_date)
     _validated_save(purchase)
     refresh_search_text(purchase.customer)
     if previous_handover_date != handover_date:
@@ -300,7 +304,7 @@ def change_purchase(
 @transaction.atomic
 def cancel_purchase(*, purchase, by, reason):
     purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
-    require_branch_access(by, purchase.branch)
+    require_branch_access(by, purchase.branch_id)
     if purchase.is_cancelled:
         raise DomainError(_("This purchase is already cancelled."))
     if not reason.strip():
@@ -355,7 +359,7 @@ def erase_customer(*, customer, by):
     identifying data; consent history stays as proof. Field history is dropped with the data."""
     if not by.has_perm("customers.erase_customer"):
         raise DomainError(_("You may not erase customer data."))
-    require_branch_access(by, customer.branch)
+    require_branch_access(by, customer.branch_id)
     if customer.is_erased:
         raise DomainError(_("This customer's data has already been erased."))
     for name in ("company_name", "first_name", "email", "phone", "mobile", "street", "notes"):

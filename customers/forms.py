@@ -1,0 +1,250 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.models import Branch
+from customers.models import Channel, ConsentRecord, Customer, InvolvementLevel, Product
+
+CONSENT_ANSWERS = [
+    ("", _("not asked")),
+    ("yes", _("yes, agreed")),
+    ("no", _("no")),
+]
+CUSTOMER_FORM_FIELDS = [
+    "kind",
+    "company_name",
+    "salutation",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "postcode",
+    "city",
+    "country",
+    "preferred_language",
+    "preferred_channel",
+    "notes",
+]
+
+
+def staff_of(branches):
+    """Active salespeople and managers working in the given branches, for choice fields."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, branches__in=branches, groups__name__in=["sales", "manager"]
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = CUSTOMER_FORM_FIELDS
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service decides which of name/company/contact is needed (a clearer message).
+        for name in ("company_name", "last_name"):
+            self.fields[name].required = False
+
+
+class CustomerEditForm(CustomerForm):
+    class Meta(CustomerForm.Meta):
+        fields = [*CUSTOMER_FORM_FIELDS, "branch", "salesperson"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        branches = Branch.objects.visible_to(user).filter(is_active=True)
+        self.fields["branch"].queryset = branches
+        self.fields["salesperson"].queryset = staff_of(branches)
+
+
+class ConsentQuestionsForm(forms.Form):
+    """The consent questions asked at the desk while logging a purchase."""
+
+    email = forms.ChoiceField(label=_("Offers by e-mail?"), choices=CONSENT_ANSWERS, required=False)
+    phone = forms.ChoiceField(label=_("Offers by phone?"), choices=CONSENT_ANSWERS, required=False)
+    sms = forms.ChoiceField(label=_("Offers by SMS?"), choices=CONSENT_ANSWERS, required=False)
+    letter = forms.ChoiceField(
+        label=_("Offers by letter?"), choices=CONSENT_ANSWERS, required=False
+    )
+    source = forms.ChoiceField(
+        label=_("How was it given?"),
+        choices=ConsentRecord.Source.choices,
+        initial=ConsentRecord.Source.VERBAL,
+    )
+
+    def answers(self):
+        """[(channel, granted, source)] for the questions that were answered."""
+        source = self.cleaned_data["source"]
+        return [
+            (channel, self.cleaned_data[channel] == "yes", source)
+            for channel in Channel.values
+            if self.cleaned_data.get(channel)
+        ]
+
+
+class ConsentForm(forms.ModelForm):
+    granted = forms.TypedChoiceField(
+        label=_("Consent"),
+        choices=[("yes", _("granted")), ("no", _("withdrawn"))],
+        coerce=lambda value: value == "yes",
+    )
+
+    class Meta:
+        model = ConsentRecord
+        fields = ["channel", "granted", "source", "note"]
+
+
+class PurchaseForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none())
+    salesperson = forms.ModelChoiceField(
+        label=_("Salesperson"), queryset=get_user_model().objects.none(), required=False
+    )
+    purchase_date = forms.DateField(
+        label=_("Purchase date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    handover_date = forms.DateField(
+        label=_("Handover date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty while the product is not yet handed over."),
+    )
+    identifier = forms.CharField(
+        label=_("Identifier"),
+        max_length=60,
+        required=False,
+        help_text=_("VIN, serial number or contract number."),
+    )
+    warranty_end = forms.DateField(
+        label=_("Warranty end"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: the category's default period from the handover date."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirmed_new = forms.BooleanField(
+        label=_("This is a new customer, not one of the records above"), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        branches = Branch.objects.visible_to(user).filter(is_active=True)
+        self.fields["branch"].queryset = branches
+        self.fields["customer"].queryset = Customer.objects.visible_to(user).active()
+        self.fields["salesperson"].queryset = staff_of(branches)
+        self.fields["purchase_date"].initial = timezone.localdate()
+        if branches.count() == 1:
+            self.fields["branch"].initial = branches.first()
+        if user.has_role("sales"):
+            self.fields["salesperson"].initial = user
+
+
+class PurchaseLineForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=Product.objects.filter(is_active=True).select_related("category"),
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    unit_price = forms.DecimalField(
+        label=_("Unit price"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: the list price."),
+    )
+
+    def line(self):
+        product = self.cleaned_data["product"]
+        price = self.cleaned_data.get("unit_price")
+        return (
+            product,
+            self.cleaned_data["quantity"],
+            product.list_price if price is None else price,
+        )
+
+
+PurchaseLineFormSet = forms.formset_factory(
+    PurchaseLineForm, extra=3, min_num=1, validate_min=True, max_num=20
+)
+
+
+class ChangePurchaseForm(forms.Form):
+    handover_date = forms.DateField(
+        label=_("Handover date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    warranty_end = forms.DateField(
+        label=_("Warranty end"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: follows the handover date."),
+    )
+    identifier = forms.CharField(label=_("Identifier"), max_length=60, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CancelPurchaseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Why the purchase is cancelled; open follow-ups are cancelled with it."),
+    )
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch.objects.none(), required=False
+    )
+    salesperson = forms.ModelChoiceField(
+        label=_("Salesperson"), queryset=get_user_model().objects.none(), required=False
+    )
+    involvement = forms.ChoiceField(
+        label=_("Involvement"),
+        choices=[("", _("any involvement")), *InvolvementLevel.choices],
+        required=False,
+    )
+    purchased_from = forms.DateField(
+        label=_("Purchased from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    purchased_to = forms.DateField(
+        label=_("Purchased until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    consent = forms.ChoiceField(
+        label=_("Marketing consent"),
+        choices=[("", _("any consent")), *Channel.choices, ("none", _("no consent at all"))],
+        required=False,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        branches = Branch.objects.visible_to(user)
+        self.fields["branch"].queryset = branches
+        self.fields["salesperson"].queryset = staff_of(branches)
+
+    def selector_arguments(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "search": data.get("q", ""),
+            "branch": data.get("branch"),
+            "salesperson": data.get("salesperson"),
+            "involvement": data.get("involvement", ""),
+            "purchased_from": data.get("purchased_from"),
+            "purchased_to": data.get("purchased_to"),
+            "consent": data.get("consent", ""),
+        }

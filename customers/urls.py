@@ -1,0 +1,28 @@
+from django.urls import path
+
+from customers.views import customers, purchases
+
+app_name = "customers"
+
+urlpatterns = [
+    path("customers/", customers.customer_list, name="customer-list"),
+    path("customers/new/", customers.customer_create, name="customer-create"),
+    path("customers/picker/", customers.customer_picker, name="customer-picker"),
+    path("customers/merge/", customers.customer_merge, name="customer-merge"),
+    path("customers/<int:pk>/", customers.customer_detail, name="customer-detail"),
+    path("customers/<int:pk>/edit/", customers.customer_update, name="customer-update"),
+    path("customers/<int:pk>/consent/", customers.consent_record, name="consent-record"),
+    path("customers/<int:pk>/export/", customers.customer_data_export, name="customer-export"),
+    path("customers/<int:pk>/erase/", customers.customer_erase, name="customer-erase"),
+    path("purchases/", purchases.purchase_list, name="purchase-list"),
+    path("purchases/new/", purchases.purchase_create, name="purchase-create"),
+    path(
+        "purchases/new/customer/",
+        purchases.purchase_customer_section,
+        name="purchase-customer-section",
+    ),
+    path("purchases/<int:pk>/", purchases.purchase_detail, name="purchase-detail"),
+    path("purchases/<int:pk>/logged/", purchases.purchase_logged, name="purchase-logged"),
+    path("purchases/<int:pk>/change/", purchases.purchase_change, name="purchase-change"),
+    path("purchases/<int:pk>/cancel/", purchases.purchase_cancel, name="purchase-cancel"),
+]

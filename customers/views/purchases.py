@@ -1,0 +1,221 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from aftersales.errors import DomainError
+from aftersales.views import paginate
+from customers import selectors, services
+from customers.forms import (
+    CancelPurchaseForm,
+    ChangePurchaseForm,
+    ConsentQuestionsForm,
+    CustomerForm,
+    PurchaseForm,
+    PurchaseLineFormSet,
+)
+from customers.models import ProductCategory, Purchase
+
+
+def _purchase_or_404(user, pk):
+    try:
+        return selectors.purchase_detail(user, pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+@login_required
+@permission_required("customers.view_purchase", raise_exception=True)
+def purchase_list(request):
+    get = request.GET
+    category_id = get.get("category", "")
+    purchases = selectors.purchase_list(
+        request.user,
+        search=get.get("q", "").strip(),
+        status=get.get("status", ""),
+        category=int(category_id) if category_id.isdigit() else None,
+        date_from=get.get("from") or None,
+        date_to=get.get("to") or None,
+        ordering=get.get("sort", "-date"),
+    )
+    return render(
+        request,
+        "customers/purchase_list.html",
+        {
+            "page": paginate(request, purchases),
+            "statuses": Purchase.Status.choices,
+            "categories": ProductCategory.objects.order_by("name").values_list("pk", "name"),
+        },
+    )
+
+
+@login_required
+@permission_required("customers.view_purchase", raise_exception=True)
+def purchase_detail(request, pk):
+    purchase = _purchase_or_404(request.user, pk)
+    return render(
+        request,
+        "customers/purchase_detail.html",
+        {
+            "purchase": purchase,
+            "history": purchase.history.select_related("history_user")[:20],
+            "cancel_form": CancelPurchaseForm(),
+        },
+    )
+
+
+@login_required
+@permission_required("customers.add_purchase", raise_exception=True)
+def purchase_create(request):
+    """Log a purchase at the desk: find or create the customer, products, dates, consent."""
+    data = request.POST or None
+    chosen_customer_id = request.POST.get("use_customer") if data else request.GET.get("customer")
+    if chosen_customer_id and data is not None:
+        data = data.copy()
+        data["customer"] = chosen_customer_id
+    form = PurchaseForm(
+        data, user=request.user, initial={"customer": chosen_customer_id} if not data else None
+    )
+    customer_form = CustomerForm(data, prefix="new")
+    lines = PurchaseLineFormSet(data, prefix="lines")
+    consent = ConsentQuestionsForm(data, prefix="consent")
+    candidates = []
+    if data is not None:
+        valid = all([form.is_valid(), lines.is_valid(), consent.is_valid()])
+        existing = form.cleaned_data.get("customer") if valid else None
+        if valid and existing is None:
+            valid = customer_form.is_valid()
+        if valid:
+            try:
+                purchase = _log_purchase(request.user, form, customer_form, lines, consent)
+            except services.DuplicateCustomer as duplicate:
+                candidates = duplicate.candidates
+            except DomainError as error:
+                target = form if error.field in form.fields else customer_form
+                target.add_error(
+                    error.field if error.field in target.fields else None, error.message
+                )
+            else:
+                messages.success(request, _("Purchase logged."))
+                return redirect("customers:purchase-logged", pk=purchase.pk)
+    selected = _selected_customer(form)
+    return render(
+        request,
+        "customers/purchase_form.html",
+        {
+            "form": form,
+            "customer_form": customer_form,
+            "lines": lines,
+            "consent": consent,
+            "candidates": candidates,
+            "selected_customer": selected,
+        },
+    )
+
+
+@login_required
+@permission_required("customers.add_purchase", raise_exception=True)
+def purchase_customer_section(request):
+    """htmx: the customer part of the purchase page, with a customer picked or for a search."""
+    customer_id = request.GET.get("customer", "")
+    selected = None
+    if customer_id.isdigit():
+        selected = selectors.customer_list(request.user).filter(pk=customer_id).first()
+    return render(
+        request,
+        "customers/partials/customer_section.html",
+        {"selected_customer": selected, "customer_form": CustomerForm(prefix="new")},
+    )
+
+
+def _selected_customer(form):
+    customer_id = form["customer"].value()
+    if not customer_id or not str(customer_id).isdigit():
+        return None
+    return form.fields["customer"].queryset.filter(pk=customer_id).first()
+
+
+@transaction.atomic
+def _log_purchase(user, form, customer_form, lines, consent):
+    purchase_data = form.cleaned_data
+    customer = purchase_data["customer"]
+    if customer is None:
+        customer = services.create_customer(
+            by=user,
+            branch=purchase_data["branch"],
+            salesperson=purchase_data["salesperson"],
+            consents=consent.answers(),
+            confirmed_new=purchase_data["confirmed_new"],
+            **customer_form.cleaned_data,
+        )
+    else:
+        for channel, granted, source in consent.answers():
+            if customer.has_marketing_consent(channel) != granted:
+                services.record_consent(
+                    customer=customer, channel=channel, granted=granted, source=source, by=user
+                )
+    return services.log_purchase(
+        by=user,
+        customer=customer,
+        branch=purchase_data["branch"],
+        salesperson=purchase_data["salesperson"],
+        purchase_date=purchase_data["purchase_date"],
+        handover_date=purchase_data["handover_date"],
+        identifier=purchase_data["identifier"],
+        warranty_end=purchase_data["warranty_end"],
+        notes=purchase_data["notes"],
+        lines=[line_form.line() for line_form in lines if line_form.cleaned_data],
+    )
+
+
+@login_required
+@permission_required("customers.view_purchase", raise_exception=True)
+def purchase_logged(request, pk):
+    """The confirmation after logging: the purchase and what happens next."""
+    purchase = _purchase_or_404(request.user, pk)
+    return render(request, "customers/purchase_logged.html", {"purchase": purchase})
+
+
+@login_required
+@permission_required("customers.change_purchase", raise_exception=True)
+def purchase_change(request, pk):
+    purchase = _purchase_or_404(request.user, pk)
+    form = ChangePurchaseForm(
+        request.POST or None,
+        initial={
+            "handover_date": purchase.handover_date,
+            "warranty_end": purchase.warranty_end,
+            "identifier": purchase.identifier,
+            "notes": purchase.notes,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_purchase(purchase=purchase, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Purchase saved."))
+            return redirect(purchase)
+    return render(request, "customers/purchase_change.html", {"form": form, "purchase": purchase})
+
+
+@login_required
+@permission_required("customers.change_purchase", raise_exception=True)
+def purchase_cancel(request, pk):
+    purchase = _purchase_or_404(request.user, pk)
+    form = CancelPurchaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_purchase(
+                purchase=purchase, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Purchase cancelled."))
+            return redirect(purchase)
+    return render(request, "customers/purchase_cancel.html", {"form": form, "purchase": purchase})
