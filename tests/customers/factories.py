@@ -35,6 +35,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Customer
+        skip_postgeneration_save = True
 
     first_name = factory.Faker("first_name", locale="de_DE")
     last_name = factory.Faker("last_name", locale="de_DE")
