@@ -1,0 +1,209 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from customers.models import Customer, Purchase
+from tests.aftersales.factories import UserFactory
+from tests.customers.factories import CustomerFactory, ProductFactory, PurchaseFactory
+
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def car(db):
+    return ProductFactory(name="Golf", list_price=Decimal("30000.00"))
+
+
+def purchase_form(north, car, **changes):
+    data = {
+        "branch": north.pk,
+        "salesperson": "",
+        "purchase_date": (TODAY() - timedelta(days=3)).isoformat(),
+        "handover_date": TODAY().isoformat(),
+        "identifier": "WVWZZZ1JZXW000042",
+        "warranty_end": "",
+        "notes": "",
+        "lines-TOTAL_FORMS": "3",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "20",
+        "lines-0-product": car.pk,
+        "lines-0-quantity": "1",
+        "lines-0-unit_price": "",
+        # The browser sends the initial quantity of the empty rows too.
+        "lines-1-quantity": "1",
+        "lines-2-quantity": "1",
+        "new-kind": "person",
+        "new-first_name": "Jana",
+        "new-last_name": "Müller",
+        "new-email": "jana@example.com",
+        "new-country": "DE",
+        "new-preferred_language": "de",
+        "new-preferred_channel": "phone",
+        "consent-email": "yes",
+        "consent-phone": "no",
+        "consent-sms": "",
+        "consent-letter": "",
+        "consent-source": "verbal",
+    }
+    return {**data, **changes}
+
+
+def test_log_a_purchase_for_a_new_customer(login, owner, north, car):
+    response = login(owner).post(reverse("customers:purchase-create"), purchase_form(north, car))
+    purchase = Purchase.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("customers:purchase-logged", args=[purchase.pk])
+    assert purchase.total == Decimal("30000.00")
+    assert purchase.customer.last_name == "Müller"
+    assert purchase.customer.consent_email is True
+    assert purchase.customer.consents.count() == 2
+
+
+def test_confirmation_page_says_what_happens_next(login, owner, north, car):
+    client = login(owner)
+    client.post(reverse("customers:purchase-create"), purchase_form(north, car))
+    purchase = Purchase.objects.get()
+    page = client.get(reverse("customers:purchase-logged", args=[purchase.pk])).content.decode()
+    assert "What happens next" in page
+    assert "Warranty ends on" in page
+
+
+def test_duplicate_warning_then_pick_the_existing_customer(login, owner, north, car):
+    existing = CustomerFactory(branch=north, email="jana@example.com", last_name="Müller")
+    client = login(owner)
+    warned = client.post(reverse("customers:purchase-create"), purchase_form(north, car))
+    assert warned.status_code == 200
+    assert warned.context["candidates"] == [existing]
+    assert not Purchase.objects.exists()
+    picked = client.post(
+        reverse("customers:purchase-create"),
+        purchase_form(north, car, use_customer=str(existing.pk)),
+    )
+    assert picked.status_code == 302
+    assert Purchase.objects.get().customer == existing
+    assert Customer.objects.count() == 1
+
+
+def test_log_for_an_existing_customer_updates_changed_consent(login, owner, north, car):
+    customer = CustomerFactory(branch=north, consent_email=False)
+    login(owner).post(
+        reverse("customers:purchase-create"),
+        purchase_form(north, car, customer=str(customer.pk)),
+    )
+    customer.refresh_from_db()
+    assert customer.consent_email is True
+    assert customer.purchases.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"lines-0-product": ""}, None),
+        (
+            {"purchase_date": (TODAY() + timedelta(days=5)).isoformat(), "handover_date": ""},
+            "purchase_date",
+        ),
+        ({"handover_date": (TODAY() - timedelta(days=30)).isoformat()}, "handover_date"),
+        ({"new-last_name": ""}, "last_name"),
+        ({"lines-0-quantity": "-1"}, None),
+        ({"purchase_date": "not a date"}, "purchase_date"),
+    ],
+)
+def test_bad_input_is_a_form_error_and_saves_nothing(login, owner, north, car, changes, field):
+    response = login(owner).post(
+        reverse("customers:purchase-create"), purchase_form(north, car, **changes)
+    )
+    assert response.status_code == 200
+    assert not Purchase.objects.exists()
+    assert not Customer.objects.exists()
+    forms = [response.context[name] for name in ("form", "customer_form")]
+    errors = {key for form in forms for key in form.errors} | {
+        key for line in response.context["lines"] for key in line.errors
+    }
+    assert errors or response.context["lines"].non_form_errors()
+    if field:
+        assert field in errors
+
+
+def test_outsider_cannot_log_in_another_branch(login, outsider, north, car):
+    response = login(outsider).post(reverse("customers:purchase-create"), purchase_form(north, car))
+    assert response.status_code == 200
+    assert "branch" in response.context["form"].errors
+    assert not Purchase.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["quality_manager", "shopper"])
+def test_who_may_not_log_purchases(request, login, persona, north, car):
+    client = login(request.getfixturevalue(persona))
+    assert client.get(reverse("customers:purchase-create")).status_code == 403
+    assert (
+        client.post(reverse("customers:purchase-create"), purchase_form(north, car)).status_code
+        == 403
+    )
+
+
+def test_customer_section_swaps_in_the_picked_customer(login, owner, north):
+    customer = CustomerFactory(branch=north)
+    response = login(owner).get(
+        reverse("customers:purchase-customer-section"), {"customer": customer.pk}
+    )
+    assert f'name="customer" value="{customer.pk}"' in response.content.decode()
+
+
+def test_purchase_list_is_scoped_and_filtered(login, owner, outsider, north, south):
+    north_purchase = PurchaseFactory(customer=CustomerFactory(branch=north))
+    PurchaseFactory(customer=CustomerFactory(branch=south))
+    cancelled = PurchaseFactory(
+        customer=CustomerFactory(branch=north), status=Purchase.Status.CANCELLED
+    )
+    client = login(owner)
+    assert set(client.get(reverse("customers:purchase-list")).context["page"]) == {
+        north_purchase,
+        cancelled,
+    }
+    only_cancelled = client.get(reverse("customers:purchase-list"), {"status": "cancelled"})
+    assert list(only_cancelled.context["page"]) == [cancelled]
+    assert login(outsider).get(north_purchase.get_absolute_url()).status_code == 404
+
+
+def test_purchase_list_query_count(login, owner, north, django_assert_max_num_queries):
+    for _ in range(30):
+        PurchaseFactory(customer=CustomerFactory(branch=north))
+    client = login(owner)
+    # session, user, groups, permissions (2), count, page with customer/branch/salesperson/
+    # category joined, category filter options, unread notifications
+    with django_assert_max_num_queries(10):
+        client.get(reverse("customers:purchase-list"))
+
+
+def test_change_handover_date_and_cancel(login, owner, north, car):
+    client = login(owner)
+    client.post(reverse("customers:purchase-create"), purchase_form(north, car, handover_date=""))
+    purchase = Purchase.objects.get()
+    client.post(
+        reverse("customers:purchase-change", args=[purchase.pk]),
+        {"handover_date": TODAY().isoformat(), "warranty_end": "", "identifier": "X1", "notes": ""},
+    )
+    purchase.refresh_from_db()
+    assert purchase.handover_date == TODAY()
+    assert purchase.status == Purchase.Status.HANDED_OVER
+    refused = client.post(reverse("customers:purchase-cancel", args=[purchase.pk]), {"reason": ""})
+    assert refused.status_code == 200
+    client.post(
+        reverse("customers:purchase-cancel", args=[purchase.pk]), {"reason": "Changed mind"}
+    )
+    purchase.refresh_from_db()
+    assert purchase.is_cancelled
+
+
+def test_service_staff_may_view_but_not_change_purchases(login, north):
+    service_user = UserFactory(username="sven", roles=["service"], branches=[north])
+    purchase = PurchaseFactory(customer=CustomerFactory(branch=north))
+    client = login(service_user)
+    assert client.get(purchase.get_absolute_url()).status_code == 200
+    change_url = reverse("customers:purchase-change", args=[purchase.pk])
+    assert client.get(change_url).status_code == 403
