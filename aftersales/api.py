@@ -50,3 +50,51 @@ class BranchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):
         return selectors.branches_visible_to(self.request.user)
+
+
+class RolePermissions(permissions.DjangoModelPermissions):
+    """The caller's roles (Django groups) must hold the model permission for the request: view_* to
+    read, add_* to create, change_* to update.
+
+    An extra action names its permissions per HTTP method in the viewset's `action_permissions`
+    ({action: {method: [permission, ...]}}), because "POST means add" is wrong for, say, cancelling.
+    """
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+    def has_permission(self, request, view):
+        if not hasattr(view, request.method.lower()):
+            return True  # the view answers 405 Method Not Allowed, whatever the caller's roles
+        by_method = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
+        if by_method is None:
+            return super().has_permission(request, view)
+        if not (request.user and request.user.is_authenticated):
+            return False
+        method = "GET" if request.method == "HEAD" else request.method
+        if method == "OPTIONS":
+            return True
+        return method in by_method and request.user.has_perms(by_method[method])
+
+
+STAFF_WITH_MODEL_PERMISSIONS = [permissions.IsAuthenticated, IsStaffMember, RolePermissions]
+
+
+# --- fields --------------------------------------------------------------------------------------
+
+
+class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id looked up among the objects the caller may see: `scope(user)` returns them.
+
+    `queryset` is still given (unscoped) so that the schema knows the model; lookups use the scope.
+    """
+
+    def __init__(self, *, scope, **kwargs):
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scope(self.context["request"].user)

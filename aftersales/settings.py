@@ -212,6 +212,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["aftersales.api.IsStaffMember"],
+    # One name for choice lists that several serializers share.
+    "ENUM_NAME_OVERRIDES": {"ChannelEnum": "customers.models.Channel"},
     # The interactive docs load Swagger UI from our own static files (npm), not from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",

@@ -8,9 +8,16 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from aftersales import api, views
+from customers import api as customers_api
 
 router = DefaultRouter()
 router.register("branches", api.BranchViewSet, basename="api-branch")
+router.register(
+    "product-categories", customers_api.ProductCategoryViewSet, basename="api-product-category"
+)
+router.register("products", customers_api.ProductViewSet, basename="api-product")
+router.register("customers", customers_api.CustomerViewSet, basename="api-customer")
+router.register("purchases", customers_api.PurchaseViewSet, basename="api-purchase")
 
 admin.site.site_header = "After-Sales CRM"
 

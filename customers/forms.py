@@ -4,7 +4,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
-from customers.models import Channel, ConsentRecord, Customer, InvolvementLevel, Product
+from customers.models import (
+    Channel,
+    ConsentRecord,
+    Customer,
+    InvolvementLevel,
+    Product,
+    ProductCategory,
+)
 
 CONSENT_ANSWERS = [
     ("", _("not asked")),
@@ -248,3 +255,47 @@ class CustomerFilterForm(forms.Form):
             "purchased_to": data.get("purchased_to"),
             "consent": data.get("consent", ""),
         }
+
+
+# --- Product catalogue ---
+
+
+class ProductCategoryForm(forms.ModelForm):
+    class Meta:
+        model = ProductCategory
+        fields = ["name", "code", "involvement", "default_warranty_months", "is_active"]
+        help_texts = {
+            "code": _(
+                "Short unique code used by imports and rules, e.g. new-cars. "
+                "Letters, digits, hyphens and underscores."
+            ),
+        }
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["name", "sku", "category", "list_price", "currency", "is_active"]
+        help_texts = {
+            "sku": _("The unique article number, as on invoices and in the dealer system."),
+            "list_price": _("The price before discounts; a purchase may record another one."),
+            "currency": _("Three-letter ISO code, e.g. EUR."),
+            "is_active": _("Inactive products stay on old purchases but can no longer be sold."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Retired categories take no new products, but a product keeps the one it has.
+        categories = ProductCategory.objects.filter(is_active=True)
+        if self.instance.category_id:
+            categories |= ProductCategory.objects.filter(pk=self.instance.category_id)
+        self.fields["category"].queryset = categories.order_by("name")
+
+    def clean_sku(self):
+        return self.cleaned_data["sku"].strip()
+
+    def clean_currency(self):
+        currency = self.cleaned_data["currency"].strip().upper()
+        if not (len(currency) == 3 and currency.isalpha()):
+            raise forms.ValidationError(_("Enter a three-letter currency code such as EUR."))
+        return currency

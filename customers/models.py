@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -154,8 +154,14 @@ class Customer(models.Model):
     consent_phone = models.BooleanField(_("phone consent"), default=False)
     consent_sms = models.BooleanField(_("SMS consent"), default=False)
     consent_letter = models.BooleanField(_("letter consent"), default=False)
-    # Folded names, e-mail, phone digits and purchase identifiers (see aftersales.search).
+    # Folded names, e-mail, phone digits and purchase identifiers (see aftersales.search), and
+    # their stored full-text vector, so that search uses the GIN index and never recomputes it.
     search_text = models.TextField(editable=False, default="")
+    search_vector = models.GeneratedField(
+        expression=SearchVector("search_text", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
@@ -174,7 +180,7 @@ class Customer(models.Model):
         related_name="+",
     )
 
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text", "search_vector"])
     objects = CustomerQuerySet.as_manager()
 
     class Meta:
@@ -188,7 +194,7 @@ class Customer(models.Model):
         ]
         ordering = ["last_name", "first_name", "pk"]
         indexes = [
-            GinIndex(SearchVector("search_text", config="simple"), name="customer_search_vector"),
+            GinIndex(fields=["search_vector"], name="customer_search_vector"),
             models.Index(Lower("email"), name="customer_email_ci"),
             models.Index(fields=["postcode", "last_name"], name="customer_postcode_name"),
             models.Index(fields=["branch", "last_name"], name="customer_branch_name"),

@@ -1,7 +1,7 @@
 import difflib
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
 from aftersales.search import fold
@@ -58,9 +58,7 @@ def search_customers(queryset, term):
     query = search_query(term)
     if query is None:
         return queryset
-    return queryset.annotate(search=SearchVector("search_text", config="simple")).filter(
-        search=query
-    )
+    return queryset.filter(search_vector=query)
 
 
 def _with_last_purchase(customers):

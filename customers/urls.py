@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers.views import customers, purchases
+from customers.views import catalogue, customers, purchases
 
 app_name = "customers"
 
@@ -25,4 +25,10 @@ urlpatterns = [
     path("purchases/<int:pk>/logged/", purchases.purchase_logged, name="purchase-logged"),
     path("purchases/<int:pk>/change/", purchases.purchase_change, name="purchase-change"),
     path("purchases/<int:pk>/cancel/", purchases.purchase_cancel, name="purchase-cancel"),
+    path("catalogue/products/", catalogue.product_list, name="product-list"),
+    path("catalogue/products/new/", catalogue.product_create, name="product-create"),
+    path("catalogue/products/<int:pk>/", catalogue.product_update, name="product-update"),
+    path("catalogue/categories/", catalogue.category_list, name="category-list"),
+    path("catalogue/categories/new/", catalogue.category_create, name="category-create"),
+    path("catalogue/categories/<int:pk>/", catalogue.category_update, name="category-update"),
 ]

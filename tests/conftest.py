@@ -7,10 +7,15 @@ colleague) and one in South (the outsider); a quality manager in North; a myster
 
 import os
 import shutil
+import sys
 
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
+from django.db.migrations.loader import MigrationLoader
 from rest_framework.test import APIClient
 
+from aftersales.migration_helpers import grant_role_permissions
 from tests.aftersales.factories import BranchFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -28,6 +33,24 @@ def require_service(available, what):
     if IN_CI:
         pytest.fail(f"{what} is required in CI but is not available.")
     pytest.skip(f"{what} is not available on this machine.")
+
+
+def restore_role_groups():
+    """Re-create the role groups exactly as the data migrations do (their ROLE_PERMISSIONS)."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for migration in loader.disk_migrations.values():
+        module = sys.modules[type(migration).__module__]
+        if hasattr(module, "ROLE_PERMISSIONS"):
+            grant_role_permissions(django_apps, module.ROLE_PERMISSIONS)
+
+
+@pytest.fixture(autouse=True)
+def role_groups_exist(django_db_setup, django_db_blocker):
+    """A transactional test (the real Celery worker's) ends with a flush, which also empties what
+    the data migrations wrote; put the role groups back before the next test needs them."""
+    with django_db_blocker.unblock():
+        if not Group.objects.exists():
+            restore_role_groups()
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,7 @@ def _broker_is_reachable():
 
 @pytest.fixture
 def celery_worker(transactional_db):
+    # The worker thread has its own database connection, so the data must really be committed.
     if IN_CI and not os.environ.get("REDIS_URL"):
         pytest.fail("CI must run the Celery tests against Redis: set REDIS_URL.")
     require_service(_broker_is_reachable(), f"The Celery broker ({app.conf.broker_url})")
