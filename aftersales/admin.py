@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.models import Branch, Notification, User
+from aftersales.models import Branch, Notification, OutgoingEmail, User
 
 
 @admin.register(Branch)
@@ -24,8 +24,15 @@ class AftersalesUserAdmin(UserAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["subject", "recipient", "kind", "created_at", "read_at", "email_state"]
-    list_filter = ["kind", "email_state"]
+    list_display = ["subject", "recipient", "kind", "created_at", "read_at"]
+    list_filter = ["kind"]
     search_fields = ["subject", "recipient__username"]
-    raw_id_fields = ["recipient"]
-    readonly_fields = ["email_attempts", "email_claimed_at", "emailed_at", "email_error"]
+    raw_id_fields = ["recipient", "email"]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    list_display = ["subject", "to_address", "state", "attempts", "created_at", "sent_at"]
+    list_filter = ["state"]
+    search_fields = ["subject", "to_address"]
+    readonly_fields = ["attempts", "claimed_at", "sent_at", "error"]

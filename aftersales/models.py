@@ -105,19 +105,53 @@ class User(AbstractUser):
         return self.is_superuser or Role.ADMIN in self.role_names
 
 
-class Notification(models.Model):
-    """The outbox: an in-app message for one user, and the e-mail that goes with it.
+class OutgoingEmail(models.Model):
+    """The e-mail outbox, for staff notifications and for customers alike.
 
-    Rows are written in the same transaction as the change they report; delivery claims a row so
-    that a retried or duplicated task never sends the e-mail twice.
+    A row is written in the same transaction as the change it reports. Delivery claims the row
+    (pending → sending) with a conditional update, so a retried, duplicated or re-scanned task
+    never sends it twice; a claim left by a dead worker is taken over after a while.
     """
 
-    class EmailState(models.TextChoices):
+    class State(models.TextChoices):
         PENDING = "pending", _("pending")
         SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
-        SKIPPED = "skipped", _("not e-mailed")
+
+    to_address = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    # Whoever must send something once (a survey link, a reminder) names it here; the unique
+    # constraint turns a second attempt into a no-op.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(state__in=["pending", "sending"]),
+                name="email_undelivered",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.to_address}: {self.subject}"
+
+
+class Notification(models.Model):
+    """An in-app message for one user, with the e-mail that went with it (if any)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -132,26 +166,22 @@ class Notification(models.Model):
     # Whoever creates a notification that must exist once (a daily digest, an escalation) names it
     # here; the unique constraint turns a second attempt into a no-op.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    email = models.OneToOneField(
+        OutgoingEmail,
+        verbose_name=_("e-mail"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notification",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    email_state = models.CharField(
-        _("e-mail"), max_length=10, choices=EmailState.choices, default=EmailState.PENDING
-    )
-    email_attempts = models.PositiveSmallIntegerField(default=0)
-    email_claimed_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    email_error = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(
-                fields=["created_at"],
-                condition=models.Q(email_state__in=["pending", "sending"]),
-                name="notification_undelivered",
-            ),
             models.Index(
                 fields=["recipient", "-created_at"],
                 condition=models.Q(read_at__isnull=True),

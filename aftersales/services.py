@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.errors import DomainError
-from aftersales.models import Branch, Notification, User
+from aftersales.models import Branch, Notification, OutgoingEmail, User
 from aftersales.roles import BRANCH_ROLES, Role
 
 logger = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 EMAIL_MAX_ATTEMPTS = 5
 # A claim older than this belongs to a worker that died mid-delivery; the tick takes it over.
 STALE_CLAIM_AFTER = timedelta(minutes=10)
-DELIVER_TASK = "aftersales.tasks.deliver_notification"
+DELIVER_TASK = "aftersales.tasks.deliver_email"
 
 BRANCH_FIELDS = ("name", "code", "street", "postcode", "city", "country", "time_zone", "is_active")
 
@@ -136,14 +136,32 @@ def _apply_roles(user, roles):
     user.is_staff = Role.ADMIN in set(roles) or user.is_superuser
 
 
-def notify(*, recipient, kind, subject, body="", link="", dedupe_key=None, email=True):
-    """Write one notification to the outbox, inside the caller's transaction.
+def queue_email(*, to, subject, body, dedupe_key=None):
+    """Put one e-mail into the outbox, inside the caller's transaction; it is sent after commit.
 
-    Returns the notification, or None when one with the same dedupe_key exists already, so a job
-    that runs twice notifies once. The e-mail is enqueued only after the transaction commits; if
-    that message is lost, the delivery tick finds the pending row anyway.
+    Returns None when an e-mail with the same dedupe_key exists already (a job that runs twice
+    sends once). If the enqueued message is lost, the delivery tick finds the row anyway.
     """
-    wants_email = email and bool(recipient.email)
+    try:
+        with transaction.atomic():
+            email = OutgoingEmail.objects.create(
+                to_address=to, subject=subject[:200], body=body, dedupe_key=dedupe_key
+            )
+    except IntegrityError:
+        if dedupe_key and OutgoingEmail.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    # By name, so that services never import the tasks module that imports them.
+    transaction.on_commit(lambda: current_app.send_task(DELIVER_TASK, args=[email.pk]), robust=True)
+    return email
+
+
+def notify(*, recipient, kind, subject, body="", link="", dedupe_key=None, email=True):
+    """Write one in-app notification, and its e-mail if the recipient has an address.
+
+    Write subject and body in the recipient's language (`translation.override(recipient.language)`).
+    Returns None when one with the same dedupe_key exists already.
+    """
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -153,83 +171,77 @@ def notify(*, recipient, kind, subject, body="", link="", dedupe_key=None, email
                 body=body,
                 link=link,
                 dedupe_key=dedupe_key,
-                email_state=Notification.EmailState.PENDING
-                if wants_email
-                else Notification.EmailState.SKIPPED,
             )
     except IntegrityError:
         if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
-    if wants_email:
-        # By name, so that services never import the tasks module that imports them.
-        transaction.on_commit(
-            lambda: current_app.send_task(DELIVER_TASK, args=[notification.pk]), robust=True
+    if email and recipient.email:
+        notification.email = queue_email(
+            to=recipient.email,
+            subject=notification.subject,
+            body=_email_text(body, link),
+            dedupe_key=f"notification:{notification.pk}",
         )
+        notification.save(update_fields=["email"])
     return notification
 
 
-def deliver_notification(*, notification_id):
-    """Send the e-mail of one notification at most once. Returns True when this call sent it."""
-    claimed = Notification.objects.filter(
-        pk=notification_id, email_state=Notification.EmailState.PENDING
-    ).update(
-        email_state=Notification.EmailState.SENDING,
-        email_claimed_at=timezone.now(),
-        email_attempts=F("email_attempts") + 1,
+def _email_text(body, link):
+    if not link:
+        return body
+    return f"{body}\n\n{settings.SITE_URL.rstrip('/')}{link}"
+
+
+def deliver_email(*, email_id):
+    """Send one outbox e-mail at most once. Returns True when this call sent it."""
+    claimed = OutgoingEmail.objects.filter(pk=email_id, state=OutgoingEmail.State.PENDING).update(
+        state=OutgoingEmail.State.SENDING,
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
     )
     if claimed != 1:
         return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    email = OutgoingEmail.objects.get(pk=email_id)
     try:
         send_mail(
-            subject=notification.subject,
-            message=_email_text(notification),
+            subject=email.subject,
+            message=email.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notification.recipient.email],
+            recipient_list=[email.to_address],
         )
     except (smtplib.SMTPException, OSError) as error:
-        gave_up = notification.email_attempts >= EMAIL_MAX_ATTEMPTS
-        Notification.objects.filter(pk=notification_id).update(
-            email_state=Notification.EmailState.FAILED
-            if gave_up
-            else Notification.EmailState.PENDING,
-            email_error=str(error)[:1000],
+        gave_up = email.attempts >= EMAIL_MAX_ATTEMPTS
+        OutgoingEmail.objects.filter(pk=email_id).update(
+            state=OutgoingEmail.State.FAILED if gave_up else OutgoingEmail.State.PENDING,
+            error=str(error)[:1000],
         )
-        logger.warning("E-mail for notification %s failed: %s", notification_id, error)
+        logger.warning("E-mail %s failed: %s", email_id, error)
         return False
-    Notification.objects.filter(pk=notification_id).update(
-        email_state=Notification.EmailState.SENT, emailed_at=timezone.now(), email_error=""
+    OutgoingEmail.objects.filter(pk=email_id).update(
+        state=OutgoingEmail.State.SENT, sent_at=timezone.now(), error=""
     )
     return True
 
 
-def _email_text(notification):
-    with translation.override(notification.recipient.language):
-        text = notification.body
-        if notification.link:
-            text = f"{text}\n\n{settings.SITE_URL.rstrip('/')}{notification.link}"
-        return text
-
-
-def deliver_pending_notifications(*, limit=200):
+def deliver_pending_emails(*, limit=200):
     """The safety net behind on-commit delivery: send whatever is still pending, including the
     claims of workers that died mid-delivery. Returns the number of e-mails sent."""
     stale_before = timezone.now() - STALE_CLAIM_AFTER
     with transaction.atomic():
         due_ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
             .filter(
-                Q(email_state=Notification.EmailState.PENDING)
-                | Q(email_state=Notification.EmailState.SENDING, email_claimed_at__lt=stale_before)
+                Q(state=OutgoingEmail.State.PENDING)
+                | Q(state=OutgoingEmail.State.SENDING, claimed_at__lt=stale_before)
             )
             .order_by("created_at")
             .values_list("pk", flat=True)[:limit]
         )
-        Notification.objects.filter(
-            pk__in=due_ids, email_state=Notification.EmailState.SENDING
-        ).update(email_state=Notification.EmailState.PENDING)
-    return sum(deliver_notification(notification_id=pk) for pk in due_ids)
+        OutgoingEmail.objects.filter(pk__in=due_ids, state=OutgoingEmail.State.SENDING).update(
+            state=OutgoingEmail.State.PENDING
+        )
+    return sum(deliver_email(email_id=pk) for pk in due_ids)
 
 
 def mark_notification_read(*, notification, by):

@@ -184,8 +184,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Delivery normally happens right after commit; this tick picks up whatever a lost message,
     # a dead worker or a Redis outage left behind.
-    "deliver-pending-notifications": {
-        "task": "aftersales.tasks.deliver_pending_notifications",
+    "deliver-pending-emails": {
+        "task": "aftersales.tasks.deliver_pending_emails",
         "schedule": crontab(minute="*"),
     },
 }

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from aftersales import services
 from aftersales.errors import DomainError
-from aftersales.models import Notification
+from aftersales.models import Notification, OutgoingEmail
 from tests.aftersales.factories import NotificationFactory
 
 
@@ -23,27 +23,35 @@ def test_notify_without_email_address_is_in_app_only(owner):
     owner.email = ""
     owner.save()
     notification = services.notify(recipient=owner, kind="info", subject="Hello")
-    assert notification.email_state == Notification.EmailState.SKIPPED
-    assert services.deliver_pending_notifications() == 0
+    assert notification.email is None
+    assert services.deliver_pending_emails() == 0
     assert mail.outbox == []
 
 
 def test_delivery_sends_once_however_often_it_runs(owner):
     notification = services.notify(recipient=owner, kind="info", subject="Hello", body="Body")
-    assert services.deliver_notification(notification_id=notification.pk) is True
-    assert services.deliver_notification(notification_id=notification.pk) is False
-    assert services.deliver_pending_notifications() == 0
+    assert services.deliver_email(email_id=notification.email_id) is True
+    assert services.deliver_email(email_id=notification.email_id) is False
+    assert services.deliver_pending_emails() == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [owner.email]
-    notification.refresh_from_db()
-    assert notification.email_state == Notification.EmailState.SENT
-    assert notification.emailed_at is not None
+    notification.email.refresh_from_db()
+    assert notification.email.state == OutgoingEmail.State.SENT
+    assert notification.email.sent_at is not None
+
+
+def test_queue_email_once_per_dedupe_key(db):
+    first = services.queue_email(to="a@example.com", subject="S", body="B", dedupe_key="k")
+    second = services.queue_email(to="a@example.com", subject="S", body="B", dedupe_key="k")
+    assert first is not None
+    assert second is None
+    assert services.deliver_pending_emails() == 1
 
 
 def test_email_links_are_absolute(owner, settings):
     settings.SITE_URL = "https://crm.example.com"
     notification = services.notify(recipient=owner, kind="info", subject="S", link="/branches/")
-    services.deliver_notification(notification_id=notification.pk)
+    services.deliver_email(email_id=notification.email_id)
     assert "https://crm.example.com/branches/" in mail.outbox[0].body
 
 
@@ -52,39 +60,44 @@ def test_a_failed_send_stays_pending_and_is_retried(owner, settings):
     # An SMTP server nobody listens on: the send fails like a real outage.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
-    assert services.deliver_notification(notification_id=notification.pk) is False
-    notification.refresh_from_db()
-    assert notification.email_state == Notification.EmailState.PENDING
-    assert notification.email_error
+    assert services.deliver_email(email_id=notification.email_id) is False
+    email = OutgoingEmail.objects.get(pk=notification.email_id)
+    assert email.state == OutgoingEmail.State.PENDING
+    assert email.error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.deliver_pending_notifications() == 1
+    assert services.deliver_pending_emails() == 1
     assert len(mail.outbox) == 1
 
 
-def test_the_tick_takes_over_a_dead_workers_stale_claim(owner):
-    notification = NotificationFactory(
-        recipient=owner,
-        email_state=Notification.EmailState.SENDING,
-        email_claimed_at=timezone.now() - timedelta(hours=1),
+def test_a_send_that_keeps_failing_gives_up(owner, settings):
+    notification = services.notify(recipient=owner, kind="info", subject="Hello")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    for _attempt in range(services.EMAIL_MAX_ATTEMPTS):
+        services.deliver_pending_emails()
+    assert OutgoingEmail.objects.get(pk=notification.email_id).state == OutgoingEmail.State.FAILED
+
+
+def test_the_tick_takes_over_a_dead_workers_stale_claim(db):
+    stale = OutgoingEmail.objects.create(
+        to_address="a@example.com",
+        subject="Stale",
+        body="",
+        state=OutgoingEmail.State.SENDING,
+        claimed_at=timezone.now() - timedelta(hours=1),
     )
-    fresh_claim = NotificationFactory(
-        recipient=owner,
-        email_state=Notification.EmailState.SENDING,
-        email_claimed_at=timezone.now(),
+    fresh_claim = OutgoingEmail.objects.create(
+        to_address="b@example.com",
+        subject="Fresh",
+        body="",
+        state=OutgoingEmail.State.SENDING,
+        claimed_at=timezone.now(),
     )
-    assert services.deliver_pending_notifications() == 1
-    notification.refresh_from_db()
+    assert services.deliver_pending_emails() == 1
+    stale.refresh_from_db()
     fresh_claim.refresh_from_db()
-    assert notification.email_state == Notification.EmailState.SENT
-    assert fresh_claim.email_state == Notification.EmailState.SENDING
-
-
-def test_email_is_written_in_the_recipients_language(owner):
-    owner.language = "de"
-    owner.save()
-    notification = services.notify(recipient=owner, kind="info", subject="Betreff", body="Text")
-    services.deliver_notification(notification_id=notification.pk)
-    assert mail.outbox[0].subject == "Betreff"
+    assert stale.state == OutgoingEmail.State.SENT
+    assert fresh_claim.state == OutgoingEmail.State.SENDING
 
 
 def test_marking_someone_elses_notification_is_refused(owner, colleague):
