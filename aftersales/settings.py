@@ -188,6 +188,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "aftersales.tasks.deliver_pending_emails",
         "schedule": crontab(minute="*"),
     },
+    # Each tick re-scans the database for what is due, so a lost or doubled run changes nothing.
+    "followup-digests": {
+        "task": "followups.tasks.send_daily_digests",
+        "schedule": crontab(minute="*/5"),
+    },
+    "followup-escalations": {
+        "task": "followups.tasks.escalate_overdue_followups",
+        "schedule": crontab(minute="*/15"),
+    },
+    "followup-missed": {
+        "task": "followups.tasks.mark_missed_followups",
+        "schedule": crontab(minute=10),
+    },
 }
 
 REST_FRAMEWORK = {

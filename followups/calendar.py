@@ -1,0 +1,61 @@
+"""Working days and local time of a branch: where follow-ups may fall due."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+
+from followups.models import BranchPolicy, PublicHoliday
+
+# A year of non-working days in a row cannot happen; the bound only guards against a policy
+# without any working day.
+MAX_SHIFT_DAYS = 366
+
+
+def policy_for(branch):
+    """The branch's policy, or an unsaved one with the defaults."""
+    try:
+        return branch.followup_policy
+    except BranchPolicy.DoesNotExist:
+        return BranchPolicy(branch=branch)
+
+
+def holidays_for(branch, start, end):
+    """The holiday dates of the branch between two dates, in one query."""
+    return set(
+        PublicHoliday.objects.filter(date__range=(start, end))
+        .filter(Q(branch=branch) | Q(branch__isnull=True, country__in=["", branch.country]))
+        .values_list("date", flat=True)
+    )
+
+
+class WorkingCalendar:
+    """Answers "which day is the next working day" for one branch without further queries."""
+
+    def __init__(self, branch, start, end):
+        self.policy = policy_for(branch)
+        self.working_days = set(self.policy.working_days) or {0, 1, 2, 3, 4}
+        self.holidays = holidays_for(branch, start, end + timedelta(days=31))
+
+    def is_working_day(self, day):
+        return day.weekday() in self.working_days and day not in self.holidays
+
+    def on_or_after(self, day):
+        for shift in range(MAX_SHIFT_DAYS):
+            candidate = day + timedelta(days=shift)
+            if self.is_working_day(candidate):
+                return candidate
+        return day
+
+    def add_working_days(self, day, count):
+        current = day
+        for _step in range(count):
+            current = self.on_or_after(current + timedelta(days=1))
+        return current
+
+
+def local_now(branch, now):
+    return now.astimezone(branch.zone)
+
+
+def local_datetime(branch, day, at_time):
+    return datetime.combine(day, at_time, tzinfo=branch.zone)

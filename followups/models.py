@@ -1,0 +1,468 @@
+from datetime import time
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.access import BranchScopedQuerySet
+from aftersales.models import Branch
+from customers.models import Customer, InvolvementLevel, ProductCategory, Purchase
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+def default_working_days():
+    return [0, 1, 2, 3, 4, 5]
+
+
+class Purpose(models.TextChoices):
+    CARE = "care", _("care")
+    COMMERCIAL = "commercial", _("commercial")
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("phone")
+    EMAIL = "email", _("e-mail")
+    SMS = "sms", _("SMS")
+    LETTER = "letter", _("letter")
+    VISIT = "visit", _("visit")
+
+
+class StepKind(models.TextChoices):
+    THANK_YOU = "thank_you", _("thank-you call")
+    CHECK_IN = "check_in", _("check-in")
+    SERVICE_REMINDER = "service_reminder", _("service reminder")
+    WARRANTY_END = "warranty_end", _("warranty-end reminder")
+    ANNIVERSARY = "anniversary", _("anniversary")
+    SURVEY = "survey", _("satisfaction survey")
+    RECOVERY = "recovery", _("recovery call")
+    CUSTOM = "custom", _("custom")
+
+
+class AssigneeRole(models.TextChoices):
+    SALESPERSON = "salesperson", _("the purchase's salesperson")
+    SERVICE = "service", _("the branch's service team")
+    MANAGER = "manager", _("the branch manager")
+
+
+class BranchPolicy(models.Model):
+    """Per-branch settings of the follow-up cycle and the contact policy (defaults apply when a
+    branch has none)."""
+
+    branch = models.OneToOneField(
+        Branch, verbose_name=_("branch"), on_delete=models.CASCADE, related_name="followup_policy"
+    )
+    working_days = ArrayField(
+        models.PositiveSmallIntegerField(choices=WEEKDAYS),
+        verbose_name=_("working days"),
+        default=default_working_days,
+        help_text=_("Follow-ups fall due only on these days (0 = Monday)."),
+    )
+    digest_time = models.TimeField(
+        _("daily digest at"),
+        default=time(7, 30),
+        help_text=_("Local time of the morning digest."),
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalate after (days overdue)"), default=3
+    )
+    missed_after_days = models.PositiveSmallIntegerField(
+        _("missed after (days overdue)"),
+        default=14,
+        help_text=_("A follow-up still open this long after its due date counts as missed."),
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempts before missed"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("How often “not reached” is tried again."),
+    )
+    retry_after_days = models.PositiveSmallIntegerField(
+        _("retry after (working days)"), default=1, validators=[MinValueValidator(1)]
+    )
+    commercial_cap = models.PositiveSmallIntegerField(
+        _("commercial impulses per window"), default=2
+    )
+    commercial_window_days = models.PositiveSmallIntegerField(
+        _("window (days)"), default=30, validators=[MinValueValidator(1)]
+    )
+    contact_from = models.TimeField(_("contact from"), default=time(9, 0))
+    contact_until = models.TimeField(_("contact until"), default=time(19, 0))
+
+    class Meta:
+        verbose_name = _("branch follow-up policy")
+        verbose_name_plural = _("branch follow-up policies")
+
+    def __str__(self):
+        return str(self.branch)
+
+
+class PublicHoliday(models.Model):
+    """A day without follow-ups or contact: for one branch, or for all branches of a country."""
+
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("branch"), on_delete=models.CASCADE, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+        indexes = [models.Index(fields=["date"], name="holiday_date")]
+
+    def __str__(self):
+        return f"{self.date}: {self.name}"
+
+
+class Playbook(models.Model):
+    """The follow-up plan for a product category, or the fallback for an involvement level."""
+
+    name = models.CharField(_("name"), max_length=120)
+    category = models.OneToOneField(
+        ProductCategory,
+        verbose_name=_("product category"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="playbook",
+    )
+    involvement = models.CharField(
+        _("fallback for involvement level"),
+        max_length=10,
+        choices=InvolvementLevel.choices,
+        blank=True,
+        help_text=_("Used for categories without a playbook of their own."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("playbook")
+        verbose_name_plural = _("playbooks")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(category__isnull=False) & models.Q(involvement=""))
+                | (models.Q(category__isnull=True) & ~models.Q(involvement="")),
+                name="playbook_category_or_involvement",
+                violation_error_message=_(
+                    "A playbook is either for a product category or the fallback for an "
+                    "involvement level."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["involvement"],
+                condition=~models.Q(involvement=""),
+                name="playbook_one_fallback_per_level",
+                violation_error_message=_("There is already a fallback for this level."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("followups:playbook-detail", args=[self.pk])
+
+
+class PlaybookStep(models.Model):
+    class Anchor(models.TextChoices):
+        HANDOVER = "handover", _("days after handover")
+        WARRANTY_END = "warranty_end", _("days relative to warranty end")
+
+    playbook = models.ForeignKey(
+        Playbook, verbose_name=_("playbook"), on_delete=models.CASCADE, related_name="steps"
+    )
+    anchor = models.CharField(
+        _("counted from"), max_length=15, choices=Anchor.choices, default=Anchor.HANDOVER
+    )
+    offset_days = models.IntegerField(
+        _("offset (days)"),
+        help_text=_("E.g. 7 for a week after handover, -60 for 60 days before warranty end."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=StepKind.choices)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=ContactChannel.choices, default=ContactChannel.PHONE
+    )
+    assignee_role = models.CharField(
+        _("done by"),
+        max_length=12,
+        choices=AssigneeRole.choices,
+        default=AssigneeRole.SALESPERSON,
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=10, choices=Purpose.choices, default=Purpose.CARE
+    )
+    title = models.CharField(_("title"), max_length=120)
+    instructions = models.TextField(
+        _("instructions for the caller"),
+        blank=True,
+        help_text=_("What to ask. For high-involvement products: noises, function, handover."),
+    )
+
+    class Meta:
+        verbose_name = _("playbook step")
+        verbose_name_plural = _("playbook steps")
+        ordering = ["playbook", "anchor", "offset_days", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class FollowUpQuerySet(BranchScopedQuerySet):
+    def open(self):
+        return self.filter(status=FollowUp.Status.OPEN)
+
+
+class FollowUp(models.Model):
+    """One planned contact with a customer about a purchase."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        DONE = "done", _("done")
+        MISSED = "missed", _("missed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Outcome(models.TextChoices):
+        SATISFIED = "satisfied", _("reached and satisfied")
+        CONCERN = "concern", _("reached, concern raised")
+        NOT_REACHED = "not_reached", _("not reached")
+        DECLINED = "declined", _("declined contact")
+        SENT = "sent", _("sent")
+
+    purchase = models.ForeignKey(
+        Purchase,
+        verbose_name=_("purchase"),
+        on_delete=models.CASCADE,
+        related_name="followups",
+        null=True,
+        blank=True,
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="followups"
+    )
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="followups"
+    )
+    step = models.ForeignKey(
+        PlaybookStep,
+        verbose_name=_("playbook step"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followups",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=StepKind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    title = models.CharField(_("title"), max_length=120)
+    instructions = models.TextField(_("instructions"), blank=True)
+    assignee_role = models.CharField(_("done by"), max_length=12, choices=AssigneeRole.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followups",
+    )
+    # The step's date before working-day adjustment, kept so a new handover date can move it.
+    planned_date = models.DateField(_("planned for"))
+    due_date = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    snooze_reason = models.CharField(_("snoozed because"), max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    concern = models.TextField(_("concern"), blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    missed_at = models.DateTimeField(_("missed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_date", "pk"]
+        permissions = [
+            ("view_team_followups", _("Can see the follow-ups of the whole team")),
+        ]
+        constraints = [
+            # However often purchase_logged arrives, a step is planned once per purchase.
+            models.UniqueConstraint(
+                fields=["purchase", "step"],
+                condition=models.Q(step__isnull=False),
+                name="followup_once_per_step",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__isnull=True)
+                | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="followup_satisfaction_1_to_5",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["assignee", "due_date"],
+                condition=models.Q(status="open"),
+                name="followup_open_by_assignee",
+            ),
+            models.Index(
+                fields=["branch", "due_date"],
+                condition=models.Q(status="open"),
+                name="followup_open_by_branch",
+            ),
+            models.Index(fields=["branch", "status", "due_date"], name="followup_branch_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.customer})"
+
+    def get_absolute_url(self):
+        return reverse("followups:followup-detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+
+class ContactEvent(models.Model):
+    """A contact that reached (or tried to reach) a customer: what the contact policy counts."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
+    happened_at = models.DateTimeField(_("when"))
+    followup = models.ForeignKey(
+        FollowUp, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-happened_at"]
+        indexes = [
+            models.Index(fields=["customer", "purpose", "-happened_at"], name="contact_recent")
+        ]
+
+    def __str__(self):
+        return f"{self.customer}: {self.get_purpose_display()} {self.happened_at:%Y-%m-%d}"
+
+
+class SurveyInvitation(models.Model):
+    """A personal survey link sent to a customer; one answer per invitation."""
+
+    followup = models.OneToOneField(
+        FollowUp,
+        verbose_name=_("follow-up"),
+        on_delete=models.CASCADE,
+        related_name="survey",
+        null=True,
+        blank=True,
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="surveys"
+    )
+    purchase = models.ForeignKey(
+        Purchase,
+        verbose_name=_("purchase"),
+        on_delete=models.CASCADE,
+        related_name="surveys",
+        null=True,
+        blank=True,
+    )
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT)
+    sent_at = models.DateTimeField(_("sent"))
+    expires_at = models.DateTimeField(_("expires"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.customer} {self.sent_at:%Y-%m-%d}"
+
+
+class SurveyResponse(models.Model):
+    invitation = models.OneToOneField(
+        SurveyInvitation,
+        verbose_name=_("invitation"),
+        on_delete=models.CASCADE,
+        related_name="response",
+    )
+    nps = models.PositiveSmallIntegerField(
+        _("likelihood to recommend (0–10)"), validators=[MaxValueValidator(10)]
+    )
+    satisfaction_purchase = models.PositiveSmallIntegerField(
+        _("satisfaction with the purchase (1–5)"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    satisfaction_handover = models.PositiveSmallIntegerField(
+        _("satisfaction with the handover (1–5)"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    callback_wanted = models.BooleanField(_("may we call you back?"), default=False)
+    created_at = models.DateTimeField(_("answered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(nps__lte=10), name="survey_nps_0_to_10"),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction_purchase__gte=1, satisfaction_purchase__lte=5)
+                & models.Q(satisfaction_handover__gte=1, satisfaction_handover__lte=5),
+                name="survey_satisfaction_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"NPS {self.nps}"
+
+    @property
+    def is_low(self):
+        return self.nps <= 6 or min(self.satisfaction_purchase, self.satisfaction_handover) <= 2

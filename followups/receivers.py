@@ -1,0 +1,21 @@
+"""Receivers of the customers app's announcements: each only calls one of our services."""
+
+from django.dispatch import receiver
+
+from customers.signals import purchase_cancelled, purchase_changed, purchase_logged
+from followups import services
+
+
+@receiver(purchase_logged, dispatch_uid="followups.plan_followups")
+def plan_followups_for_new_purchase(sender, purchase, **kwargs):
+    services.plan_followups(purchase=purchase)
+
+
+@receiver(purchase_changed, dispatch_uid="followups.move_followups")
+def move_followups_of_changed_purchase(sender, purchase, **kwargs):
+    services.move_followups(purchase=purchase)
+
+
+@receiver(purchase_cancelled, dispatch_uid="followups.cancel_followups")
+def cancel_followups_of_cancelled_purchase(sender, purchase, **kwargs):
+    services.cancel_followups(purchase=purchase)

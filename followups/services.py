@@ -1,0 +1,443 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from aftersales import services as core
+from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.errors import DomainError
+from aftersales.models import Branch
+from aftersales.roles import Role
+from followups.calendar import WorkingCalendar, local_now, policy_for
+from followups.models import (
+    AssigneeRole,
+    ContactEvent,
+    FollowUp,
+    Playbook,
+    PlaybookStep,
+    Purpose,
+)
+from followups.signals import followup_completed, followup_missed
+
+logger = logging.getLogger(__name__)
+
+# Ticks handle at most this many rows per transaction, so locks stay short.
+TICK_BATCH = 1000
+DIGEST_LIST_LIMIT = 15
+
+
+def playbook_for(category):
+    """The category's own active playbook, else the active fallback for its involvement level."""
+    if category is None:
+        return None
+    own = Playbook.objects.filter(category=category, is_active=True).first()
+    if own is not None:
+        return own
+    return Playbook.objects.filter(involvement=category.involvement, is_active=True).first()
+
+
+def _anchor_date(step, purchase):
+    if step.anchor == PlaybookStep.Anchor.WARRANTY_END:
+        return purchase.warranty_end
+    return purchase.handover_date
+
+
+def _branch_staff(branch):
+    """{role: [user, ...]} of the branch's active staff, in one query."""
+    staff = defaultdict(list)
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True, branches=branch, groups__name__in=[Role.MANAGER, Role.SERVICE]
+        )
+        .prefetch_related("groups")
+        .order_by("pk")
+        .distinct()
+    )
+    for user in users:
+        for role in user.role_names:
+            staff[role].append(user)
+    return staff
+
+
+def _assignee(role, purchase, staff):
+    managers = staff.get(Role.MANAGER, [])
+    manager = managers[0] if managers else None
+    if role == AssigneeRole.SALESPERSON and purchase.salesperson and purchase.salesperson.is_active:
+        return purchase.salesperson
+    if role == AssigneeRole.SERVICE and staff.get(Role.SERVICE):
+        return staff[Role.SERVICE][0]
+    # The manager covers for a missing salesperson or service team.
+    return manager
+
+
+@transaction.atomic
+def plan_followups(*, purchase):
+    """Create the purchase's follow-ups from its playbook; safe to call any number of times.
+
+    Nothing is planned before the handover (the care starts then). Steps whose date lies so far
+    in the past that they would already count as missed (an imported old purchase) are skipped.
+    """
+    if purchase.is_cancelled or purchase.handover_date is None:
+        return 0
+    playbook = playbook_for(purchase.main_category)
+    if playbook is None:
+        return 0
+    branch = purchase.branch
+    policy = policy_for(branch)
+    today = timezone.localdate()
+    oldest_useful = today - timedelta(days=policy.missed_after_days)
+    planned = []
+    for step in playbook.steps.all():
+        anchor = _anchor_date(step, purchase)
+        if anchor is None:
+            continue
+        day = anchor + timedelta(days=step.offset_days)
+        if day >= oldest_useful:
+            planned.append((step, day))
+    if not planned:
+        return 0
+    calendar = WorkingCalendar(branch, min(day for _s, day in planned), max(d for _s, d in planned))
+    staff = _branch_staff(branch)
+    created = FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                purchase=purchase,
+                customer_id=purchase.customer_id,
+                branch=branch,
+                step=step,
+                kind=step.kind,
+                channel=step.channel,
+                purpose=step.purpose,
+                title=step.title,
+                instructions=step.instructions,
+                assignee_role=step.assignee_role,
+                assignee=_assignee(step.assignee_role, purchase, staff),
+                planned_date=day,
+                due_date=calendar.on_or_after(day),
+            )
+            for step, day in planned
+        ],
+        # The partial unique constraint (purchase, step) makes a repeated signal a no-op.
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+@transaction.atomic
+def move_followups(*, purchase):
+    """After a new handover date (or warranty end): move the open planned follow-ups and plan
+    the steps that had no date before."""
+    if purchase.is_cancelled:
+        return 0
+    open_followups = list(
+        FollowUp.objects.select_for_update()
+        .filter(purchase=purchase, status=FollowUp.Status.OPEN, step__isnull=False)
+        .select_related("step")
+    )
+    moved = []
+    if purchase.handover_date is not None:
+        days = []
+        for followup in open_followups:
+            anchor = _anchor_date(followup.step, purchase)
+            if anchor is not None:
+                days.append((followup, anchor + timedelta(days=followup.step.offset_days)))
+        if days:
+            calendar = WorkingCalendar(
+                purchase.branch, min(day for _f, day in days), max(day for _f, day in days)
+            )
+            for followup, day in days:
+                followup.planned_date, followup.due_date = day, calendar.on_or_after(day)
+                moved.append(followup)
+            FollowUp.objects.bulk_update(moved, ["planned_date", "due_date", "updated_at"])
+    plan_followups(purchase=purchase)
+    return len(moved)
+
+
+@transaction.atomic
+def cancel_followups(*, purchase):
+    return FollowUp.objects.filter(purchase=purchase, status=FollowUp.Status.OPEN).update(
+        status=FollowUp.Status.CANCELLED, updated_at=timezone.now()
+    )
+
+
+def _require_branch(user, branch_id):
+    if not (sees_all_branches(user) or branch_id in visible_branch_ids(user)):
+        raise DomainError(_("This follow-up belongs to a branch you do not work in."))
+
+
+def _locked_open(followup):
+    followup = FollowUp.objects.select_for_update().select_related("branch").get(pk=followup.pk)
+    if followup.status != FollowUp.Status.OPEN:
+        raise DomainError(
+            _("This follow-up is already %(status)s.") % {"status": followup.get_status_display()}
+        )
+    return followup
+
+
+@transaction.atomic
+def complete_followup(*, followup, by, outcome, satisfaction=None, notes="", concern=""):
+    """Record how a contact went. "Not reached" tries again later, up to the branch's limit."""
+    followup = _locked_open(followup)
+    _require_branch(by, followup.branch_id)
+    if outcome not in FollowUp.Outcome.values or outcome == FollowUp.Outcome.SENT:
+        raise DomainError(_("Choose how the contact went."), field="outcome")
+    if outcome == FollowUp.Outcome.CONCERN and not concern.strip():
+        raise DomainError(_("Describe the customer's concern."), field="concern")
+    if satisfaction is not None and not 1 <= satisfaction <= 5:
+        raise DomainError(_("Satisfaction is from 1 to 5."), field="satisfaction")
+    now = timezone.now()
+    policy = policy_for(followup.branch)
+    followup.attempts += 1
+    followup.notes = "\n".join(part for part in (followup.notes, notes.strip()) if part)
+    if outcome == FollowUp.Outcome.NOT_REACHED and followup.attempts < policy.max_attempts:
+        today = timezone.localdate()
+        calendar = WorkingCalendar(followup.branch, today, today + timedelta(days=31))
+        followup.due_date = calendar.add_working_days(today, policy.retry_after_days)
+        followup.outcome = outcome
+        followup.save()
+    elif outcome == FollowUp.Outcome.NOT_REACHED:
+        followup.status = FollowUp.Status.MISSED
+        followup.outcome = outcome
+        followup.missed_at = now
+        followup.save()
+        followup_missed.send(sender=FollowUp, followup=followup)
+    else:
+        followup.status = FollowUp.Status.DONE
+        followup.outcome = outcome
+        followup.satisfaction = satisfaction
+        followup.concern = concern.strip()
+        followup.completed_at = now
+        followup.completed_by = by
+        followup.save()
+        ContactEvent.objects.create(
+            customer_id=followup.customer_id,
+            purpose=followup.purpose,
+            channel=followup.channel,
+            happened_at=now,
+            followup=followup,
+            by=by,
+        )
+    followup_completed.send(sender=FollowUp, followup=followup, outcome=outcome, by=by)
+    return followup
+
+
+@transaction.atomic
+def reassign_followup(*, followup, to, by):
+    followup = _locked_open(followup)
+    _require_branch(by, followup.branch_id)
+    if not (to.is_active and to.branches.filter(pk=followup.branch_id).exists()):
+        raise DomainError(_("Choose someone who works in this branch."), field="assignee")
+    followup.assignee = to
+    followup.save(update_fields=["assignee", "updated_at"])
+    if to != by:
+        with translation.override(to.language):
+            core.notify(
+                recipient=to,
+                kind="followup_assigned",
+                subject=_("Follow-up assigned to you: %(title)s") % {"title": followup.title},
+                body=_("%(by)s handed you this follow-up, due %(due)s.")
+                % {"by": by, "due": followup.due_date.isoformat()},
+                link=followup.get_absolute_url(),
+            )
+    return followup
+
+
+@transaction.atomic
+def snooze_followup(*, followup, by, until, reason):
+    followup = _locked_open(followup)
+    _require_branch(by, followup.branch_id)
+    if not reason.strip():
+        raise DomainError(_("Say why the follow-up is put off."), field="reason")
+    if until <= timezone.localdate():
+        raise DomainError(_("Choose a day in the future."), field="until")
+    calendar = WorkingCalendar(followup.branch, until, until + timedelta(days=31))
+    followup.due_date = calendar.on_or_after(until)
+    followup.snooze_reason = reason.strip()
+    followup.save(update_fields=["due_date", "snooze_reason", "updated_at"])
+    return followup
+
+
+@transaction.atomic
+def schedule_followup(
+    *,
+    customer,
+    branch,
+    kind,
+    title,
+    due_date,
+    assignee,
+    purchase=None,
+    instructions="",
+    purpose=Purpose.CARE,
+    channel="phone",
+    assignee_role=AssigneeRole.MANAGER,
+):
+    """A follow-up outside any playbook (a recovery call, a manual reminder)."""
+    calendar = WorkingCalendar(branch, due_date, due_date + timedelta(days=31))
+    followup = FollowUp(
+        customer=customer,
+        purchase=purchase,
+        branch=branch,
+        kind=kind,
+        channel=channel,
+        purpose=purpose,
+        title=title,
+        instructions=instructions,
+        assignee_role=assignee_role,
+        assignee=assignee,
+        planned_date=due_date,
+        due_date=calendar.on_or_after(due_date),
+    )
+    followup.full_clean()
+    followup.save()
+    if assignee is not None:
+        with translation.override(assignee.language):
+            core.notify(
+                recipient=assignee,
+                kind="followup_assigned",
+                subject=_("New follow-up: %(title)s") % {"title": title},
+                body=_("Due %(due)s for %(customer)s.")
+                % {"due": followup.due_date.isoformat(), "customer": customer},
+                link=followup.get_absolute_url(),
+            )
+    return followup
+
+
+def _branches_with_local_dates(now):
+    return [(branch, local_now(branch, now)) for branch in Branch.objects.filter(is_active=True)]
+
+
+def send_daily_digests(*, now=None):
+    """Once a day, after the branch's digest time, every assignee with follow-ups due today or
+    overdue gets one digest. The dedupe key (user, local date) makes a second tick a no-op."""
+    now = now or timezone.now()
+    due_by_assignee = defaultdict(list)
+    for branch, local in _branches_with_local_dates(now):
+        if local.time() < policy_for(branch).digest_time:
+            continue
+        followups = (
+            FollowUp.objects.filter(
+                branch=branch,
+                status=FollowUp.Status.OPEN,
+                due_date__lte=local.date(),
+                assignee__isnull=False,
+            )
+            .select_related("assignee", "customer")
+            .order_by("due_date", "pk")
+        )
+        for followup in followups:
+            due_by_assignee[(followup.assignee, local.date())].append(followup)
+    sent = 0
+    for (assignee, day), followups in due_by_assignee.items():
+        with transaction.atomic(), translation.override(assignee.language):
+            overdue = sum(followup.due_date < day for followup in followups)
+            lines = [
+                f"- {followup.due_date.isoformat()} {followup.title}: {followup.customer}"
+                for followup in followups[:DIGEST_LIST_LIMIT]
+            ]
+            if len(followups) > DIGEST_LIST_LIMIT:
+                lines.append(
+                    _("… and %(count)d more") % {"count": len(followups) - DIGEST_LIST_LIMIT}
+                )
+            notification = core.notify(
+                recipient=assignee,
+                kind="followup_digest",
+                subject=ngettext(
+                    "%(count)d follow-up for today (%(overdue)d overdue)",
+                    "%(count)d follow-ups for today (%(overdue)d overdue)",
+                    len(followups),
+                )
+                % {"count": len(followups), "overdue": overdue},
+                body="\n".join(lines),
+                link=reverse("followups:inbox"),
+                dedupe_key=f"followup-digest:{assignee.pk}:{day.isoformat()}",
+            )
+            sent += notification is not None
+    return sent
+
+
+def escalate_overdue_followups(*, now=None):
+    """Tell the branch managers about follow-ups overdue longer than the branch allows, once per
+    follow-up: rows are claimed with SKIP LOCKED and marked in the same transaction."""
+    now = now or timezone.now()
+    escalated = 0
+    for branch, local in _branches_with_local_dates(now):
+        cutoff = local.date() - timedelta(days=policy_for(branch).escalate_after_days)
+        while True:
+            with transaction.atomic():
+                claimed = list(
+                    FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(
+                        branch=branch,
+                        status=FollowUp.Status.OPEN,
+                        due_date__lt=cutoff,
+                        escalated_at__isnull=True,
+                    )
+                    .select_related("customer", "assignee")
+                    .order_by("due_date", "pk")[:TICK_BATCH]
+                )
+                if not claimed:
+                    break
+                FollowUp.objects.filter(pk__in=[followup.pk for followup in claimed]).update(
+                    escalated_at=now
+                )
+                _notify_managers_of_escalation(branch, claimed)
+                escalated += len(claimed)
+    return escalated
+
+
+def _notify_managers_of_escalation(branch, followups):
+    managers = get_user_model().objects.filter(
+        is_active=True, branches=branch, groups__name=Role.MANAGER
+    )
+    for manager in managers:
+        with translation.override(manager.language):
+            lines = [
+                f"- {followup.due_date.isoformat()} {followup.title}: {followup.customer}"
+                f" ({followup.assignee or _('unassigned')})"
+                for followup in followups[:DIGEST_LIST_LIMIT]
+            ]
+            core.notify(
+                recipient=manager,
+                kind="followup_escalation",
+                subject=ngettext(
+                    "%(count)d follow-up overdue in %(branch)s",
+                    "%(count)d follow-ups overdue in %(branch)s",
+                    len(followups),
+                )
+                % {"count": len(followups), "branch": branch},
+                body="\n".join(lines),
+                link=reverse("followups:team") + f"?branch={branch.pk}&overdue=1",
+            )
+
+
+def mark_missed_followups(*, now=None):
+    """Follow-ups still open past the branch's deadline become missed, and say so."""
+    now = now or timezone.now()
+    missed = 0
+    for branch, local in _branches_with_local_dates(now):
+        cutoff = local.date() - timedelta(days=policy_for(branch).missed_after_days)
+        while True:
+            with transaction.atomic():
+                claimed = list(
+                    FollowUp.objects.select_for_update(skip_locked=True)
+                    .filter(branch=branch, status=FollowUp.Status.OPEN, due_date__lt=cutoff)
+                    .order_by("due_date", "pk")[:TICK_BATCH]
+                )
+                if not claimed:
+                    break
+                for followup in claimed:
+                    followup.status = FollowUp.Status.MISSED
+                    followup.missed_at = now
+                FollowUp.objects.bulk_update(claimed, ["status", "missed_at"])
+                for followup in claimed:
+                    followup_missed.send(sender=FollowUp, followup=followup)
+                missed += len(claimed)
+    return missed
