@@ -53,6 +53,8 @@ def run():
     with database() as embedded:
         manage("migrate", "--no-input")
         manage("load_demo_data")
+        manage("seed_demo")
+        manage("seed_playbooks")
         print(
             "\n  After-Sales CRM: http://127.0.0.1:8000/\n"
             f"  Demo logins ({', '.join(DEMO_LOGINS)}), password: aftersales-demo\n"

@@ -1,0 +1,292 @@
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from customers.models import InvolvementLevel, ProductCategory, Purchase
+from followups import services
+from followups.models import (
+    AssigneeRole,
+    ContactChannel,
+    Playbook,
+    PlaybookStep,
+    PublicHoliday,
+    Purpose,
+    StepKind,
+)
+
+HANDOVER, WARRANTY_END = PlaybookStep.Anchor.HANDOVER, PlaybookStep.Anchor.WARRANTY_END
+SALES, SERVICE, MANAGER = AssigneeRole.SALESPERSON, AssigneeRole.SERVICE, AssigneeRole.MANAGER
+PHONE, EMAIL, LETTER = ContactChannel.PHONE, ContactChannel.EMAIL, ContactChannel.LETTER
+CARE, COMMERCIAL = Purpose.CARE, Purpose.COMMERCIAL
+
+HIGH_INVOLVEMENT_CHECK_IN = (
+    "Ask specifically: Any noises (wind, fan, rattle, creak)? Does every function work as "
+    "expected? Did the handover answer all questions, or is anything unclear? Listen for doubt: "
+    "a subjective complaint counts as much as a defect."
+)
+
+# (anchor, offset days, kind, channel, who, purpose, title, instructions)
+PLAYBOOKS = {
+    "new-cars": (
+        "New cars",
+        [
+            (
+                HANDOVER,
+                1,
+                StepKind.THANK_YOU,
+                PHONE,
+                SALES,
+                CARE,
+                "Thank-you call",
+                "Thank the customer personally for the trust and ask how the first day went.",
+            ),
+            (
+                HANDOVER,
+                7,
+                StepKind.CHECK_IN,
+                PHONE,
+                SALES,
+                CARE,
+                "Check-in after a week",
+                HIGH_INVOLVEMENT_CHECK_IN,
+            ),
+            (
+                HANDOVER,
+                30,
+                StepKind.CHECK_IN,
+                PHONE,
+                SALES,
+                CARE,
+                "Check-in after a month",
+                HIGH_INVOLVEMENT_CHECK_IN,
+            ),
+            (HANDOVER, 45, StepKind.SURVEY, EMAIL, SALES, CARE, "Satisfaction survey", ""),
+            (
+                HANDOVER,
+                90,
+                StepKind.CHECK_IN,
+                PHONE,
+                SALES,
+                CARE,
+                "Check-in after three months",
+                "Ask about everyday use and whether anything still bothers the customer.",
+            ),
+            (
+                HANDOVER,
+                335,
+                StepKind.SERVICE_REMINDER,
+                PHONE,
+                SERVICE,
+                CARE,
+                "First inspection reminder",
+                "Offer an appointment for the first inspection; mention tyre change if seasonal.",
+            ),
+            (
+                WARRANTY_END,
+                -60,
+                StepKind.WARRANTY_END,
+                LETTER,
+                SERVICE,
+                CARE,
+                "Warranty ends in 60 days",
+                "Offer a warranty check and explain the extended warranty options.",
+            ),
+            (
+                HANDOVER,
+                365,
+                StepKind.ANNIVERSARY,
+                PHONE,
+                SALES,
+                CARE,
+                "First anniversary",
+                "Congratulate on one year with the car; ask for a recommendation.",
+            ),
+        ],
+    ),
+    "used-cars": (
+        "Used cars",
+        [
+            (
+                HANDOVER,
+                2,
+                StepKind.THANK_YOU,
+                PHONE,
+                SALES,
+                CARE,
+                "Thank-you call",
+                "Thank the customer and ask how the first days went.",
+            ),
+            (
+                HANDOVER,
+                14,
+                StepKind.CHECK_IN,
+                PHONE,
+                SALES,
+                CARE,
+                "Check-in after two weeks",
+                HIGH_INVOLVEMENT_CHECK_IN,
+            ),
+            (HANDOVER, 45, StepKind.SURVEY, EMAIL, SALES, CARE, "Satisfaction survey", ""),
+            (
+                WARRANTY_END,
+                -30,
+                StepKind.WARRANTY_END,
+                LETTER,
+                SERVICE,
+                CARE,
+                "Warranty ends in 30 days",
+                "Offer a warranty check before it ends.",
+            ),
+        ],
+    ),
+    "tyres": (
+        "Tyres",
+        [
+            (HANDOVER, 14, StepKind.SURVEY, EMAIL, SERVICE, CARE, "Satisfaction survey", ""),
+            (
+                HANDOVER,
+                180,
+                StepKind.SERVICE_REMINDER,
+                LETTER,
+                SERVICE,
+                COMMERCIAL,
+                "Seasonal tyre change",
+                "Offer the seasonal tyre change and storage.",
+            ),
+        ],
+    ),
+    "services": (
+        "Inspection & maintenance",
+        [
+            (
+                HANDOVER,
+                3,
+                StepKind.CHECK_IN,
+                PHONE,
+                SERVICE,
+                CARE,
+                "Was everything in order?",
+                "Ask whether the car runs well after the service and the invoice was clear.",
+            )
+        ],
+    ),
+    "insurance": (
+        "Insurance",
+        [
+            (
+                HANDOVER,
+                3,
+                StepKind.THANK_YOU,
+                PHONE,
+                SALES,
+                CARE,
+                "Welcome call",
+                "Confirm the policy documents arrived and explain how to report a claim.",
+            ),
+            (
+                HANDOVER,
+                330,
+                StepKind.CUSTOM,
+                PHONE,
+                SALES,
+                CARE,
+                "Annual policy review",
+                "Review cover against the customer's situation before renewal.",
+            ),
+        ],
+    ),
+    "financing": (
+        "Financing",
+        [
+            (
+                HANDOVER,
+                7,
+                StepKind.CHECK_IN,
+                PHONE,
+                SALES,
+                CARE,
+                "First instalment check",
+                "Check the first instalment went through and the customer understood the plan.",
+            ),
+            (
+                HANDOVER,
+                365,
+                StepKind.CUSTOM,
+                PHONE,
+                SALES,
+                CARE,
+                "Yearly financing review",
+                "Ask whether the plan still fits; mention early repayment options.",
+            ),
+        ],
+    ),
+}
+
+FALLBACKS = {
+    InvolvementLevel.HIGH: ("High involvement (fallback)", "new-cars"),
+    InvolvementLevel.MEDIUM: ("Medium involvement (fallback)", "insurance"),
+    InvolvementLevel.LOW: ("Low involvement (fallback)", "services"),
+}
+
+# Fixed-date public holidays; good enough for demo data (moveable feasts are left out).
+HOLIDAYS = {
+    "DE": [(1, 1, "Neujahr"), (5, 1, "Tag der Arbeit"), (10, 3, "Tag der Deutschen Einheit"),
+           (12, 25, "1. Weihnachtstag"), (12, 26, "2. Weihnachtstag")],
+    "AT": [(1, 1, "Neujahr"), (1, 6, "Heilige Drei Könige"), (5, 1, "Staatsfeiertag"),
+           (8, 15, "Mariä Himmelfahrt"), (10, 26, "Nationalfeiertag"), (11, 1, "Allerheiligen"),
+           (12, 8, "Mariä Empfängnis"), (12, 25, "Christtag"), (12, 26, "Stefanitag")],
+}  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo playbooks and public holidays (idempotent; needs seed_demo's catalogue)."
+    )
+
+    def handle(self, *args, **options):
+        if Playbook.objects.exists():
+            self.stdout.write("Playbooks exist already; nothing to do.")
+            return
+        categories = {category.code: category for category in ProductCategory.objects.all()}
+        with transaction.atomic():
+            for code, (name, steps) in PLAYBOOKS.items():
+                if code in categories:
+                    self._create(name, steps, category=categories[code])
+            for level, (name, template) in FALLBACKS.items():
+                self._create(name, PLAYBOOKS[template][1], involvement=level)
+            this_year = date.today().year  # noqa: DTZ011 (calendar years, not instants)
+            PublicHoliday.objects.bulk_create(
+                PublicHoliday(date=date(year, month, day), name=name, country=country)
+                for country, days in HOLIDAYS.items()
+                for year in (this_year - 1, this_year, this_year + 1, this_year + 2)
+                for month, day, name in days
+            )
+        # The demo purchases were logged before their playbooks existed: plan them now.
+        recent = Purchase.objects.filter(
+            handover_date__gte=timezone.localdate() - timedelta(days=400)
+        ).select_related("branch", "main_category", "salesperson")
+        planned = sum(services.plan_followups(purchase=purchase) for purchase in recent)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo playbooks and holidays created; {planned} follow-ups planned."
+            )
+        )
+
+    def _create(self, name, steps, **target):
+        playbook = Playbook.objects.create(name=name, **target)
+        PlaybookStep.objects.bulk_create(
+            PlaybookStep(
+                playbook=playbook,
+                anchor=anchor,
+                offset_days=offset,
+                kind=kind,
+                channel=channel,
+                assignee_role=who,
+                purpose=purpose,
+                title=title,
+                instructions=instructions,
+            )
+            for anchor, offset, kind, channel, who, purpose, title, instructions in steps
+        )
