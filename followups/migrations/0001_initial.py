@@ -10,219 +10,768 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('aftersales', '0004_email_outbox'),
-        ('customers', '0003_search_vector'),
+        ("aftersales", "0004_email_outbox"),
+        ("customers", "0003_search_vector"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BranchPolicy',
+            name="BranchPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('working_days', django.contrib.postgres.fields.ArrayField(base_field=models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')]), default=followups.models.default_working_days, help_text='Follow-ups fall due only on these days (0 = Monday).', size=None, verbose_name='working days')),
-                ('digest_time', models.TimeField(default=datetime.time(7, 30), help_text='Local time of the morning digest.', verbose_name='daily digest at')),
-                ('escalate_after_days', models.PositiveSmallIntegerField(default=3, verbose_name='escalate after (days overdue)')),
-                ('missed_after_days', models.PositiveSmallIntegerField(default=14, help_text='A follow-up still open this long after its due date counts as missed.', verbose_name='missed after (days overdue)')),
-                ('max_attempts', models.PositiveSmallIntegerField(default=3, help_text='How often “not reached” is tried again.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='attempts before missed')),
-                ('retry_after_days', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)], verbose_name='retry after (working days)')),
-                ('commercial_cap', models.PositiveSmallIntegerField(default=2, verbose_name='commercial impulses per window')),
-                ('commercial_window_days', models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MinValueValidator(1)], verbose_name='window (days)')),
-                ('contact_from', models.TimeField(default=datetime.time(9, 0), verbose_name='contact from')),
-                ('contact_until', models.TimeField(default=datetime.time(19, 0), verbose_name='contact until')),
-                ('branch', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='followup_policy', to='aftersales.branch', verbose_name='branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "working_days",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.PositiveSmallIntegerField(
+                            choices=[
+                                (0, "Monday"),
+                                (1, "Tuesday"),
+                                (2, "Wednesday"),
+                                (3, "Thursday"),
+                                (4, "Friday"),
+                                (5, "Saturday"),
+                                (6, "Sunday"),
+                            ]
+                        ),
+                        default=followups.models.default_working_days,
+                        help_text="Follow-ups fall due only on these days (0 = Monday).",
+                        size=None,
+                        verbose_name="working days",
+                    ),
+                ),
+                (
+                    "digest_time",
+                    models.TimeField(
+                        default=datetime.time(7, 30),
+                        help_text="Local time of the morning digest.",
+                        verbose_name="daily digest at",
+                    ),
+                ),
+                (
+                    "escalate_after_days",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="escalate after (days overdue)"
+                    ),
+                ),
+                (
+                    "missed_after_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        help_text="A follow-up still open this long after its due date counts as missed.",
+                        verbose_name="missed after (days overdue)",
+                    ),
+                ),
+                (
+                    "max_attempts",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="How often “not reached” is tried again.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="attempts before missed",
+                    ),
+                ),
+                (
+                    "retry_after_days",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="retry after (working days)",
+                    ),
+                ),
+                (
+                    "commercial_cap",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="commercial impulses per window"
+                    ),
+                ),
+                (
+                    "commercial_window_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="window (days)",
+                    ),
+                ),
+                (
+                    "contact_from",
+                    models.TimeField(default=datetime.time(9, 0), verbose_name="contact from"),
+                ),
+                (
+                    "contact_until",
+                    models.TimeField(default=datetime.time(19, 0), verbose_name="contact until"),
+                ),
+                (
+                    "branch",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup_policy",
+                        to="aftersales.branch",
+                        verbose_name="branch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'branch follow-up policy',
-                'verbose_name_plural': 'branch follow-up policies',
+                "verbose_name": "branch follow-up policy",
+                "verbose_name_plural": "branch follow-up policies",
             },
         ),
         migrations.CreateModel(
-            name='Playbook',
+            name="Playbook",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('involvement', models.CharField(blank=True, choices=[('high', 'high'), ('medium', 'medium'), ('low', 'low')], help_text='Used for categories without a playbook of their own.', max_length=10, verbose_name='fallback for involvement level')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('category', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='playbook', to='customers.productcategory', verbose_name='product category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "involvement",
+                    models.CharField(
+                        blank=True,
+                        choices=[("high", "high"), ("medium", "medium"), ("low", "low")],
+                        help_text="Used for categories without a playbook of their own.",
+                        max_length=10,
+                        verbose_name="fallback for involvement level",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "category",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="playbook",
+                        to="customers.productcategory",
+                        verbose_name="product category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'playbook',
-                'verbose_name_plural': 'playbooks',
-                'ordering': ['name'],
+                "verbose_name": "playbook",
+                "verbose_name_plural": "playbooks",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PlaybookStep',
+            name="PlaybookStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('anchor', models.CharField(choices=[('handover', 'days after handover'), ('warranty_end', 'days relative to warranty end')], default='handover', max_length=15, verbose_name='counted from')),
-                ('offset_days', models.IntegerField(help_text='E.g. 7 for a week after handover, -60 for 60 days before warranty end.', verbose_name='offset (days)')),
-                ('kind', models.CharField(choices=[('thank_you', 'thank-you call'), ('check_in', 'check-in'), ('service_reminder', 'service reminder'), ('warranty_end', 'warranty-end reminder'), ('anniversary', 'anniversary'), ('survey', 'satisfaction survey'), ('recovery', 'recovery call'), ('custom', 'custom')], max_length=20, verbose_name='kind')),
-                ('channel', models.CharField(choices=[('phone', 'phone'), ('email', 'e-mail'), ('sms', 'SMS'), ('letter', 'letter'), ('visit', 'visit')], default='phone', max_length=10, verbose_name='channel')),
-                ('assignee_role', models.CharField(choices=[('salesperson', "the purchase's salesperson"), ('service', "the branch's service team"), ('manager', 'the branch manager')], default='salesperson', max_length=12, verbose_name='done by')),
-                ('purpose', models.CharField(choices=[('care', 'care'), ('commercial', 'commercial')], default='care', max_length=10, verbose_name='purpose')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('instructions', models.TextField(blank=True, help_text='What to ask. For high-involvement products: noises, function, handover.', verbose_name='instructions for the caller')),
-                ('playbook', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='followups.playbook', verbose_name='playbook')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "anchor",
+                    models.CharField(
+                        choices=[
+                            ("handover", "days after handover"),
+                            ("warranty_end", "days relative to warranty end"),
+                        ],
+                        default="handover",
+                        max_length=15,
+                        verbose_name="counted from",
+                    ),
+                ),
+                (
+                    "offset_days",
+                    models.IntegerField(
+                        help_text="E.g. 7 for a week after handover, -60 for 60 days before warranty end.",
+                        verbose_name="offset (days)",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("thank_you", "thank-you call"),
+                            ("check_in", "check-in"),
+                            ("service_reminder", "service reminder"),
+                            ("warranty_end", "warranty-end reminder"),
+                            ("anniversary", "anniversary"),
+                            ("survey", "satisfaction survey"),
+                            ("recovery", "recovery call"),
+                            ("custom", "custom"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "phone"),
+                            ("email", "e-mail"),
+                            ("sms", "SMS"),
+                            ("letter", "letter"),
+                            ("visit", "visit"),
+                        ],
+                        default="phone",
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "assignee_role",
+                    models.CharField(
+                        choices=[
+                            ("salesperson", "the purchase's salesperson"),
+                            ("service", "the branch's service team"),
+                            ("manager", "the branch manager"),
+                        ],
+                        default="salesperson",
+                        max_length=12,
+                        verbose_name="done by",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[("care", "care"), ("commercial", "commercial")],
+                        default="care",
+                        max_length=10,
+                        verbose_name="purpose",
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                (
+                    "instructions",
+                    models.TextField(
+                        blank=True,
+                        help_text="What to ask. For high-involvement products: noises, function, handover.",
+                        verbose_name="instructions for the caller",
+                    ),
+                ),
+                (
+                    "playbook",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="followups.playbook",
+                        verbose_name="playbook",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'playbook step',
-                'verbose_name_plural': 'playbook steps',
-                'ordering': ['playbook', 'anchor', 'offset_days', 'pk'],
+                "verbose_name": "playbook step",
+                "verbose_name_plural": "playbook steps",
+                "ordering": ["playbook", "anchor", "offset_days", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('thank_you', 'thank-you call'), ('check_in', 'check-in'), ('service_reminder', 'service reminder'), ('warranty_end', 'warranty-end reminder'), ('anniversary', 'anniversary'), ('survey', 'satisfaction survey'), ('recovery', 'recovery call'), ('custom', 'custom')], max_length=20, verbose_name='kind')),
-                ('channel', models.CharField(choices=[('phone', 'phone'), ('email', 'e-mail'), ('sms', 'SMS'), ('letter', 'letter'), ('visit', 'visit')], max_length=10, verbose_name='channel')),
-                ('purpose', models.CharField(choices=[('care', 'care'), ('commercial', 'commercial')], max_length=10, verbose_name='purpose')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('instructions', models.TextField(blank=True, verbose_name='instructions')),
-                ('assignee_role', models.CharField(choices=[('salesperson', "the purchase's salesperson"), ('service', "the branch's service team"), ('manager', 'the branch manager')], max_length=12, verbose_name='done by')),
-                ('planned_date', models.DateField(verbose_name='planned for')),
-                ('due_date', models.DateField(verbose_name='due')),
-                ('status', models.CharField(choices=[('open', 'open'), ('done', 'done'), ('missed', 'missed'), ('cancelled', 'cancelled')], default='open', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('snooze_reason', models.CharField(blank=True, max_length=200, verbose_name='snoozed because')),
-                ('outcome', models.CharField(blank=True, choices=[('satisfied', 'reached and satisfied'), ('concern', 'reached, concern raised'), ('not_reached', 'not reached'), ('declined', 'declined contact'), ('sent', 'sent')], max_length=12, verbose_name='outcome')),
-                ('satisfaction', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='satisfaction')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('concern', models.TextField(blank=True, verbose_name='concern')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated')),
-                ('missed_at', models.DateTimeField(blank=True, null=True, verbose_name='missed')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followups', to=settings.AUTH_USER_MODEL, verbose_name='assigned to')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='aftersales.branch', verbose_name='branch')),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='completed by')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followups', to='customers.customer', verbose_name='customer')),
-                ('purchase', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='followups', to='customers.purchase', verbose_name='purchase')),
-                ('step', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followups', to='followups.playbookstep', verbose_name='playbook step')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("thank_you", "thank-you call"),
+                            ("check_in", "check-in"),
+                            ("service_reminder", "service reminder"),
+                            ("warranty_end", "warranty-end reminder"),
+                            ("anniversary", "anniversary"),
+                            ("survey", "satisfaction survey"),
+                            ("recovery", "recovery call"),
+                            ("custom", "custom"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "phone"),
+                            ("email", "e-mail"),
+                            ("sms", "SMS"),
+                            ("letter", "letter"),
+                            ("visit", "visit"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[("care", "care"), ("commercial", "commercial")],
+                        max_length=10,
+                        verbose_name="purpose",
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                ("instructions", models.TextField(blank=True, verbose_name="instructions")),
+                (
+                    "assignee_role",
+                    models.CharField(
+                        choices=[
+                            ("salesperson", "the purchase's salesperson"),
+                            ("service", "the branch's service team"),
+                            ("manager", "the branch manager"),
+                        ],
+                        max_length=12,
+                        verbose_name="done by",
+                    ),
+                ),
+                ("planned_date", models.DateField(verbose_name="planned for")),
+                ("due_date", models.DateField(verbose_name="due")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("done", "done"),
+                            ("missed", "missed"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "snooze_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="snoozed because"),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "reached and satisfied"),
+                            ("concern", "reached, concern raised"),
+                            ("not_reached", "not reached"),
+                            ("declined", "declined contact"),
+                            ("sent", "sent"),
+                        ],
+                        max_length=12,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "satisfaction",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="satisfaction",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("concern", models.TextField(blank=True, verbose_name="concern")),
+                (
+                    "completed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="completed"),
+                ),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="escalated"),
+                ),
+                ("missed_at", models.DateTimeField(blank=True, null=True, verbose_name="missed")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followups",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assigned to",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="followups",
+                        to="aftersales.branch",
+                        verbose_name="branch",
+                    ),
+                ),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="completed by",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followups",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "purchase",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followups",
+                        to="customers.purchase",
+                        verbose_name="purchase",
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followups",
+                        to="followups.playbookstep",
+                        verbose_name="playbook step",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up',
-                'verbose_name_plural': 'follow-ups',
-                'ordering': ['due_date', 'pk'],
-                'permissions': [('view_team_followups', 'Can see the follow-ups of the whole team')],
+                "verbose_name": "follow-up",
+                "verbose_name_plural": "follow-ups",
+                "ordering": ["due_date", "pk"],
+                "permissions": [
+                    ("view_team_followups", "Can see the follow-ups of the whole team")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PublicHoliday',
+            name="PublicHoliday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('country', models.CharField(blank=True, max_length=2, verbose_name='country')),
-                ('branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='aftersales.branch', verbose_name='branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("country", models.CharField(blank=True, max_length=2, verbose_name="country")),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="aftersales.branch",
+                        verbose_name="branch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'public holiday',
-                'verbose_name_plural': 'public holidays',
-                'ordering': ['date'],
+                "verbose_name": "public holiday",
+                "verbose_name_plural": "public holidays",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyInvitation',
+            name="SurveyInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_at', models.DateTimeField(verbose_name='sent')),
-                ('expires_at', models.DateTimeField(verbose_name='expires')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='aftersales.branch', verbose_name='branch')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='customers.customer', verbose_name='customer')),
-                ('followup', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='survey', to='followups.followup', verbose_name='follow-up')),
-                ('purchase', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='customers.purchase', verbose_name='purchase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(verbose_name="sent")),
+                ("expires_at", models.DateTimeField(verbose_name="expires")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered"),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="aftersales.branch",
+                        verbose_name="branch",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="surveys",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "followup",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey",
+                        to="followups.followup",
+                        verbose_name="follow-up",
+                    ),
+                ),
+                (
+                    "purchase",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="surveys",
+                        to="customers.purchase",
+                        verbose_name="purchase",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey invitation',
-                'verbose_name_plural': 'survey invitations',
-                'ordering': ['-sent_at'],
+                "verbose_name": "survey invitation",
+                "verbose_name_plural": "survey invitations",
+                "ordering": ["-sent_at"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nps', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(10)], verbose_name='likelihood to recommend (0–10)')),
-                ('satisfaction_purchase', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='satisfaction with the purchase (1–5)')),
-                ('satisfaction_handover', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='satisfaction with the handover (1–5)')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('callback_wanted', models.BooleanField(default=False, verbose_name='may we call you back?')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='answered')),
-                ('invitation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='response', to='followups.surveyinvitation', verbose_name='invitation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "nps",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(10)],
+                        verbose_name="likelihood to recommend (0–10)",
+                    ),
+                ),
+                (
+                    "satisfaction_purchase",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="satisfaction with the purchase (1–5)",
+                    ),
+                ),
+                (
+                    "satisfaction_handover",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="satisfaction with the handover (1–5)",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "callback_wanted",
+                    models.BooleanField(default=False, verbose_name="may we call you back?"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="answered")),
+                (
+                    "invitation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="response",
+                        to="followups.surveyinvitation",
+                        verbose_name="invitation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey response',
-                'verbose_name_plural': 'survey responses',
-                'ordering': ['-created_at'],
+                "verbose_name": "survey response",
+                "verbose_name_plural": "survey responses",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ContactEvent',
+            name="ContactEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('care', 'care'), ('commercial', 'commercial')], max_length=10, verbose_name='purpose')),
-                ('channel', models.CharField(choices=[('phone', 'phone'), ('email', 'e-mail'), ('sms', 'SMS'), ('letter', 'letter'), ('visit', 'visit')], max_length=10, verbose_name='channel')),
-                ('happened_at', models.DateTimeField(verbose_name='when')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='customers.customer', verbose_name='customer')),
-                ('followup', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='followups.followup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[("care", "care"), ("commercial", "commercial")],
+                        max_length=10,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "phone"),
+                            ("email", "e-mail"),
+                            ("sms", "SMS"),
+                            ("letter", "letter"),
+                            ("visit", "visit"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("happened_at", models.DateTimeField(verbose_name="when")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "followup",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contacts",
+                        to="followups.followup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['-happened_at'],
-                'indexes': [models.Index(fields=['customer', 'purpose', '-happened_at'], name='contact_recent')],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["-happened_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["customer", "purpose", "-happened_at"], name="contact_recent"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='playbook',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('category__isnull', False), ('involvement', '')), models.Q(('category__isnull', True), models.Q(('involvement', ''), _negated=True)), _connector='OR'), name='playbook_category_or_involvement', violation_error_message='A playbook is either for a product category or the fallback for an involvement level.'),
+            model_name="playbook",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("category__isnull", False), ("involvement", "")),
+                    models.Q(
+                        ("category__isnull", True), models.Q(("involvement", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="playbook_category_or_involvement",
+                violation_error_message="A playbook is either for a product category or the fallback for an involvement level.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='playbook',
-            constraint=models.UniqueConstraint(condition=models.Q(('involvement', ''), _negated=True), fields=('involvement',), name='playbook_one_fallback_per_level', violation_error_message='There is already a fallback for this level.'),
+            model_name="playbook",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("involvement", ""), _negated=True),
+                fields=("involvement",),
+                name="playbook_one_fallback_per_level",
+                violation_error_message="There is already a fallback for this level.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['assignee', 'due_date'], name='followup_open_by_assignee'),
+            model_name="followup",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=["assignee", "due_date"],
+                name="followup_open_by_assignee",
+            ),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['branch', 'due_date'], name='followup_open_by_branch'),
+            model_name="followup",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=["branch", "due_date"],
+                name="followup_open_by_branch",
+            ),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['branch', 'status', 'due_date'], name='followup_branch_status'),
+            model_name="followup",
+            index=models.Index(
+                fields=["branch", "status", "due_date"], name="followup_branch_status"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.UniqueConstraint(condition=models.Q(('step__isnull', False)), fields=('purchase', 'step'), name='followup_once_per_step'),
+            model_name="followup",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("step__isnull", False)),
+                fields=("purchase", "step"),
+                name="followup_once_per_step",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('satisfaction__isnull', True), models.Q(('satisfaction__gte', 1), ('satisfaction__lte', 5)), _connector='OR'), name='followup_satisfaction_1_to_5'),
+            model_name="followup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("satisfaction__isnull", True),
+                    models.Q(("satisfaction__gte", 1), ("satisfaction__lte", 5)),
+                    _connector="OR",
+                ),
+                name="followup_satisfaction_1_to_5",
+            ),
         ),
         migrations.AddIndex(
-            model_name='publicholiday',
-            index=models.Index(fields=['date'], name='holiday_date'),
+            model_name="publicholiday",
+            index=models.Index(fields=["date"], name="holiday_date"),
         ),
         migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('nps__lte', 10)), name='survey_nps_0_to_10'),
+            model_name="surveyresponse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("nps__lte", 10)), name="survey_nps_0_to_10"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('satisfaction_purchase__gte', 1), ('satisfaction_purchase__lte', 5), ('satisfaction_handover__gte', 1), ('satisfaction_handover__lte', 5)), name='survey_satisfaction_1_to_5'),
+            model_name="surveyresponse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("satisfaction_purchase__gte", 1),
+                    ("satisfaction_purchase__lte", 5),
+                    ("satisfaction_handover__gte", 1),
+                    ("satisfaction_handover__lte", 5),
+                ),
+                name="survey_satisfaction_1_to_5",
+            ),
         ),
     ]
