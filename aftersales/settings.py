@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followups.tasks.escalate_overdue_followups",
         "schedule": crontab(minute="*/15"),
     },
+    "followup-surveys": {
+        "task": "followups.tasks.send_due_surveys",
+        "schedule": crontab(minute="*/15"),
+    },
     "followup-missed": {
         "task": "followups.tasks.mark_missed_followups",
         "schedule": crontab(minute=10),
@@ -226,7 +230,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["aftersales.api.IsStaffMember"],
     # One name for choice lists that several serializers share.
-    "ENUM_NAME_OVERRIDES": {"ChannelEnum": "customers.models.Channel"},
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "customers.models.Channel",
+        "ContactChannelEnum": "followups.models.ContactChannel",
+        "CustomerKindEnum": "customers.models.Customer.Kind",
+        "StepKindEnum": "followups.models.StepKind",
+    },
     # The interactive docs load Swagger UI from our own static files (npm), not from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",

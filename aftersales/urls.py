@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from aftersales import api, views
 from customers import api as customers_api
+from followups import api as followups_api
 
 router = DefaultRouter()
 router.register("branches", api.BranchViewSet, basename="api-branch")
@@ -18,6 +19,9 @@ router.register(
 router.register("products", customers_api.ProductViewSet, basename="api-product")
 router.register("customers", customers_api.CustomerViewSet, basename="api-customer")
 router.register("purchases", customers_api.PurchaseViewSet, basename="api-purchase")
+router.register("followups", followups_api.FollowUpViewSet, basename="api-followup")
+router.register("playbooks", followups_api.PlaybookViewSet, basename="api-playbook")
+router.register("surveys", followups_api.SurveyResponseViewSet, basename="api-survey")
 
 admin.site.site_header = "After-Sales CRM"
 
@@ -61,6 +65,7 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("", include("customers.urls")),
     path("", include("followups.urls")),
+    path("survey/", include("followups.survey_urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

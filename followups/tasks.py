@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from followups import services
+from followups import services, surveys
 
 
 @shared_task(acks_late=True)
@@ -16,3 +16,8 @@ def escalate_overdue_followups():
 @shared_task(acks_late=True)
 def mark_missed_followups():
     return services.mark_missed_followups()
+
+
+@shared_task(acks_late=True)
+def send_due_surveys():
+    return surveys.send_due_surveys()

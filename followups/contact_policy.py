@@ -1,0 +1,250 @@
+"""The contact policy: well-dosed impulses (MISSION.md point 5).
+
+Everything that contacts a customer asks `can_contact(customer, purpose, channel, at)` first and
+writes what it did with `record_contact(...)`, so the rules live here only:
+
+- no contact at all on Sundays and public holidays, and only within the branch's contact hours
+  (in the branch's local time);
+- commercial contact needs the customer's current marketing consent on that channel (a visit in
+  person needs none), must pass every registered blocker (care before commerce), and is capped at
+  N impulses per customer per rolling window (per-branch `BranchPolicy`, defaults 2 in 30 days);
+- care contacts are never held back by consent, blockers or the cap, but they are counted
+  (`contact_counts`) so people see how often a customer has heard from us.
+
+Higher apps know facts this app must not import (an open complaint, a high dissonance score):
+they add a blocking check with `register_blocker` in their AppConfig.ready(), as the customer
+timeline does with its providers.
+
+A decision carries a translated `reason` for people and a stable `code` for code and tests.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.errors import DomainError
+from customers.models import Customer
+from followups.calendar import holidays_for, local_now, policy_for
+from followups.models import ContactChannel, ContactEvent, Purpose
+
+SUNDAY = 6
+
+# Channels on which marketing consent is asked (customers.models.Channel); a visit in person is
+# the customer's own doing and needs none.
+CONSENT_CHANNELS = frozenset(
+    {ContactChannel.EMAIL, ContactChannel.PHONE, ContactChannel.SMS, ContactChannel.LETTER}
+)
+
+
+class Code:
+    """The stable codes of the decisions (blockers bring their own)."""
+
+    ALLOWED = "allowed"
+    UNKNOWN_PURPOSE = "unknown_purpose"
+    UNKNOWN_CHANNEL = "unknown_channel"
+    ERASED = "erased"
+    SUNDAY = "sunday"
+    HOLIDAY = "holiday"
+    OUTSIDE_HOURS = "outside_hours"
+    NO_CONSENT = "no_consent"
+    CAP_REACHED = "cap_reached"
+
+
+@dataclass(frozen=True)
+class ContactDecision:
+    allowed: bool
+    reason: str
+    code: str
+
+
+@dataclass(frozen=True)
+class ContactCounts:
+    """Contacts with one customer in the branch's rolling window ending at a moment."""
+
+    care: int
+    commercial: int
+    commercial_cap: int
+    window_days: int
+
+    @property
+    def commercial_left(self):
+        return max(self.commercial_cap - self.commercial, 0)
+
+
+# check(customer, at) -> None, or (code, reason) when commercial contact must wait.
+Blocker = Callable[[Customer, datetime], tuple[str, str] | None]
+
+_blockers: list[Blocker] = []
+
+
+def register_blocker(check):
+    """Add a blocking check for commercial contact; registering twice has no effect.
+
+    Returns the check, so it can be used as a decorator. A check should use a constant number of
+    queries, since every decision runs all of them.
+    """
+    if check not in _blockers:
+        _blockers.append(check)
+    return check
+
+
+def unregister_blocker(check):
+    if check in _blockers:
+        _blockers.remove(check)
+
+
+def _refused(code, reason):
+    return ContactDecision(allowed=False, reason=reason, code=code)
+
+
+def _require_aware(at):
+    if timezone.is_naive(at):
+        raise ValueError("The contact policy needs an aware datetime.")
+
+
+def _window_counts(customer, policy, at):
+    """Care and commercial contacts in the window before `at`: one aggregate query."""
+    since = at - timedelta(days=policy.commercial_window_days)
+    in_window = Q(happened_at__gt=since, happened_at__lte=at)
+    totals = ContactEvent.objects.filter(customer=customer).aggregate(
+        care=Count("pk", filter=in_window & Q(purpose=Purpose.CARE)),
+        commercial=Count("pk", filter=in_window & Q(purpose=Purpose.COMMERCIAL)),
+    )
+    return ContactCounts(
+        care=totals["care"],
+        commercial=totals["commercial"],
+        commercial_cap=policy.commercial_cap,
+        window_days=policy.commercial_window_days,
+    )
+
+
+def contact_counts(customer, at=None):
+    """How often the customer heard from us in the home branch's window ending at `at` (default:
+    now), care and commercial apart, for showing next to a contact."""
+    at = at or timezone.now()
+    _require_aware(at)
+    return _window_counts(customer, policy_for(customer.branch), at)
+
+
+def _calendar_refusal(branch, policy, at):
+    local = local_now(branch, at)
+    day = local.date()
+    if day.weekday() == SUNDAY:
+        return _refused(Code.SUNDAY, _("No contact on Sundays."))
+    if day in holidays_for(branch, day, day):
+        return _refused(Code.HOLIDAY, _("No contact on public holidays."))
+    if not policy.contact_from <= local.time() < policy.contact_until:
+        return _refused(
+            Code.OUTSIDE_HOURS,
+            _("Customers are contacted only between %(start)s and %(end)s (branch time).")
+            % {
+                "start": policy.contact_from.strftime("%H:%M"),
+                "end": policy.contact_until.strftime("%H:%M"),
+            },
+        )
+    return None
+
+
+def _commercial_refusal(customer, policy, channel, at):
+    if channel in CONSENT_CHANNELS and not customer.has_marketing_consent(channel):
+        return _refused(
+            Code.NO_CONSENT,
+            _("The customer has not agreed to marketing by %(channel)s.")
+            % {"channel": ContactChannel(channel).label},
+        )
+    for check in list(_blockers):
+        blocked = check(customer, at)
+        if blocked is not None:
+            code, reason = blocked
+            return _refused(code, str(reason))
+    counts = _window_counts(customer, policy, at)
+    if counts.commercial >= counts.commercial_cap:
+        return _refused(
+            Code.CAP_REACHED,
+            ngettext(
+                "The customer already had %(count)d commercial contact in the last %(days)d "
+                "days (at most %(cap)d).",
+                "The customer already had %(count)d commercial contacts in the last %(days)d "
+                "days (at most %(cap)d).",
+                counts.commercial,
+            )
+            % {
+                "count": counts.commercial,
+                "days": counts.window_days,
+                "cap": counts.commercial_cap,
+            },
+        )
+    return None
+
+
+def can_contact(customer, purpose, channel, at=None):
+    """May we contact the customer for this purpose on this channel at this moment (default: now)?
+
+    Queries: the customer's home branch and its policy (unless already loaded), the branch's
+    holidays on that day, and for commercial contact the window's contacts (plus whatever the
+    registered blockers need): a constant number, however many contacts the customer had.
+    """
+    at = at or timezone.now()
+    _require_aware(at)
+    if purpose not in Purpose.values:
+        return _refused(Code.UNKNOWN_PURPOSE, _("Choose care or commercial contact."))
+    if channel not in ContactChannel.values:
+        return _refused(Code.UNKNOWN_CHANNEL, _("Choose a contact channel."))
+    if customer.is_erased:
+        return _refused(Code.ERASED, _("This customer's data was erased; no more contact."))
+    branch = customer.branch
+    policy = policy_for(branch)
+    refusal = _calendar_refusal(branch, policy, at)
+    if refusal is None and purpose == Purpose.COMMERCIAL:
+        refusal = _commercial_refusal(customer, policy, channel, at)
+    return refusal or ContactDecision(allowed=True, reason=_("Contact allowed."), code=Code.ALLOWED)
+
+
+@transaction.atomic
+def record_contact(*, customer, purpose, channel, by, at=None, followup=None, note=""):
+    """Write down a contact the policy allows; raise DomainError with its reason otherwise.
+
+    The customer's row is locked first, so two colleagues recording commercial contacts at once
+    cannot both slip under the cap; consent and home branch are read fresh with it. `by` is None
+    for contacts the system makes itself (a survey e-mail).
+    """
+    now = timezone.now()
+    at = at or now
+    _require_aware(at)
+    if at > now:
+        raise DomainError(_("A contact cannot be recorded before it happens."), field="at")
+    customer = (
+        Customer.objects.select_for_update(of=("self",))
+        .select_related("branch", "branch__followup_policy")
+        .get(pk=customer.pk)
+    )
+    if by is not None and not (
+        sees_all_branches(by) or customer.branch_id in visible_branch_ids(by)
+    ):
+        raise DomainError(_("This customer belongs to a branch you do not work in."))
+    if followup is not None and followup.customer_id != customer.pk:
+        raise DomainError(_("This follow-up is about another customer."), field="followup")
+    decision = can_contact(customer, purpose, channel, at)
+    if not decision.allowed:
+        raise DomainError(decision.reason)
+    contact = ContactEvent(
+        customer=customer,
+        purpose=purpose,
+        channel=channel,
+        happened_at=at,
+        followup=followup,
+        by=by,
+        note=note.strip(),
+    )
+    # The related objects are in hand (and the customer locked): validating them again would
+    # only cost a query each.
+    contact.full_clean(exclude=["customer", "followup", "by"])
+    contact.save()
+    return contact

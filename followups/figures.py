@@ -1,0 +1,162 @@
+"""Figures about follow-ups that dashboards and higher apps read (the staff scorecards read
+adherence here, DESIGN.md): selectors returning plain, frozen results, scoped to the user.
+"""
+
+from dataclasses import dataclass, fields
+
+from django.db.models import Count, DateField, DateTimeField, Func, Q, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from followups.models import FollowUp
+
+
+class LocalDate(Func):
+    """The calendar date of a timestamp in the time zone an expression names:
+    PostgreSQL's `timezone(zone, timestamptz)::date`. Each branch has its own zone, so the date
+    must be computed per row, which Django's TruncDate (one fixed zone) cannot do."""
+
+    function = "timezone"
+    template = "(%(function)s(%(expressions)s))::date"
+    output_field = DateField()
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """How follow-ups due in a period went.
+
+    on_time: done on or before the due date (the completion's date in the branch's time zone);
+    late: done after it; missed: never done (not reached too often, or open past the deadline);
+    overdue: still open with the due date behind us; pending: open and not yet due.
+    Cancelled follow-ups (a cancelled purchase) count nowhere. A snoozed or rescheduled
+    follow-up is measured against its current due date.
+    """
+
+    on_time: int = 0
+    late: int = 0
+    missed: int = 0
+    overdue: int = 0
+    pending: int = 0
+
+    def __add__(self, other):
+        return Adherence(
+            **{
+                field.name: getattr(self, field.name) + getattr(other, field.name)
+                for field in fields(self)
+            }
+        )
+
+    @property
+    def total(self):
+        return self.on_time + self.late + self.missed + self.overdue + self.pending
+
+    @property
+    def settled(self):
+        """Those that are already on time or not: everything but the pending ones."""
+        return self.total - self.pending
+
+    @property
+    def on_time_rate(self):
+        """Share (0 to 1) of the settled follow-ups done on time; None when there are none."""
+        return self.on_time / self.settled if self.settled else None
+
+
+@dataclass(frozen=True)
+class AdherenceRow:
+    """The figures of one person (id None: nobody assigned) or one branch."""
+
+    id: int | None
+    name: str
+    figures: Adherence
+
+
+@dataclass(frozen=True)
+class AdherenceFigures:
+    by_person: tuple[AdherenceRow, ...]
+    by_branch: tuple[AdherenceRow, ...]
+    total: Adherence
+
+    def for_person(self, user_id):
+        return next((row.figures for row in self.by_person if row.id == user_id), Adherence())
+
+    def for_branch(self, branch_id):
+        return next((row.figures for row in self.by_branch if row.id == branch_id), Adherence())
+
+
+def _person_name(row):
+    # As User.__str__ does it, without loading the users.
+    full_name = f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
+    return full_name or row["assignee__username"]
+
+
+def followup_adherence(user, *, start, end, branch=None):
+    """Adherence per person (the assignee) and per branch for the follow-ups due from `start` to
+    `end` (dates, inclusive) that `user` may see, optionally in one branch.
+
+    One query: the follow-ups grouped by branch and assignee with a filtered count per outcome;
+    the sums per person and per branch are added up here.
+    """
+    now = Value(timezone.now(), output_field=DateTimeField())
+    done_on = LocalDate("branch__time_zone", "completed_at")
+    today = LocalDate("branch__time_zone", now)
+    done = Q(status=FollowUp.Status.DONE)
+    is_open = Q(status=FollowUp.Status.OPEN)
+    followups = (
+        FollowUp.objects.visible_to(user)
+        .filter(due_date__range=(start, end))
+        .exclude(status=FollowUp.Status.CANCELLED)
+    )
+    if branch is not None:
+        followups = followups.filter(branch=branch)
+    groups = (
+        followups.order_by()
+        .values(
+            "branch",
+            "branch__name",
+            "assignee",
+            "assignee__username",
+            "assignee__first_name",
+            "assignee__last_name",
+        )
+        .annotate(
+            on_time=Count("pk", filter=done & Q(due_date__gte=done_on)),
+            late=Count("pk", filter=done & Q(due_date__lt=done_on)),
+            missed=Count("pk", filter=Q(status=FollowUp.Status.MISSED)),
+            overdue=Count("pk", filter=is_open & Q(due_date__lt=today)),
+            pending=Count("pk", filter=is_open & Q(due_date__gte=today)),
+        )
+    )
+    people, branches = {}, {}
+    total = Adherence()
+    for row in groups:
+        figures = Adherence(
+            on_time=row["on_time"],
+            late=row["late"],
+            missed=row["missed"],
+            overdue=row["overdue"],
+            pending=row["pending"],
+        )
+        total += figures
+        person_id = row["assignee"]
+        name = _person_name(row) if person_id is not None else _("Not assigned")
+        people[person_id] = (name, people.get(person_id, ("", Adherence()))[1] + figures)
+        branches[row["branch"]] = (
+            row["branch__name"],
+            branches.get(row["branch"], ("", Adherence()))[1] + figures,
+        )
+    return AdherenceFigures(
+        # People by name, with the follow-ups nobody was assigned to last.
+        by_person=tuple(
+            AdherenceRow(id=pk, name=name, figures=figures)
+            for pk, (name, figures) in sorted(
+                people.items(), key=lambda item: (item[0] is None, item[1][0].lower(), item[0])
+            )
+        ),
+        by_branch=tuple(
+            AdherenceRow(id=pk, name=name, figures=figures)
+            for pk, (name, figures) in sorted(
+                branches.items(), key=lambda item: (item[1][0].lower(), item[0])
+            )
+        ),
+        total=total,
+    )
