@@ -148,6 +148,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="After-Sales CRM <aftersales@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How long a customer's personal survey link works.
+SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
 # Absolute links in e-mails (the workers have no request to build them from).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
