@@ -230,11 +230,15 @@ def purchase_list(
     return purchases.order_by(*order, "-pk")
 
 
-def purchase_detail(user, pk):
+def purchase_detail(user, pk, *related):
+    """One purchase the user may see; `related` names further relations to prefetch (higher apps'
+    reverse relations by name, such as "followups__assignee", without importing them)."""
     return (
         Purchase.objects.visible_to(user)
         .select_related("customer", "branch", "salesperson", "main_category", "created_by")
-        .prefetch_related(Prefetch("lines", PurchaseLine.objects.select_related("product")))
+        .prefetch_related(
+            Prefetch("lines", PurchaseLine.objects.select_related("product")), *related
+        )
         .get(pk=pk)
     )
 

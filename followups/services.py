@@ -3,6 +3,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -441,3 +442,78 @@ def mark_missed_followups(*, now=None):
                     followup_missed.send(sender=FollowUp, followup=followup)
                 missed += len(claimed)
     return missed
+
+
+PLAYBOOK_FIELDS = ("name", "category", "involvement", "is_active")
+STEP_FIELDS = (
+    "anchor",
+    "offset_days",
+    "kind",
+    "channel",
+    "assignee_role",
+    "purpose",
+    "title",
+    "instructions",
+)
+
+
+def _domain_error(error, *, field=None, prefix=""):
+    """The first message of a ValidationError as a DomainError naming the field it is about."""
+    if hasattr(error, "error_dict"):
+        name, errors = next(iter(error.error_dict.items()))
+        message = errors[0].messages[0]
+        field = field or (None if name == NON_FIELD_ERRORS else name)
+    else:
+        message = error.messages[0]
+    return DomainError(f"{prefix}{message}", field=field)
+
+
+@transaction.atomic
+def save_playbook(*, by, playbook=None, data, steps):
+    """Create a playbook (playbook=None) or change one, with its complete list of steps.
+
+    `data` holds the playbook's fields; `steps` is the list of steps it has afterwards, each a
+    dict of the step fields plus "pk" for a step that exists already. Existing steps missing from
+    the list are deleted (their follow-ups stay, without the link to the step).
+    """
+    if not by.has_perm("followups.change_playbook") or (
+        playbook is None and not by.has_perm("followups.add_playbook")
+    ):
+        raise DomainError(_("Only administrators edit playbooks."))
+    if not steps:
+        raise DomainError(_("A playbook needs at least one step."), field="steps")
+    if playbook is None:
+        playbook = Playbook()
+    else:
+        playbook = Playbook.objects.select_for_update().get(pk=playbook.pk)
+    for name in PLAYBOOK_FIELDS:
+        if name in data:
+            setattr(playbook, name, data[name])
+    try:
+        playbook.full_clean()
+    except ValidationError as error:
+        raise _domain_error(error) from error
+    playbook.save()
+
+    existing = {step.pk: step for step in playbook.steps.all()}
+    kept = []
+    for number, values in enumerate(steps, start=1):
+        pk = values.get("pk")
+        if pk is not None and pk not in existing:
+            raise DomainError(_("A step does not belong to this playbook."), field="steps")
+        step = existing[pk] if pk is not None else PlaybookStep(playbook=playbook)
+        for name in STEP_FIELDS:
+            if name in values:
+                setattr(step, name, values[name])
+        try:
+            step.full_clean()
+        except ValidationError as error:
+            prefix = _("Step %(number)d: ") % {"number": number}
+            raise _domain_error(error, field="steps", prefix=prefix) from error
+        kept.append(step)
+    PlaybookStep.objects.filter(playbook=playbook).exclude(
+        pk__in=[step.pk for step in kept if step.pk is not None]
+    ).delete()
+    for step in kept:
+        step.save()
+    return playbook

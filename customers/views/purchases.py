@@ -20,9 +20,9 @@ from customers.forms import (
 from customers.models import ProductCategory, Purchase
 
 
-def _purchase_or_404(user, pk):
+def _purchase_or_404(user, pk, *related):
     try:
-        return selectors.purchase_detail(user, pk)
+        return selectors.purchase_detail(user, pk, *related)
     except ObjectDoesNotExist as missing:
         raise Http404 from missing
 
@@ -175,7 +175,7 @@ def _log_purchase(user, form, customer_form, lines, consent):
 @permission_required("customers.view_purchase", raise_exception=True)
 def purchase_logged(request, pk):
     """The confirmation after logging: the purchase and what happens next."""
-    purchase = _purchase_or_404(request.user, pk)
+    purchase = _purchase_or_404(request.user, pk, "followups__assignee")
     return render(request, "customers/purchase_logged.html", {"purchase": purchase})
 
 

@@ -1,0 +1,220 @@
+"""Reads of the follow-ups app, scoped to the user and joined for the pages that show them."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from aftersales.models import Branch
+from aftersales.roles import Role
+from customers.models import Customer, PurchaseLine
+from customers.selectors import search_customers
+from followups.models import ContactEvent, FollowUp, Playbook, PlaybookStep, StepKind
+
+# --- Browser pages: inbox, follow-up detail, team view, playbooks ---
+
+UPCOMING_DAYS = 14
+TEAM_UPCOMING_DAYS = 7
+TEAM_RECENT_DAYS = 30
+# People who work follow-ups (quality managers and mystery shoppers do not).
+FOLLOWUP_ROLES = [Role.SALES, Role.SERVICE, Role.MANAGER]
+
+
+def _with_rows_joined(followups):
+    """What a follow-up row shows: customer, purchase with its products, assignee, branch."""
+    return followups.select_related(
+        "customer", "purchase", "purchase__main_category", "assignee", "branch"
+    ).prefetch_related(
+        Prefetch("purchase__lines", PurchaseLine.objects.select_related("product").order_by("pk"))
+    )
+
+
+def _filtered(followups, *, branch=None, kind="", search="", assignee=None):
+    if branch:
+        followups = followups.filter(branch=branch)
+    if kind in StepKind.values:
+        followups = followups.filter(kind=kind)
+    if search:
+        followups = followups.filter(
+            customer__in=search_customers(Customer.objects.all(), search).values("pk")
+        )
+    if assignee:
+        followups = followups.filter(assignee=assignee)
+    return followups
+
+
+@dataclass
+class Inbox:
+    overdue: list = field(default_factory=list)
+    today: list = field(default_factory=list)
+    upcoming: list = field(default_factory=list)
+    # Open follow-ups later than the upcoming window (shown on request).
+    later_count: int = 0
+
+    @property
+    def is_empty(self):
+        return not (self.overdue or self.today or self.upcoming)
+
+
+def inbox_for(user, *, branch=None, kind="", search="", show_all=False, today=None):
+    """The user's open follow-ups in three sections: overdue, due today, upcoming.
+
+    One query for the rows (plus one prefetch for the purchases' products); the rows are split
+    into sections in Python, so the page's query count does not grow with the inbox."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=UPCOMING_DAYS)
+    followups = _filtered(
+        FollowUp.objects.visible_to(user).open().filter(assignee=user),
+        branch=branch,
+        kind=kind,
+        search=search,
+    )
+    inbox = Inbox()
+    for followup in _with_rows_joined(followups).order_by("due_date", "pk"):
+        if followup.due_date < today:
+            inbox.overdue.append(followup)
+        elif followup.due_date == today:
+            inbox.today.append(followup)
+        elif show_all or followup.due_date <= horizon:
+            inbox.upcoming.append(followup)
+        else:
+            inbox.later_count += 1
+    return inbox
+
+
+def inbox_branches(user):
+    """The branches the inbox can be filtered by: those the user works in."""
+    return Branch.objects.visible_to(user).filter(is_active=True).order_by("name")
+
+
+def followup_detail(user, pk):
+    """One follow-up the user may see, with everything its page shows; DoesNotExist otherwise."""
+    return (
+        FollowUp.objects.visible_to(user)
+        .select_related(
+            "customer",
+            "purchase",
+            "purchase__main_category",
+            "purchase__salesperson",
+            "branch",
+            "assignee",
+            "completed_by",
+            "step",
+            "step__playbook",
+        )
+        .prefetch_related(
+            Prefetch(
+                "purchase__lines", PurchaseLine.objects.select_related("product").order_by("pk")
+            ),
+            Prefetch(
+                "contacts", ContactEvent.objects.select_related("by").order_by("-happened_at")
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def followup_row(user, pk):
+    """One follow-up with what its row in a list shows (the htmx partials)."""
+    return _with_rows_joined(FollowUp.objects.visible_to(user)).get(pk=pk)
+
+
+def assignable_staff(branch):
+    """Active people who work follow-ups in the branch: who a follow-up can be handed to."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, branches=branch, groups__name__in=FOLLOWUP_ROLES)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def team_staff(user):
+    """People who work follow-ups in the branches the user sees (the team view's filter)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            branches__in=Branch.objects.visible_to(user),
+            groups__name__in=FOLLOWUP_ROLES,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def team_overview(user, *, branch=None, assignee=None, today=None, now=None):
+    """Per assignee and branch: overdue, due today, upcoming 7 days, done and missed in the
+    last 30 days. One aggregate query (GROUP BY assignee, branch), however large the team."""
+    today = today or timezone.localdate()
+    since = (now or timezone.now()) - timedelta(days=TEAM_RECENT_DAYS)
+    upcoming_until = today + timedelta(days=TEAM_UPCOMING_DAYS)
+    is_open = Q(status=FollowUp.Status.OPEN)
+    recent_done = Q(status=FollowUp.Status.DONE, completed_at__gte=since)
+    recent_missed = Q(status=FollowUp.Status.MISSED, missed_at__gte=since)
+    followups = _filtered(FollowUp.objects.visible_to(user), branch=branch, assignee=assignee)
+    rows = list(
+        followups.filter((is_open & Q(due_date__lte=upcoming_until)) | recent_done | recent_missed)
+        .values(
+            "assignee_id",
+            "assignee__username",
+            "assignee__first_name",
+            "assignee__last_name",
+            "branch_id",
+            "branch__name",
+        )
+        .annotate(
+            overdue=Count("pk", filter=is_open & Q(due_date__lt=today)),
+            due_today=Count("pk", filter=is_open & Q(due_date=today)),
+            upcoming=Count("pk", filter=is_open & Q(due_date__gt=today)),
+            done=Count("pk", filter=recent_done),
+            missed=Count("pk", filter=recent_missed),
+        )
+        .order_by("branch__name", "assignee__last_name", "assignee__first_name", "assignee_id")
+    )
+    for row in rows:
+        full_name = f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
+        row["assignee_name"] = full_name or row["assignee__username"]
+    return rows
+
+
+def team_followups(user, *, branch=None, assignee=None, overdue_only=False, today=None):
+    """The open follow-ups of the user's branches, oldest due first."""
+    today = today or timezone.localdate()
+    followups = _filtered(
+        FollowUp.objects.visible_to(user).open(), branch=branch, assignee=assignee
+    )
+    if overdue_only:
+        followups = followups.filter(due_date__lt=today)
+    return _with_rows_joined(followups).order_by("due_date", "pk")
+
+
+PLAYBOOK_ORDERINGS = {
+    "name": ("name",),
+    "-name": ("-name",),
+    "updated": ("updated_at",),
+    "-updated": ("-updated_at",),
+}
+
+
+def playbook_list(*, search="", active=None, ordering="name"):
+    playbooks = Playbook.objects.select_related("category").annotate(step_count=Count("steps"))
+    if search:
+        playbooks = playbooks.filter(
+            Q(name__icontains=search) | Q(category__name__icontains=search)
+        )
+    if active is not None:
+        playbooks = playbooks.filter(is_active=active)
+    return playbooks.order_by(*PLAYBOOK_ORDERINGS.get(ordering, ("name",)), "pk")
+
+
+def playbook_detail(pk):
+    return (
+        Playbook.objects.select_related("category")
+        .prefetch_related(
+            Prefetch("steps", PlaybookStep.objects.order_by(*PlaybookStep._meta.ordering))
+        )
+        .get(pk=pk)
+    )

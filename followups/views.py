@@ -1,0 +1,384 @@
+"""The browser UI of follow-ups and playbooks: thin views over followups' selectors and services.
+
+The inbox and the team view work follow-ups inline with htmx: an action button fetches the form
+as a table row (the same form partial the detail page includes), the form posts to the same
+endpoint as the detail page, and the answer is the updated row. Without JavaScript the buttons
+are links to the detail page and the forms post and redirect as usual.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.errors import DomainError
+from aftersales.models import Branch
+from aftersales.views import paginate, parse_active
+from followups import selectors, services
+from followups.calendar import policy_for
+from followups.forms import (
+    CompleteFollowUpForm,
+    InboxFilterForm,
+    PlaybookForm,
+    PlaybookStepFormSet,
+    ReassignFollowUpForm,
+    SnoozeFollowUpForm,
+    TeamFilterForm,
+)
+from followups.models import FollowUp
+
+LAYOUTS = ("inbox", "team")
+
+
+def _followup_or_404(user, pk, *, row=False):
+    try:
+        if row:
+            return selectors.followup_row(user, pk)
+        return selectors.followup_detail(user, pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _next_url(request, default):
+    """Where to go after a form: a local `next` parameter, else the default."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _layout(request):
+    layout = request.POST.get("layout") or request.GET.get("layout")
+    return layout if layout in LAYOUTS else "inbox"
+
+
+def _auto_id(action, followup):
+    # Several rows of a list can have their inline form open at once: keep the ids unique.
+    return f"id_{action}_{followup.pk}_%s"
+
+
+def _apply_error(form, error):
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+# --- Inbox ---
+
+
+@login_required
+@permission_required("followups.view_followup", raise_exception=True)
+@require_GET
+def inbox(request):
+    user = request.user
+    filters = InboxFilterForm(request.GET or None, branches=selectors.inbox_branches(user))
+    show_all = request.GET.get("upcoming") == "all"
+    return render(
+        request,
+        "followups/inbox.html",
+        {
+            "filters": filters,
+            "inbox": selectors.inbox_for(user, **filters.selector_arguments(), show_all=show_all),
+            "show_all": show_all,
+            "upcoming_days": selectors.UPCOMING_DAYS,
+            # The branch filter only helps people who work in several branches.
+            "several_branches": sees_all_branches(user) or len(visible_branch_ids(user)) > 1,
+            "today": timezone.localdate(),
+            "layout": "inbox",
+        },
+    )
+
+
+# --- One follow-up: detail page, the three actions, the row partial ---
+
+
+def _render_detail(request, followup, **forms):
+    can_change = request.user.has_perm("followups.change_followup") and followup.is_open
+    context = {
+        "followup": followup,
+        "today": timezone.localdate(),
+        "can_change": can_change,
+        "max_attempts": policy_for(followup.branch).max_attempts,
+    }
+    if not can_change:
+        # The forms are not shown (e.g. someone else completed it meanwhile): say why not.
+        for form in forms.values():
+            for error in form.non_field_errors():
+                messages.error(request, error)
+    else:
+        context.update(
+            complete_form=forms.get("complete_form")
+            or CompleteFollowUpForm(auto_id=_auto_id("complete", followup)),
+            reassign_form=forms.get("reassign_form")
+            or ReassignFollowUpForm(
+                auto_id=_auto_id("reassign", followup),
+                staff=selectors.assignable_staff(followup.branch_id),
+                initial={"assignee": followup.assignee_id},
+            ),
+            snooze_form=forms.get("snooze_form")
+            or SnoozeFollowUpForm(auto_id=_auto_id("snooze", followup)),
+        )
+    return render(request, "followups/followup_detail.html", context)
+
+
+@login_required
+@permission_required("followups.view_followup", raise_exception=True)
+@require_GET
+def followup_detail(request, pk):
+    return _render_detail(request, _followup_or_404(request.user, pk))
+
+
+@login_required
+@permission_required("followups.view_followup", raise_exception=True)
+@require_GET
+def followup_row(request, pk):
+    """htmx: a follow-up's row again (after "cancel" on an inline form)."""
+    return _render_row(request, _followup_or_404(request.user, pk, row=True))
+
+
+def _render_row(request, followup, *, flash=""):
+    return render(
+        request,
+        "followups/partials/followup_row.html",
+        {
+            "followup": followup,
+            "layout": _layout(request),
+            "today": timezone.localdate(),
+            "flash": flash,
+        },
+    )
+
+
+def _render_inline_form(request, followup, action, form):
+    return render(
+        request,
+        "followups/partials/inline_form_row.html",
+        {
+            "followup": followup,
+            "action": action,
+            "form": form,
+            "layout": _layout(request),
+            "form_template": f"followups/partials/{action}_form.html",
+        },
+    )
+
+
+def _handle_action(request, pk, *, action, make_form, perform, done_message, default_next):
+    """The shared flow of complete, reassign and snooze.
+
+    GET (htmx): the inline form row; GET otherwise: the detail page. POST: validate, call the
+    service; a DomainError becomes a form error. Success answers htmx with the updated row and
+    a browser with a message and a redirect."""
+    followup = _followup_or_404(request.user, pk)
+    if request.method != "POST":
+        if request.htmx:
+            return _render_inline_form(request, followup, action, make_form(followup, None))
+        return redirect(f"{followup.get_absolute_url()}#{action}")
+    form = make_form(followup, request.POST)
+    if form.is_valid():
+        try:
+            updated = perform(followup, form)
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            message = done_message(updated)
+            if request.htmx:
+                row = _followup_or_404(request.user, pk, row=True)
+                return _render_row(request, row, flash=message)
+            messages.success(request, message)
+            return redirect(_next_url(request, default_next(updated)))
+    if request.htmx:
+        return _render_inline_form(request, followup, action, form)
+    return _render_detail(request, followup, **{f"{action}_form": form})
+
+
+def _completion_message(followup):
+    if followup.status == FollowUp.Status.DONE:
+        return _("Follow-up completed: %(outcome)s.") % {"outcome": followup.get_outcome_display()}
+    if followup.status == FollowUp.Status.MISSED:
+        return _("Not reached after %(attempts)d attempts: the follow-up counts as missed.") % {
+            "attempts": followup.attempts
+        }
+    return _("Not reached (attempt %(attempts)d). Try again on %(date)s.") % {
+        "attempts": followup.attempts,
+        "date": date_format(followup.due_date, "SHORT_DATE_FORMAT"),
+    }
+
+
+@login_required
+@permission_required("followups.change_followup", raise_exception=True)
+def followup_complete(request, pk):
+    return _handle_action(
+        request,
+        pk,
+        action="complete",
+        make_form=lambda followup, data: CompleteFollowUpForm(
+            data, auto_id=_auto_id("complete", followup)
+        ),
+        perform=lambda followup, form: services.complete_followup(
+            followup=followup, by=request.user, **form.service_arguments()
+        ),
+        done_message=_completion_message,
+        default_next=lambda followup: reverse("followups:inbox"),
+    )
+
+
+@login_required
+@permission_required("followups.change_followup", raise_exception=True)
+def followup_reassign(request, pk):
+    return _handle_action(
+        request,
+        pk,
+        action="reassign",
+        make_form=lambda followup, data: ReassignFollowUpForm(
+            data,
+            auto_id=_auto_id("reassign", followup),
+            staff=selectors.assignable_staff(followup.branch_id),
+            initial={"assignee": followup.assignee_id},
+        ),
+        perform=lambda followup, form: services.reassign_followup(
+            followup=followup, to=form.cleaned_data["assignee"], by=request.user
+        ),
+        done_message=lambda followup: (
+            _("Follow-up handed over to %(name)s.") % {"name": followup.assignee}
+        ),
+        default_next=lambda followup: followup.get_absolute_url(),
+    )
+
+
+@login_required
+@permission_required("followups.change_followup", raise_exception=True)
+def followup_snooze(request, pk):
+    return _handle_action(
+        request,
+        pk,
+        action="snooze",
+        make_form=lambda followup, data: SnoozeFollowUpForm(
+            data, auto_id=_auto_id("snooze", followup)
+        ),
+        perform=lambda followup, form: services.snooze_followup(
+            followup=followup,
+            by=request.user,
+            until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"],
+        ),
+        done_message=lambda followup: (
+            _("Follow-up put off until %(date)s.")
+            % {"date": date_format(followup.due_date, "SHORT_DATE_FORMAT")}
+        ),
+        default_next=lambda followup: followup.get_absolute_url(),
+    )
+
+
+# --- Team view ---
+
+
+@login_required
+@permission_required("followups.view_team_followups", raise_exception=True)
+@require_GET
+def team(request):
+    user = request.user
+    filters = TeamFilterForm(
+        request.GET or None,
+        branches=Branch.objects.visible_to(user).order_by("name"),
+        staff=selectors.team_staff(user),
+    )
+    arguments = filters.selector_arguments()
+    overview = selectors.team_overview(user, **arguments)
+    followups = selectors.team_followups(user, **arguments, overdue_only=filters.overdue_only)
+    return render(
+        request,
+        "followups/team.html",
+        {
+            "filters": filters,
+            "overview": overview,
+            "totals": {
+                key: sum(row[key] for row in overview)
+                for key in ("overdue", "due_today", "upcoming", "done", "missed")
+            },
+            "overdue_only": filters.overdue_only,
+            "page": paginate(request, followups),
+            "today": timezone.localdate(),
+            "layout": "team",
+            "upcoming_days": selectors.TEAM_UPCOMING_DAYS,
+            "recent_days": selectors.TEAM_RECENT_DAYS,
+        },
+    )
+
+
+# --- Playbooks (administrators) ---
+
+
+def _playbook_or_404(pk):
+    try:
+        return selectors.playbook_detail(pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+@login_required
+@permission_required("followups.change_playbook", raise_exception=True)
+@require_GET
+def playbook_list(request):
+    playbooks = selectors.playbook_list(
+        search=request.GET.get("q", "").strip(),
+        active=parse_active(request.GET.get("active", "")),
+        ordering=request.GET.get("sort", "name"),
+    )
+    return render(request, "followups/playbook_list.html", {"page": paginate(request, playbooks)})
+
+
+@login_required
+@permission_required("followups.change_playbook", raise_exception=True)
+@require_GET
+def playbook_detail(request, pk):
+    return render(request, "followups/playbook_detail.html", {"playbook": _playbook_or_404(pk)})
+
+
+@login_required
+@permission_required("followups.add_playbook", raise_exception=True)
+def playbook_create(request):
+    return _playbook_form(request, None)
+
+
+@login_required
+@permission_required("followups.change_playbook", raise_exception=True)
+def playbook_update(request, pk):
+    return _playbook_form(request, _playbook_or_404(pk))
+
+
+def _playbook_form(request, playbook):
+    data = request.POST if request.method == "POST" else None
+    form = PlaybookForm(data, instance=playbook)
+    steps = PlaybookStepFormSet(data, instance=playbook, prefix="steps")
+    if data is not None and form.is_valid() and steps.is_valid():
+        deleted = set(steps.deleted_forms)
+        try:
+            saved = services.save_playbook(
+                by=request.user,
+                playbook=playbook,
+                data=form.cleaned_data,
+                steps=[
+                    step_form.step()
+                    for step_form in steps.forms
+                    if step_form.cleaned_data and step_form not in deleted
+                ],
+            )
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("Playbook “%(name)s” saved.") % {"name": saved.name})
+            return redirect(saved)
+    return render(
+        request,
+        "followups/playbook_form.html",
+        {"form": form, "steps": steps, "playbook": playbook},
+    )

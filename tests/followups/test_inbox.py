@@ -1,0 +1,329 @@
+"""The follow-up inbox and the managers' team view: sections, scoping, filters, inline actions,
+counts and query counts."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from followups.models import FollowUp, StepKind
+from tests.aftersales.factories import BranchFactory, UserFactory
+from tests.customers.factories import CustomerFactory
+from tests.followups.factories import (
+    FollowUpFactory,
+    PlaybookFactory,
+    PlaybookStepFactory,
+    planned_purchase,
+)
+
+# A Wednesday. The purchases below were handed over a week earlier, on Wednesday 3 June.
+TODAY = date(2026, 6, 10)
+HANDOVER = date(2026, 6, 3)
+BERLIN = ZoneInfo("Europe/Berlin")
+# Day 1 falls before today (overdue), day 7 today, day 12 within the 14-day window (Monday the
+# 15th), day 60 after it (Sunday 2 August, moved to Monday the 3rd).
+OFFSETS = (1, 7, 12, 60)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(datetime(2026, 6, 10, 9, 0, tzinfo=BERLIN), tick=False):
+        yield
+
+
+@pytest.fixture
+def playbook(db):
+    playbook = PlaybookFactory(name="New cars")
+    for offset in OFFSETS:
+        PlaybookStepFactory(playbook=playbook, offset_days=offset, title=f"Day {offset} call")
+    return playbook
+
+
+@pytest.fixture
+def owners_purchase(owner, north, playbook):
+    return planned_purchase(
+        branch=north,
+        salesperson=owner,
+        handover=HANDOVER,
+        playbook=playbook,
+        customer=CustomerFactory(branch=north, first_name="Erika", last_name="Mustermann"),
+    )
+
+
+def titles(followups):
+    return [followup.title for followup in followups]
+
+
+# --- Inbox ---
+
+
+def test_inbox_sorts_the_owners_followups_into_overdue_today_and_upcoming(
+    login, owner, owners_purchase
+):
+    response = login(owner).get(reverse("followups:inbox"))
+    assert response.status_code == 200
+    inbox = response.context["inbox"]
+    assert titles(inbox.overdue) == ["Day 1 call"]
+    assert titles(inbox.today) == ["Day 7 call"]
+    assert titles(inbox.upcoming) == ["Day 12 call"]
+    assert inbox.later_count == 1
+    page = response.content.decode()
+    assert "Mustermann" in page
+    assert "text-danger" in page  # the overdue due date is red
+    assert owners_purchase.lines.get().product.name in page
+
+
+def test_inbox_shows_all_upcoming_on_request(login, owner, owners_purchase):
+    response = login(owner).get(reverse("followups:inbox"), {"upcoming": "all"})
+    assert titles(response.context["inbox"].upcoming) == ["Day 12 call", "Day 60 call"]
+    assert response.context["inbox"].later_count == 0
+
+
+def test_inbox_shows_only_the_users_own_followups(
+    login, owner, colleague, outsider, south, owners_purchase, playbook
+):
+    planned_purchase(branch=south, salesperson=outsider, handover=HANDOVER, playbook=playbook)
+    colleague_inbox = login(colleague).get(reverse("followups:inbox")).context["inbox"]
+    assert colleague_inbox.is_empty
+    outsider_inbox = login(outsider).get(reverse("followups:inbox")).context["inbox"]
+    assert titles(outsider_inbox.today) == ["Day 7 call"]
+    assert all(
+        followup.branch == south
+        for followup in [*outsider_inbox.overdue, *outsider_inbox.today, *outsider_inbox.upcoming]
+    )
+    assert "Mustermann" not in login(outsider).get(reverse("followups:inbox")).content.decode()
+
+
+def test_outsider_sees_nothing_of_north_even_when_assigned(login, outsider, north, playbook):
+    # A follow-up of North assigned (by mistake) to someone who does not work there.
+    FollowUpFactory(
+        purchase=planned_purchase(branch=north, salesperson=None, handover=HANDOVER, offsets=()),
+        assignee=outsider,
+        due_date=TODAY,
+    )
+    assert login(outsider).get(reverse("followups:inbox")).context["inbox"].is_empty
+
+
+def test_inbox_empty_state(login, owner):
+    page = login(owner).get(reverse("followups:inbox")).content.decode()
+    assert "you have no open follow-ups" in page
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "Mustermann"}, ["Day 7 call"]),
+        ({"q": "Nobody"}, []),
+        ({"kind": StepKind.CHECK_IN}, ["Day 7 call"]),
+        ({"kind": StepKind.ANNIVERSARY}, []),
+    ],
+)
+def test_inbox_filters_by_customer_and_kind(login, owner, owners_purchase, params, expected):
+    response = login(owner).get(reverse("followups:inbox"), params)
+    assert titles(response.context["inbox"].today) == expected
+
+
+def test_inbox_filters_by_branch_for_people_in_several(login, north, south, playbook):
+    roamer = UserFactory(username="rita", roles=["sales"], branches=[north, south])
+    planned_purchase(branch=north, salesperson=roamer, handover=HANDOVER, playbook=playbook)
+    planned_purchase(branch=south, salesperson=roamer, handover=HANDOVER, playbook=playbook)
+    client = login(roamer)
+    response = client.get(reverse("followups:inbox"))
+    assert response.context["several_branches"]
+    assert len(response.context["inbox"].today) == 2
+    south_only = client.get(reverse("followups:inbox"), {"branch": south.pk}).context["inbox"]
+    assert [followup.branch for followup in south_only.today] == [south]
+
+
+def test_inbox_hides_the_branch_filter_for_people_in_one_branch(login, owner):
+    assert not login(owner).get(reverse("followups:inbox")).context["several_branches"]
+
+
+def test_shopper_may_not_open_the_inbox(login, shopper):
+    assert login(shopper).get(reverse("followups:inbox")).status_code == 403
+
+
+def test_anonymous_is_sent_to_the_login(client):
+    response = client.get(reverse("followups:inbox"))
+    assert response.status_code == 302
+    assert reverse("login") in response.url
+
+
+def test_inbox_query_count_does_not_grow(
+    login, owner, north, playbook, django_assert_max_num_queries
+):
+    for _ in range(12):
+        planned_purchase(branch=north, salesperson=owner, handover=HANDOVER, playbook=playbook)
+    client = login(owner)
+    # session, user, user permissions, group permissions, the user's role groups, the user's
+    # branches (scoping), the follow-ups (customer, purchase, category, assignee and branch
+    # joined), the purchases' lines with their products, unread notifications. (The branch
+    # filter, one more, shows only for people in several branches.)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("followups:inbox"))
+    assert len(response.context["inbox"].today) == 12
+
+
+# --- Inline actions (htmx) ---
+
+
+def test_complete_opens_inline_and_answers_with_the_updated_row(login, owner, owners_purchase):
+    followup = owners_purchase.followups.get(title="Day 7 call")
+    client = login(owner)
+    url = reverse("followups:followup-complete", args=[followup.pk])
+    form_row = client.get(url, {"layout": "inbox"}, headers={"HX-Request": "true"})
+    assert form_row.status_code == 200
+    assert f'id="followup-{followup.pk}"' in form_row.content.decode()
+    assert 'name="outcome"' in form_row.content.decode()
+    assert "Ask about noises" in form_row.content.decode()
+
+    done = client.post(
+        url, {"outcome": "satisfied", "satisfaction": "5"}, headers={"HX-Request": "true"}
+    )
+    assert done.status_code == 200
+    assert "Follow-up completed" in done.content.decode()
+    assert f'id="followup-{followup.pk}"' in done.content.decode()
+    followup.refresh_from_db()
+    assert followup.status == FollowUp.Status.DONE
+
+
+def test_inline_form_errors_come_back_in_the_row(login, owner, owners_purchase):
+    followup = owners_purchase.followups.get(title="Day 7 call")
+    response = login(owner).post(
+        reverse("followups:followup-complete", args=[followup.pk]),
+        {"outcome": "concern"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["concern"] == ["Describe the customer's concern."]
+    assert "Describe the customer" in response.content.decode()
+
+
+def test_cancel_brings_the_row_back(login, owner, owners_purchase):
+    followup = owners_purchase.followups.get(title="Day 7 call")
+    response = login(owner).get(
+        reverse("followups:followup-row", args=[followup.pk]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "Day 7 call" in response.content.decode()
+
+
+# --- Team view ---
+
+
+@pytest.mark.parametrize("persona", ["owner", "colleague", "outsider", "quality_manager"])
+def test_team_view_is_for_managers_only(login, request, persona):
+    user = request.getfixturevalue(persona)
+    assert login(user).get(reverse("followups:team")).status_code == 403
+
+
+@pytest.fixture
+def team_history(owner, colleague, outsider, north, south, owners_purchase, playbook):
+    """Besides the owner's purchase (overdue 1, today 1, next 7 days 1, later 1): a done one 10
+    days ago, a done one 40 days ago (too old to count), a missed one 5 days ago for the
+    colleague, and South's follow-ups that North's manager must not count."""
+    now = datetime(2026, 6, 10, 9, 0, tzinfo=BERLIN)
+    FollowUpFactory(
+        purchase=owners_purchase,
+        assignee=owner,
+        status=FollowUp.Status.DONE,
+        due_date=TODAY - timedelta(days=10),
+        completed_at=now - timedelta(days=10),
+    )
+    FollowUpFactory(
+        purchase=owners_purchase,
+        assignee=owner,
+        status=FollowUp.Status.DONE,
+        due_date=TODAY - timedelta(days=40),
+        completed_at=now - timedelta(days=40),
+    )
+    colleagues_purchase = planned_purchase(
+        branch=north, salesperson=colleague, handover=HANDOVER, offsets=()
+    )
+    FollowUpFactory(
+        purchase=colleagues_purchase,
+        status=FollowUp.Status.MISSED,
+        due_date=TODAY - timedelta(days=20),
+        missed_at=now - timedelta(days=5),
+    )
+    planned_purchase(branch=south, salesperson=outsider, handover=HANDOVER, playbook=playbook)
+
+
+def test_team_view_counts_per_person_and_branch(login, manager, owner, colleague, team_history):
+    response = login(manager).get(reverse("followups:team"))
+    assert response.status_code == 200
+    rows = {row["assignee_id"]: row for row in response.context["overview"]}
+    assert set(rows) == {owner.pk, colleague.pk}
+    assert {key: rows[owner.pk][key] for key in ("overdue", "due_today", "upcoming")} == {
+        "overdue": 1,
+        "due_today": 1,
+        "upcoming": 1,
+    }
+    assert rows[owner.pk]["done"] == 1
+    assert rows[owner.pk]["missed"] == 0
+    assert rows[colleague.pk]["missed"] == 1
+    assert rows[colleague.pk]["overdue"] == 0
+    assert response.context["totals"]["missed"] == 1
+    # The list shows North's open follow-ups only.
+    assert {followup.branch.code for followup in response.context["page"]} == {"NORTH"}
+
+
+def test_administrator_sees_every_branch_in_the_team_view(
+    login, admin_user, outsider, team_history
+):
+    response = login(admin_user).get(reverse("followups:team"))
+    assert outsider.pk in {row["assignee_id"] for row in response.context["overview"]}
+
+
+def test_escalation_link_shows_the_branchs_overdue_followups(login, manager, north, team_history):
+    response = login(manager).get(reverse("followups:team"), {"branch": north.pk, "overdue": "1"})
+    assert response.context["overdue_only"]
+    assert titles(response.context["page"]) == ["Day 1 call"]
+    assert "Overdue follow-ups" in response.content.decode()
+
+
+def test_team_view_filters_by_assignee(login, manager, colleague, team_history):
+    response = login(manager).get(reverse("followups:team"), {"assignee": colleague.pk})
+    assert list(response.context["page"]) == []
+    assert [row["assignee_id"] for row in response.context["overview"]] == [colleague.pk]
+
+
+def test_manager_reassigns_inline_from_the_team_view(login, manager, colleague, owners_purchase):
+    followup = owners_purchase.followups.get(title="Day 1 call")
+    client = login(manager)
+    url = reverse("followups:followup-reassign", args=[followup.pk])
+    form_row = client.get(url, {"layout": "team"}, headers={"HX-Request": "true"})
+    assert 'name="assignee"' in form_row.content.decode()
+    response = client.post(
+        url, {"assignee": colleague.pk, "layout": "team"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "handed over" in response.content.decode()
+    followup.refresh_from_db()
+    assert followup.assignee == colleague
+
+
+def test_team_view_query_count_does_not_grow(
+    login, manager, north, playbook, django_assert_max_num_queries
+):
+    for number in range(8):
+        seller = UserFactory(username=f"seller{number}", roles=["sales"], branches=[north])
+        planned_purchase(branch=north, salesperson=seller, handover=HANDOVER, playbook=playbook)
+    other = BranchFactory(name="Elsewhere", code="ELSE")
+    planned_purchase(
+        branch=other,
+        salesperson=UserFactory(roles=["sales"], branches=[other]),
+        handover=HANDOVER,
+        playbook=playbook,
+    )
+    client = login(manager)
+    # session, user, user permissions, group permissions, the user's role groups, the user's
+    # branches (scoping), the ONE aggregate over assignees and branches, the list's count, its
+    # page (customer, purchase, category, assignee and branch joined), the purchases' lines with
+    # their products, the filter's choices (branches, staff), unread notifications
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("followups:team"))
+    assert len(response.context["overview"]) == 8
+    assert len(response.context["page"]) == 25
