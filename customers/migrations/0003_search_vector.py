@@ -7,25 +7,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aftersales', '0003_fold_function'),
-        ('customers', '0002_role_permissions'),
+        ("aftersales", "0003_fold_function"),
+        ("customers", "0002_role_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='customer',
-            name='customer_search_vector',
+            model_name="customer",
+            name="customer_search_vector",
         ),
         migrations.AddField(
-            model_name='customer',
-            name='search_vector',
-            field=models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.SearchVector('search_text', config='simple'), output_field=django.contrib.postgres.search.SearchVectorField()),
+            model_name="customer",
+            name="search_vector",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.contrib.postgres.search.SearchVector(
+                    "search_text", config="simple"
+                ),
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='customer_search_vector'),
+            model_name="customer",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["search_vector"], name="customer_search_vector"
+            ),
         ),
     ]
