@@ -1,0 +1,360 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from aftersales.access import BranchScopedQuerySet
+from aftersales.models import Branch
+from customers.models import Customer, Purchase
+from followups.models import FollowUp, SurveyResponse
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("low")
+    MEDIUM = "medium", _("medium")
+    HIGH = "high", _("high")
+    CRITICAL = "critical", _("critical")
+
+
+class Nature(models.TextChoices):
+    OBJECTIVE = "objective", _("objective defect")
+    SUBJECTIVE = "subjective", _("subjective perception")
+    UNKNOWN = "unknown", _("not yet known")
+
+
+class ComplaintCategory(models.Model):
+    """The administrator-editable taxonomy (noise → wind / fan / rattle / creak, ...)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("complaint category")
+        verbose_name_plural = _("complaint categories")
+        ordering = ["parent__name", "name"]
+
+    def __str__(self):
+        return f"{self.parent.name} → {self.name}" if self.parent_id else self.name
+
+
+class SeverityDeadline(models.Model):
+    """How fast a complaint of a severity must be acknowledged and resolved (working time)."""
+
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, unique=True)
+    acknowledge_hours = models.PositiveSmallIntegerField(
+        _("acknowledge within (working hours)"), validators=[MinValueValidator(1)]
+    )
+    resolve_days = models.PositiveSmallIntegerField(
+        _("resolve within (working days)"), validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("complaint deadline")
+        verbose_name_plural = _("complaint deadlines")
+        ordering = ["resolve_days"]
+
+    def __str__(self):
+        return self.get_severity_display()
+
+
+class Complaint(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        IN_PROGRESS = "in_progress", _("in progress")
+        RESOLVED = "resolved", _("resolved")
+        CLOSED = "closed", _("closed")
+
+    class Channel(models.TextChoices):
+        COUNTER = "counter", _("at the counter")
+        PHONE = "phone", _("by phone")
+        EMAIL = "email", _("by e-mail")
+        LETTER = "letter", _("by letter")
+        ONLINE = "online", _("online")
+
+    class Resolution(models.TextChoices):
+        REPAIR = "repair", _("repair")
+        ADJUSTMENT = "adjustment", _("adjustment")
+        EXPLANATION = "explanation", _("explanation")
+        GOODWILL = "goodwill", _("goodwill")
+        REPLACEMENT = "replacement", _("replacement")
+        NONE = "none", _("none")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    purchase = models.ForeignKey(
+        Purchase,
+        verbose_name=_("purchase"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    channel = models.CharField(_("received"), max_length=10, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received at"))
+    category = models.ForeignKey(
+        ComplaintCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    nature = models.CharField(
+        _("nature"), max_length=10, choices=Nature.choices, default=Nature.UNKNOWN
+    )
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM
+    )
+    description = models.TextField(_("in the customer's words"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_complaints",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
+    acknowledge_due_at = models.DateTimeField(_("acknowledge by"))
+    resolve_due_at = models.DateTimeField(_("resolve by"))
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    resolution = models.CharField(
+        _("what was done"), max_length=12, choices=Resolution.choices, blank=True
+    )
+    resolution_notes = models.TextField(_("resolution notes"), blank=True)
+    customer_satisfied = models.BooleanField(_("customer satisfied"), null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
+    # Set in the same transaction as the manager's notification: a breach escalates once.
+    acknowledge_breach_escalated_at = models.DateTimeField(null=True, blank=True)
+    resolve_breach_escalated_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["branch", "status", "-received_at"], name="complaint_branch_status"
+            ),
+            models.Index(
+                fields=["acknowledge_due_at"],
+                condition=models.Q(status="new"),
+                name="complaint_ack_due",
+            ),
+            models.Index(
+                fields=["resolve_due_at"],
+                condition=models.Q(status__in=["new", "acknowledged", "in_progress"]),
+                name="complaint_resolve_due",
+            ),
+            models.Index(fields=["customer", "-received_at"], name="complaint_customer"),
+        ]
+
+    def __str__(self):
+        return _("Complaint %(number)s") % {"number": self.pk}
+
+    def get_absolute_url(self):
+        return reverse("quality:complaint-detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status in {self.Status.NEW, self.Status.ACKNOWLEDGED, self.Status.IN_PROGRESS}
+
+
+def attachment_path(attachment, filename):
+    return f"complaints/{attachment.complaint_id}/{filename}"
+
+
+class ComplaintAttachment(models.Model):
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class ComplaintEvent(models.Model):
+    """Every transition of a complaint: who moved it from what to what, when."""
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(max_length=12, choices=Complaint.Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Complaint.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+
+class Level(models.TextChoices):
+    LOW = "low", _("low")
+    ELEVATED = "elevated", _("elevated")
+    HIGH = "high", _("high")
+    CRITICAL = "critical", _("critical")
+
+
+class DissonanceSignal(models.Model):
+    """One sign of post-purchase doubt, with where it came from and how much it weighs."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", _("complaint")
+        REPEATED_COMPLAINT = "repeated_complaint", _("repeated complaint on the same purchase")
+        UNSATISFIED_RESOLUTION = "unsatisfied_resolution", _("not satisfied with the resolution")
+        REOPENED_COMPLAINT = "reopened_complaint", _("complaint reopened")
+        LOW_SURVEY = "low_survey", _("low survey answer")
+        FOLLOWUP_CONCERN = "followup_concern", _("concern raised in a follow-up")
+        NOT_REACHED = "not_reached", _("repeatedly not reached")
+        MISSED_FOLLOWUP = "missed_followup", _("missed follow-up")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="signals"
+    )
+    purchase = models.ForeignKey(
+        Purchase,
+        verbose_name=_("purchase"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="signals",
+    )
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT)
+    kind = models.CharField(_("kind"), max_length=25, choices=Kind.choices)
+    weight = models.PositiveSmallIntegerField(_("weight (points)"))
+    occurred_at = models.DateTimeField(_("when"))
+    summary = models.CharField(_("what"), max_length=200)
+    # The source, so that the same event never counts twice (see the unique constraint).
+    source_key = models.CharField(max_length=80)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, null=True, blank=True, related_name="signals"
+    )
+    followup = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, null=True, blank=True, related_name="signals"
+    )
+    survey_response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, null=True, blank=True, related_name="signals"
+    )
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dissonance signal")
+        verbose_name_plural = _("dissonance signals")
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_key"], name="signal_once_per_source")
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"], name="signal_customer"),
+            models.Index(fields=["branch", "-occurred_at"], name="signal_branch"),
+        ]
+
+    def __str__(self):
+        return self.summary
+
+
+class DissonanceScore(models.Model):
+    """The stored score of a customer (purchase empty) or of one purchase, with its reasons."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="scores"
+    )
+    purchase = models.ForeignKey(
+        Purchase,
+        verbose_name=_("purchase"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scores",
+    )
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT)
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.LOW)
+    # [{"summary", "kind", "points", "share", "occurred_at", "signal"}], largest first.
+    reasons = models.JSONField(_("reasons"), default=list)
+    computed_at = models.DateTimeField(_("computed"))
+    level_changed_at = models.DateTimeField(_("level since"), null=True, blank=True)
+    recovery_followup = models.ForeignKey(
+        FollowUp,
+        verbose_name=_("recovery follow-up"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dissonance score")
+        verbose_name_plural = _("dissonance scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(purchase__isnull=True),
+                name="score_one_per_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["purchase"],
+                condition=models.Q(purchase__isnull=False),
+                name="score_one_per_purchase",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["branch", "-score"],
+                condition=models.Q(purchase__isnull=True),
+                name="score_customer_ranking",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.customer}: {self.score}"

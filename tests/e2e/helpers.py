@@ -1,0 +1,73 @@
+"""Steps the browser journeys share: logging in through the real form, the main navigation.
+
+Pages are addressed relative to pytest-django's ``live_server`` (the ``base_url`` fixture of
+conftest.py), so ``page.goto("/login/")`` and ``expect(page).to_have_url("/")`` work.
+
+Every e2e module sets ``pytestmark = E2E`` so that its tests
+- carry the ``e2e`` marker,
+- need Chromium (``chromium_available``: fail in CI, skip elsewhere when it is missing), and
+- run in a transactional database (live_server needs one; the server threads must see the
+  test's data), which Django serializes after migrating (``serialized_rollback``) so that
+  conftest.py can load the migrated role groups and permissions back before each journey.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.aftersales.factories import PASSWORD
+
+E2E = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("chromium_available"),
+]
+
+
+def _label(text):
+    # crispy-forms marks required fields with "*"; a label's text keeps the template's whitespace.
+    return re.compile(rf"^\s*{re.escape(text)}\s*\*?\s*$")
+
+
+def field(scope: Page | Locator, label) -> Locator:
+    """The form control labelled exactly ``label`` (required or not)."""
+    return scope.get_by_label(_label(label))
+
+
+def checkbox_group(scope: Page | Locator, legend) -> Locator:
+    """The fieldset of checkboxes with exactly this legend (required or not)."""
+    return scope.get_by_role("group", name=_label(legend))
+
+
+def main_navigation(page: Page, name="Main navigation") -> Locator:
+    return page.get_by_role("navigation", name=name, exact=True)
+
+
+def submit_login_form(page: Page, username, password):
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+
+
+def log_in(page: Page, user, password=PASSWORD):
+    """Log in through the login form and wait for the home page."""
+    page.goto("/login/")
+    submit_login_form(page, user.username, password)
+    expect(page).to_have_url("/")
+
+
+def open_user_menu(page: Page, user, navigation_name="Main navigation"):
+    """Open the dropdown under the user's name in the navigation bar."""
+    # The dropdown needs Bootstrap's deferred script, which has run once the page has loaded.
+    page.wait_for_load_state("load")
+    toggle = main_navigation(page, navigation_name).get_by_role(
+        "button", name=str(user), exact=True
+    )
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+
+
+def log_out(page: Page, user):
+    open_user_menu(page, user)
+    page.get_by_role("button", name="Log out", exact=True).click()
