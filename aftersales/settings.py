@@ -203,6 +203,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followups.tasks.send_due_surveys",
         "schedule": crontab(minute="*/15"),
     },
+    "complaint-breaches": {
+        "task": "quality.tasks.escalate_breached_complaints",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Scores decay with age; once a night is enough to keep the dashboard honest.
+    "dissonance-recompute": {
+        "task": "quality.tasks.recompute_scores",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "followup-missed": {
         "task": "followups.tasks.mark_missed_followups",
         "schedule": crontab(minute=10),

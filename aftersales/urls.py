@@ -65,6 +65,7 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("", include("customers.urls")),
     path("", include("followups.urls")),
+    path("", include("quality.urls")),
     path("survey/", include("followups.survey_urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_auth_token, name="api-token"),

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class QualityConfig(AppConfig):
     name = "quality"
     verbose_name = _("Quality")
+
+    def ready(self):
+        from followups import contact_policy
+        from quality import blockers, receivers, timeline  # noqa: F401 (connect on import)
+
+        contact_policy.register_blocker(blockers.open_complaint)
+        contact_policy.register_blocker(blockers.high_dissonance)

@@ -157,6 +157,9 @@ class Complaint(models.Model):
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
+        permissions = [
+            ("view_dissonance_dashboard", _("Can see the dissonance dashboard")),
+        ]
         ordering = ["-received_at", "-pk"]
         indexes = [
             models.Index(

@@ -1,0 +1,677 @@
+import logging
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from aftersales import services as core
+from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.errors import DomainError
+from aftersales.roles import Role
+from customers.models import Customer, Purchase
+from followups import services as followup_services
+from followups.calendar import WorkingCalendar, policy_for
+from followups.models import AssigneeRole, FollowUp, StepKind
+from quality import scoring
+from quality.models import (
+    Complaint,
+    ComplaintAttachment,
+    ComplaintEvent,
+    DissonanceScore,
+    DissonanceSignal,
+    Nature,
+    Severity,
+    SeverityDeadline,
+)
+from quality.signals import complaint_recorded
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DEADLINES = {
+    Severity.CRITICAL: (4, 2),
+    Severity.HIGH: (4, 5),
+    Severity.MEDIUM: (4, 10),
+    Severity.LOW: (4, 20),
+}
+RECOVERY_WITHIN_WORKING_DAYS = 2
+TICK_BATCH = 500
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ALLOWED_ATTACHMENT_TYPES = {
+    "image/jpeg",
+    "image/png",
+    "image/heic",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+}
+Status = Complaint.Status
+Kind = DissonanceSignal.Kind
+
+
+def _managers(branch):
+    return list(
+        get_user_model().objects.filter(is_active=True, branches=branch, groups__name=Role.MANAGER)
+    )
+
+
+def _require_branch(user, branch_id):
+    if not (sees_all_branches(user) or branch_id in visible_branch_ids(user)):
+        raise DomainError(_("This belongs to a branch you do not work in."))
+
+
+# --- deadlines in working time ---------------------------------------------------------------
+
+
+def deadlines_for(severity):
+    stored = SeverityDeadline.objects.filter(severity=severity).first()
+    if stored:
+        return stored.acknowledge_hours, stored.resolve_days
+    return DEFAULT_DEADLINES[severity]
+
+
+def add_working_hours(branch, start, hours):
+    """`start` plus `hours` of the branch's working time (working days, contact hours)."""
+    policy = policy_for(branch)
+    local = start.astimezone(branch.zone)
+    calendar = WorkingCalendar(branch, local.date(), local.date() + timedelta(days=60))
+    remaining = timedelta(hours=hours)
+    day = local.date()
+    cursor = local
+    while True:
+        opens = datetime.combine(day, policy.contact_from, tzinfo=branch.zone)
+        closes = datetime.combine(day, policy.contact_until, tzinfo=branch.zone)
+        if calendar.is_working_day(day) and cursor < closes:
+            begin = max(cursor, opens)
+            available = closes - begin
+            if remaining <= available:
+                return begin + remaining
+            remaining -= available
+        day = calendar.on_or_after(day + timedelta(days=1))
+        cursor = datetime.combine(day, policy.contact_from, tzinfo=branch.zone)
+
+
+def add_working_days(branch, start, days):
+    """The end of the working day `days` working days after `start`'s day, in the branch."""
+    policy = policy_for(branch)
+    local = start.astimezone(branch.zone)
+    calendar = WorkingCalendar(branch, local.date(), local.date() + timedelta(days=days * 3 + 30))
+    day = calendar.add_working_days(local.date(), days)
+    return datetime.combine(day, policy.contact_until, tzinfo=branch.zone)
+
+
+# --- complaints --------------------------------------------------------------------------------
+
+
+def _event(complaint, from_status, to_status, by, note=""):
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        from_status=from_status,
+        to_status=to_status,
+        by=by,
+        at=timezone.now(),
+        note=note,
+    )
+
+
+def _email_customer(complaint, kind, subject, body):
+    """Acknowledgement and resolution e-mails: a care contact, sent only if the customer chose
+    e-mail as their channel."""
+    customer = complaint.customer
+    if not customer.email or customer.preferred_channel != "email":
+        return None
+    return core.queue_email(
+        to=customer.email,
+        subject=subject,
+        body=body,
+        dedupe_key=f"complaint-{kind}:{complaint.pk}:{complaint.reopened_count}",
+    )
+
+
+@transaction.atomic
+def record_complaint(
+    *,
+    by,
+    customer,
+    category,
+    description,
+    channel,
+    severity=Severity.MEDIUM,
+    nature=Nature.UNKNOWN,
+    purchase=None,
+    received_at=None,
+    owner=None,
+    attachments=(),
+):
+    _require_branch(by, customer.branch_id)
+    if customer.is_erased:
+        raise DomainError(_("This customer's data has been erased."), field="customer")
+    if purchase is not None and purchase.customer_id != customer.pk:
+        raise DomainError(_("This purchase belongs to another customer."), field="purchase")
+    if not description.strip():
+        raise DomainError(_("Write down what the customer said."), field="description")
+    received_at = received_at or timezone.now()
+    if received_at > timezone.now() + timedelta(minutes=5):
+        raise DomainError(_("A complaint cannot be received in the future."), field="received_at")
+    branch = purchase.branch if purchase else customer.branch
+    acknowledge_hours, resolve_days = deadlines_for(severity)
+    complaint = Complaint(
+        customer=customer,
+        purchase=purchase,
+        branch=branch,
+        channel=channel,
+        received_at=received_at,
+        category=category,
+        nature=nature,
+        severity=severity,
+        description=description.strip(),
+        owner=owner or by,
+        acknowledge_due_at=add_working_hours(branch, received_at, acknowledge_hours),
+        resolve_due_at=add_working_days(branch, received_at, resolve_days),
+        created_by=by,
+    )
+    complaint.full_clean()
+    complaint.save()
+    _event(complaint, "", Status.NEW, by)
+    for upload in attachments:
+        add_attachment(complaint=complaint, upload=upload, by=by)
+    record_signal(
+        customer=customer,
+        purchase=purchase,
+        branch=branch,
+        kind=Kind.COMPLAINT,
+        weight=scoring.complaint_weight(severity, nature),
+        occurred_at=received_at,
+        summary=_complaint_summary(complaint),
+        source_key=f"complaint:{complaint.pk}",
+        complaint=complaint,
+    )
+    if purchase is not None:
+        earlier = Complaint.objects.filter(purchase=purchase).exclude(pk=complaint.pk).count()
+        if earlier:
+            record_signal(
+                customer=customer,
+                purchase=purchase,
+                branch=branch,
+                kind=Kind.REPEATED_COMPLAINT,
+                weight=scoring.weights()[Kind.REPEATED_COMPLAINT],
+                occurred_at=received_at,
+                summary=_("Repeated complaint on the same purchase (%(count)d before)")
+                % {"count": earlier},
+                source_key=f"repeated-complaint:{complaint.pk}",
+                complaint=complaint,
+            )
+    complaint_recorded.send(sender=Complaint, complaint=complaint)
+    return complaint
+
+
+def _complaint_summary(complaint):
+    return _("Complaint: %(category)s, %(nature)s, %(severity)s") % {
+        "category": complaint.category.name,
+        "nature": complaint.get_nature_display(),
+        "severity": complaint.get_severity_display(),
+    }
+
+
+def add_attachment(*, complaint, upload, by):
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise DomainError(
+            _("%(name)s is larger than 10 MB.") % {"name": upload.name}, field="attachments"
+        )
+    content_type = getattr(upload, "content_type", "") or ""
+    if content_type not in ALLOWED_ATTACHMENT_TYPES:
+        raise DomainError(
+            _("%(name)s is not a photo, PDF or text file.") % {"name": upload.name},
+            field="attachments",
+        )
+    return ComplaintAttachment.objects.create(
+        complaint=complaint,
+        file=upload,
+        name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+
+
+def _locked(complaint, by, allowed_from):
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("customer", "branch", "category")
+        .get(pk=complaint.pk)
+    )
+    _require_branch(by, complaint.branch_id)
+    if complaint.status not in allowed_from:
+        raise DomainError(
+            _("A complaint that is %(status)s cannot do this.")
+            % {"status": complaint.get_status_display()}
+        )
+    return complaint
+
+
+@transaction.atomic
+def acknowledge_complaint(*, complaint, by, note=""):
+    complaint = _locked(complaint, by, {Status.NEW})
+    complaint.status = Status.ACKNOWLEDGED
+    complaint.acknowledged_at = timezone.now()
+    complaint.save()
+    _event(complaint, Status.NEW, Status.ACKNOWLEDGED, by, note)
+    with translation.override(complaint.customer.preferred_language):
+        _email_customer(
+            complaint,
+            "acknowledged",
+            _("We have received your concern"),
+            _(
+                "Dear %(name)s,\n\nthank you for telling us. We have registered your concern "
+                "(number %(number)s) and will get back to you by %(due)s at the latest.\n\n"
+                "%(branch)s"
+            )
+            % {
+                "name": complaint.customer.display_name,
+                "number": complaint.pk,
+                "due": complaint.resolve_due_at.astimezone(complaint.branch.zone).strftime(
+                    "%d.%m.%Y"
+                ),
+                "branch": complaint.branch.name,
+            },
+        )
+    return complaint
+
+
+@transaction.atomic
+def start_complaint(*, complaint, by, note=""):
+    complaint = _locked(complaint, by, {Status.NEW, Status.ACKNOWLEDGED})
+    previous = complaint.status
+    if complaint.acknowledged_at is None:
+        complaint.acknowledged_at = timezone.now()
+    complaint.status = Status.IN_PROGRESS
+    complaint.save()
+    _event(complaint, previous, Status.IN_PROGRESS, by, note)
+    return complaint
+
+
+@transaction.atomic
+def resolve_complaint(*, complaint, by, resolution, notes="", customer_satisfied=None):
+    """Record what was done. A customer not satisfied with it reopens the complaint and counts
+    as a new dissonance signal."""
+    complaint = _locked(complaint, by, {Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS})
+    if resolution not in Complaint.Resolution.values:
+        raise DomainError(_("Say what was done."), field="resolution")
+    previous = complaint.status
+    now = timezone.now()
+    complaint.acknowledged_at = complaint.acknowledged_at or now
+    complaint.status = Status.RESOLVED
+    complaint.resolved_at = now
+    complaint.resolution = resolution
+    complaint.resolution_notes = notes.strip()
+    complaint.customer_satisfied = customer_satisfied
+    complaint.save()
+    _event(complaint, previous, Status.RESOLVED, by, notes)
+    with translation.override(complaint.customer.preferred_language):
+        _email_customer(
+            complaint,
+            "resolved",
+            _("Your concern has been resolved"),
+            _(
+                "Dear %(name)s,\n\nyour concern (number %(number)s) has been dealt with: "
+                "%(resolution)s.\n%(notes)s\n\nIf anything is still not right, simply reply to "
+                "this e-mail or call us.\n\n%(branch)s"
+            )
+            % {
+                "name": complaint.customer.display_name,
+                "number": complaint.pk,
+                "resolution": complaint.get_resolution_display(),
+                "notes": complaint.resolution_notes,
+                "branch": complaint.branch.name,
+            },
+        )
+    if customer_satisfied is False:
+        record_signal(
+            customer=complaint.customer,
+            purchase=complaint.purchase,
+            branch=complaint.branch,
+            kind=Kind.UNSATISFIED_RESOLUTION,
+            weight=scoring.weights()[Kind.UNSATISFIED_RESOLUTION],
+            occurred_at=now,
+            summary=_("Not satisfied with the resolution of: %(category)s")
+            % {"category": complaint.category.name},
+            source_key=f"unsatisfied:{complaint.pk}:{complaint.reopened_count}",
+            complaint=complaint,
+        )
+        complaint = reopen_complaint(complaint=complaint, by=by, note=_("Customer not satisfied"))
+    return complaint
+
+
+@transaction.atomic
+def close_complaint(*, complaint, by, note=""):
+    complaint = _locked(complaint, by, {Status.RESOLVED})
+    complaint.status = Status.CLOSED
+    complaint.closed_at = timezone.now()
+    complaint.save()
+    _event(complaint, Status.RESOLVED, Status.CLOSED, by, note)
+    return complaint
+
+
+@transaction.atomic
+def reopen_complaint(*, complaint, by, note=""):
+    complaint = _locked(complaint, by, {Status.RESOLVED, Status.CLOSED})
+    previous = complaint.status
+    now = timezone.now()
+    complaint.status = Status.IN_PROGRESS
+    complaint.reopened_count += 1
+    complaint.resolved_at = complaint.closed_at = None
+    _ack_hours, resolve_days = deadlines_for(complaint.severity)
+    complaint.resolve_due_at = add_working_days(complaint.branch, now, resolve_days)
+    complaint.resolve_breach_escalated_at = None
+    complaint.save()
+    _event(complaint, previous, Status.IN_PROGRESS, by, note)
+    record_signal(
+        customer=complaint.customer,
+        purchase=complaint.purchase,
+        branch=complaint.branch,
+        kind=Kind.REOPENED_COMPLAINT,
+        weight=scoring.weights()[Kind.REOPENED_COMPLAINT],
+        occurred_at=now,
+        summary=_("Complaint reopened: %(category)s") % {"category": complaint.category.name},
+        source_key=f"reopened:{complaint.pk}:{complaint.reopened_count}",
+        complaint=complaint,
+    )
+    return complaint
+
+
+@transaction.atomic
+def assign_complaint(*, complaint, to, by):
+    complaint = _locked(complaint, by, {Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS})
+    if not (to.is_active and to.branches.filter(pk=complaint.branch_id).exists()):
+        raise DomainError(_("Choose someone who works in this branch."), field="owner")
+    complaint.owner = to
+    complaint.save(update_fields=["owner", "updated_at"])
+    return complaint
+
+
+def escalate_breached_complaints(*, now=None):
+    """Tell the branch managers once about each missed acknowledgement or resolution deadline:
+    rows are claimed with SKIP LOCKED and marked in the same transaction as the notification."""
+    now = now or timezone.now()
+    escalated = 0
+    for field, due_field, statuses in (
+        ("acknowledge_breach_escalated_at", "acknowledge_due_at", [Status.NEW]),
+        (
+            "resolve_breach_escalated_at",
+            "resolve_due_at",
+            [Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS],
+        ),
+    ):
+        while True:
+            with transaction.atomic():
+                claimed = list(
+                    Complaint.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(
+                        status__in=statuses, **{f"{due_field}__lt": now, f"{field}__isnull": True}
+                    )
+                    .select_related("branch", "customer", "category")
+                    .order_by(due_field)[:TICK_BATCH]
+                )
+                if not claimed:
+                    break
+                Complaint.objects.filter(pk__in=[c.pk for c in claimed]).update(**{field: now})
+                for complaint in claimed:
+                    _notify_breach(complaint, field)
+                escalated += len(claimed)
+    return escalated
+
+
+def _notify_breach(complaint, field):
+    for manager in _managers(complaint.branch):
+        with translation.override(manager.language):
+            what = (
+                _("not acknowledged in time")
+                if field == "acknowledge_breach_escalated_at"
+                else _("not resolved in time")
+            )
+            core.notify(
+                recipient=manager,
+                kind="complaint_breach",
+                subject=_("Complaint %(number)s %(what)s") % {"number": complaint.pk, "what": what},
+                body=f"{complaint.customer}: {complaint.category} "
+                f"({complaint.get_severity_display()})",
+                link=complaint.get_absolute_url(),
+                dedupe_key=(
+                    f"complaint-breach:{field}:{complaint.pk}:"
+                    f"{complaint.reopened_count}:{manager.pk}"
+                ),
+            )
+
+
+# --- dissonance signals and scores ---------------------------------------------------------------
+
+
+def record_signal(
+    *,
+    customer,
+    branch,
+    kind,
+    weight,
+    occurred_at,
+    summary,
+    source_key,
+    purchase=None,
+    complaint=None,
+    followup=None,
+    survey_response=None,
+):
+    """Record one sign of doubt (once per source) and update the scores in the same transaction."""
+    try:
+        with transaction.atomic():
+            signal = DissonanceSignal.objects.create(
+                customer=customer,
+                purchase=purchase,
+                branch=branch,
+                kind=kind,
+                weight=weight,
+                occurred_at=occurred_at,
+                summary=summary[:200],
+                source_key=source_key,
+                complaint=complaint,
+                followup=followup,
+                survey_response=survey_response,
+            )
+    except IntegrityError:
+        return None
+    rescore_customer(customer=customer)
+    return signal
+
+
+@transaction.atomic
+def rescore_customer(*, customer, now=None):
+    """Recompute and store the customer's score and each purchase's; act when it rises to high."""
+    now = now or timezone.now()
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    signals = list(DissonanceSignal.objects.filter(customer=customer))
+    purchases = {
+        purchase.pk: purchase
+        for purchase in Purchase.objects.filter(customer=customer).select_related("main_category")
+    }
+    existing = {
+        score.purchase_id: score for score in DissonanceScore.objects.filter(customer=customer)
+    }
+    contributions_by_purchase = {}
+    all_contributions = []
+    for signal in signals:
+        purchase = purchases.get(signal.purchase_id)
+        involvement = (
+            purchase.main_category.involvement if purchase and purchase.main_category else None
+        )
+        item = scoring.contribution(
+            signal,
+            now=now,
+            involvement=involvement,
+            handover_date=purchase.handover_date if purchase else None,
+        )
+        all_contributions.append(item)
+        if signal.purchase_id:
+            contributions_by_purchase.setdefault(signal.purchase_id, []).append(item)
+    for purchase_id, items in contributions_by_purchase.items():
+        _store_score(customer, purchases[purchase_id], items, existing.get(purchase_id), now)
+    customer_score = _store_score(customer, None, all_contributions, existing.get(None), now)
+    return customer_score
+
+
+def _store_score(customer, purchase, contributions, score_row, now):
+    score, reasons = scoring.score_of(contributions)
+    level = scoring.level_for(score)
+    if score_row is None:
+        score_row = DissonanceScore(
+            customer=customer,
+            purchase=purchase,
+            branch=purchase.branch if purchase else customer.branch,
+            computed_at=now,
+        )
+    previous_level = score_row.level if score_row.pk else scoring.Level.LOW
+    score_row.score, score_row.reasons, score_row.computed_at = score, reasons[:10], now
+    if level != previous_level or not score_row.pk:
+        score_row.level_changed_at = now
+    score_row.level = level
+    score_row.save()
+    rose_to_risk = level in scoring.AT_RISK_LEVELS and previous_level not in scoring.AT_RISK_LEVELS
+    if purchase is None and rose_to_risk:
+        _start_recovery(score_row, now)
+    return score_row
+
+
+def _start_recovery(score_row, now):
+    """Prevention, not just reporting: alert the branch manager and plan a personal recovery
+    call within two working days, unless one is still open."""
+    if (
+        score_row.recovery_followup_id
+        and FollowUp.objects.filter(
+            pk=score_row.recovery_followup_id, status=FollowUp.Status.OPEN
+        ).exists()
+    ):
+        return
+    customer = score_row.customer
+    branch = score_row.branch
+    managers = _managers(branch)
+    top_reasons = "; ".join(reason["summary"] for reason in score_row.reasons[:3])
+    local_today = now.astimezone(branch.zone).date()
+    calendar = WorkingCalendar(branch, local_today, local_today + timedelta(days=30))
+    followup = followup_services.schedule_followup(
+        customer=customer,
+        branch=branch,
+        kind=StepKind.RECOVERY,
+        title=_("Recovery call: %(customer)s") % {"customer": customer},
+        instructions=_(
+            "Call personally. The customer shows strong doubt about the purchase: %(reasons)s. "
+            "Listen, acknowledge, agree on a concrete next step."
+        )
+        % {"reasons": top_reasons},
+        due_date=calendar.add_working_days(local_today, RECOVERY_WITHIN_WORKING_DAYS),
+        assignee=managers[0] if managers else None,
+        assignee_role=AssigneeRole.MANAGER,
+    )
+    score_row.recovery_followup = followup
+    score_row.save(update_fields=["recovery_followup"])
+    for manager in managers:
+        with translation.override(manager.language):
+            core.notify(
+                recipient=manager,
+                kind="dissonance_alert",
+                subject=_("%(customer)s is at risk (dissonance %(score)d)")
+                % {"customer": customer, "score": score_row.score},
+                body=top_reasons,
+                link=customer.get_absolute_url(),
+                dedupe_key=f"dissonance-alert:{score_row.pk}:{followup.pk}:{manager.pk}",
+            )
+
+
+def recompute_scores(*, now=None, batch=TICK_BATCH):
+    """Nightly: let old signals decay. Only customers with a score above zero can change."""
+    now = now or timezone.now()
+    customer_ids = list(
+        DissonanceScore.objects.filter(purchase__isnull=True, score__gt=0).values_list(
+            "customer_id", flat=True
+        )
+    )
+    for start in range(0, len(customer_ids), batch):
+        for customer in Customer.objects.filter(pk__in=customer_ids[start : start + batch]):
+            rescore_customer(customer=customer, now=now)
+    return len(customer_ids)
+
+
+# --- receivers' services: signals from follow-ups and surveys ----------------------------------
+
+
+def signal_from_followup(*, followup, outcome):
+    """A follow-up that ended with a concern, or a buyer repeatedly not reached."""
+    weights = scoring.weights()
+    if outcome == FollowUp.Outcome.CONCERN:
+        kind, summary = (
+            Kind.FOLLOWUP_CONCERN,
+            _("Concern in %(title)s: %(concern)s")
+            % {
+                "title": followup.title,
+                "concern": followup.concern,
+            },
+        )
+        key = f"concern:{followup.pk}"
+    elif outcome == FollowUp.Outcome.NOT_REACHED and followup.attempts >= 2:
+        kind = Kind.NOT_REACHED
+        summary = ngettext(
+            "Not reached %(count)d time: %(title)s",
+            "Not reached %(count)d times: %(title)s",
+            followup.attempts,
+        ) % {"count": followup.attempts, "title": followup.title}
+        key = f"not-reached:{followup.pk}"
+    else:
+        return None
+    return record_signal(
+        customer=followup.customer,
+        purchase=followup.purchase,
+        branch=followup.branch,
+        kind=kind,
+        weight=weights[kind],
+        occurred_at=timezone.now(),
+        summary=summary,
+        source_key=key,
+        followup=followup,
+    )
+
+
+def signal_from_missed_followup(*, followup):
+    return record_signal(
+        customer=followup.customer,
+        purchase=followup.purchase,
+        branch=followup.branch,
+        kind=Kind.MISSED_FOLLOWUP,
+        weight=scoring.weights()[Kind.MISSED_FOLLOWUP],
+        occurred_at=followup.missed_at or timezone.now(),
+        summary=_("Follow-up never made: %(title)s") % {"title": followup.title},
+        source_key=f"missed:{followup.pk}",
+        followup=followup,
+    )
+
+
+def signal_from_survey(*, response):
+    if not response.is_low:
+        return None
+    invitation = response.invitation
+    return record_signal(
+        customer=invitation.customer,
+        purchase=invitation.purchase,
+        branch=invitation.branch,
+        kind=Kind.LOW_SURVEY,
+        weight=scoring.weights()[Kind.LOW_SURVEY],
+        occurred_at=response.created_at,
+        summary=_(
+            "Low survey answer: NPS %(nps)d, purchase %(purchase)d/5, handover %(handover)d/5"
+        )
+        % {
+            "nps": response.nps,
+            "purchase": response.satisfaction_purchase,
+            "handover": response.satisfaction_handover,
+        },
+        source_key=f"survey:{response.pk}",
+        survey_response=response,
+    )
