@@ -430,11 +430,12 @@ def test_a_decision_takes_a_constant_number_of_queries(consenting, django_assert
         contacted(consenting, CARE, NOON - timedelta(days=days))
     contacted(consenting, COMMERCIAL, NOON - timedelta(days=3))
     customer = fresh(consenting)
-    # 1 the home branch, 2 its policy, 3 the holidays on that day, 4 the window's contacts.
-    with django_assert_max_num_queries(4):
+    # 1 the home branch, 2 its policy, 3 the holidays on that day, 4 and 5 the blockers the
+    # quality app registers (open complaint, high dissonance), 6 the window's contacts.
+    with django_assert_max_num_queries(6):
         assert can_contact(customer, COMMERCIAL, PHONE, NOON).allowed
-    # The branch and policy are now loaded: 1 the holidays, 2 the window's contacts.
-    with django_assert_max_num_queries(2):
+    # The branch and policy are now loaded: 1 the holidays, 2 and 3 the blockers, 4 the window.
+    with django_assert_max_num_queries(4):
         assert can_contact(customer, COMMERCIAL, PHONE, NOON).allowed
     # Care is not counted against anything: 1 the holidays.
     with django_assert_max_num_queries(1):
@@ -451,6 +452,7 @@ def test_recording_takes_a_constant_number_of_queries(
         contacted(consenting, CARE, NOON - timedelta(days=days))
     by = type(owner).objects.get(pk=owner.pk)
     # 1 savepoint, 2 the customer locked with branch and policy, 3 the recorder's roles and
-    # 4 branches (access), 5 the holidays, 6 the window's contacts, 7 the insert, 8 release.
-    with django_assert_max_num_queries(8):
+    # 4 branches (access), 5 the holidays, 6 and 7 the quality app's blockers, 8 the window's
+    # contacts, 9 the insert, 10 release.
+    with django_assert_max_num_queries(10):
         record_contact(customer=consenting, purpose=COMMERCIAL, channel=PHONE, by=by)
