@@ -174,6 +174,20 @@ class PurchaseLineForm(forms.Form):
         help_text=_("Empty: the list price."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Rendered as a table row under one header, so each field names itself for screen
+        # readers instead of repeating a visible label in every row.
+        self.fields["product"].widget.attrs.update(
+            {"class": "form-select", "aria-label": _("Product")}
+        )
+        self.fields["quantity"].widget.attrs.update(
+            {"class": "form-control", "aria-label": _("Quantity")}
+        )
+        self.fields["unit_price"].widget.attrs.update(
+            {"class": "form-control", "aria-label": _("Unit price"), "placeholder": _("list price")}
+        )
+
     def line(self):
         product = self.cleaned_data["product"]
         price = self.cleaned_data.get("unit_price")
@@ -185,7 +199,7 @@ class PurchaseLineForm(forms.Form):
 
 
 PurchaseLineFormSet = forms.formset_factory(
-    PurchaseLineForm, extra=3, min_num=1, validate_min=True, max_num=20
+    PurchaseLineForm, extra=2, min_num=1, validate_min=True, max_num=20
 )
 
 
@@ -299,3 +313,32 @@ class ProductForm(forms.ModelForm):
         if not (len(currency) == 3 and currency.isalpha()):
             raise forms.ValidationError(_("Enter a three-letter currency code such as EUR."))
         return currency
+
+
+# --- CSV import ---
+
+
+# Uploads are read into memory for the preview; the command line takes files of any size.
+IMPORT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
+
+class PurchaseImportForm(forms.Form):
+    """Upload of a dealer management system's purchase export (customers.importing)."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8, one row per purchase line, “;” or “,” between the columns. "
+            "Nothing is saved before you have checked the preview."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB. Split it into several imports.")
+                % {"size": IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload

@@ -224,10 +224,64 @@ PLAYBOOKS = {
     ),
 }
 
+# Generic plans for categories without their own playbook, by involvement level.
 FALLBACKS = {
-    InvolvementLevel.HIGH: ("High involvement (fallback)", "new-cars"),
-    InvolvementLevel.MEDIUM: ("Medium involvement (fallback)", "insurance"),
-    InvolvementLevel.LOW: ("Low involvement (fallback)", "services"),
+    InvolvementLevel.HIGH: (
+        "High involvement (fallback)",
+        [
+            (
+                HANDOVER,
+                1,
+                StepKind.THANK_YOU,
+                PHONE,
+                SALES,
+                CARE,
+                "Thank-you call",
+                "Thank the customer personally and ask how the first day went.",
+            ),
+            (
+                HANDOVER,
+                7,
+                StepKind.CHECK_IN,
+                PHONE,
+                SALES,
+                CARE,
+                "Check-in after a week",
+                "Ask whether everything works as expected and whether any question is still open.",
+            ),
+            (HANDOVER, 30, StepKind.SURVEY, EMAIL, SALES, CARE, "Satisfaction survey", ""),
+            (
+                HANDOVER,
+                90,
+                StepKind.CHECK_IN,
+                PHONE,
+                SALES,
+                CARE,
+                "Check-in after three months",
+                "Ask about everyday use and whether anything still bothers the customer.",
+            ),
+        ],
+    ),
+    InvolvementLevel.MEDIUM: (
+        "Medium involvement (fallback)",
+        [
+            (
+                HANDOVER,
+                2,
+                StepKind.THANK_YOU,
+                PHONE,
+                SALES,
+                CARE,
+                "Thank-you call",
+                "Thank the customer and ask whether the product meets their expectations.",
+            ),
+            (HANDOVER, 21, StepKind.SURVEY, EMAIL, SALES, CARE, "Satisfaction survey", ""),
+        ],
+    ),
+    InvolvementLevel.LOW: (
+        "Low involvement (fallback)",
+        [(HANDOVER, 14, StepKind.SURVEY, EMAIL, SERVICE, CARE, "Satisfaction survey", "")],
+    ),
 }
 
 # Fixed-date public holidays; good enough for demo data (moveable feasts are left out).
@@ -254,8 +308,8 @@ class Command(BaseCommand):
             for code, (name, steps) in PLAYBOOKS.items():
                 if code in categories:
                     self._create(name, steps, category=categories[code])
-            for level, (name, template) in FALLBACKS.items():
-                self._create(name, PLAYBOOKS[template][1], involvement=level)
+            for level, (name, steps) in FALLBACKS.items():
+                self._create(name, steps, involvement=level)
             this_year = date.today().year  # noqa: DTZ011 (calendar years, not instants)
             PublicHoliday.objects.bulk_create(
                 PublicHoliday(date=date(year, month, day), name=name, country=country)
