@@ -230,10 +230,16 @@ class CancelPurchaseForm(forms.Form):
 class CustomerFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     branch = forms.ModelChoiceField(
-        label=_("Branch"), queryset=Branch.objects.none(), required=False
+        label=_("Branch"),
+        queryset=Branch.objects.none(),
+        required=False,
+        empty_label=_("any branch"),
     )
     salesperson = forms.ModelChoiceField(
-        label=_("Salesperson"), queryset=get_user_model().objects.none(), required=False
+        label=_("Salesperson"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("anyone"),
     )
     involvement = forms.ChoiceField(
         label=_("Involvement"),
