@@ -6,6 +6,9 @@ from django.dispatch import Signal
 
 # purchase: the new Purchase
 purchase_logged = Signal()
+# purchases: the list of Purchases a CSV import created (one announcement for the whole batch,
+# so that receivers can work in bulk)
+purchases_imported = Signal()
 # purchase, previous_handover_date: sent when the handover date (or status) changed
 purchase_changed = Signal()
 # purchase: the cancelled Purchase

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers.views import catalogue, customers, purchases
+from customers.views import catalogue, customers, imports, purchases
 
 app_name = "customers"
 
@@ -14,6 +14,16 @@ urlpatterns = [
     path("customers/<int:pk>/consent/", customers.consent_record, name="consent-record"),
     path("customers/<int:pk>/export/", customers.customer_data_export, name="customer-export"),
     path("customers/<int:pk>/erase/", customers.customer_erase, name="customer-erase"),
+    path("purchases/import/", imports.import_upload, name="import-upload"),
+    path("purchases/import/done/", imports.import_done, name="import-done"),
+    path("purchases/import/<uuid:token>/", imports.import_preview, name="import-preview"),
+    path(
+        "purchases/import/<uuid:token>/confirm/", imports.import_confirm, name="import-confirm"
+    ),
+    path(
+        "purchases/import/<uuid:token>/errors.csv", imports.import_errors, name="import-errors"
+    ),
+    path("customers/export.csv", imports.customer_export, name="customer-list-export"),
     path("purchases/", purchases.purchase_list, name="purchase-list"),
     path("purchases/new/", purchases.purchase_create, name="purchase-create"),
     path(

@@ -2,13 +2,23 @@
 
 from django.dispatch import receiver
 
-from customers.signals import purchase_cancelled, purchase_changed, purchase_logged
+from customers.signals import (
+    purchase_cancelled,
+    purchase_changed,
+    purchase_logged,
+    purchases_imported,
+)
 from followups import services
 
 
 @receiver(purchase_logged, dispatch_uid="followups.plan_followups")
 def plan_followups_for_new_purchase(sender, purchase, **kwargs):
     services.plan_followups(purchase=purchase)
+
+
+@receiver(purchases_imported, dispatch_uid="followups.plan_followups_for_many")
+def plan_followups_for_imported_purchases(sender, purchases, **kwargs):
+    services.plan_followups_for_many(purchases=purchases)
 
 
 @receiver(purchase_changed, dispatch_uid="followups.move_followups")

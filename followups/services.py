@@ -37,10 +37,30 @@ def playbook_for(category):
     """The category's own active playbook, else the active fallback for its involvement level."""
     if category is None:
         return None
-    own = Playbook.objects.filter(category=category, is_active=True).first()
-    if own is not None:
-        return own
-    return Playbook.objects.filter(involvement=category.involvement, is_active=True).first()
+    return _playbooks_for([category]).get(category.pk)
+
+
+def _playbooks_for(categories):
+    """{category id: playbook with its steps prefetched}, in two queries for any number."""
+    categories = {category.pk: category for category in categories}
+    own = {
+        playbook.category_id: playbook
+        for playbook in Playbook.objects.filter(
+            category__in=categories, is_active=True
+        ).prefetch_related("steps")
+    }
+    levels = {category.involvement for pk, category in categories.items() if pk not in own}
+    fallbacks = {
+        playbook.involvement: playbook
+        for playbook in Playbook.objects.filter(
+            category__isnull=True, involvement__in=levels, is_active=True
+        ).prefetch_related("steps")
+    }
+    return {
+        pk: own.get(pk) or fallbacks.get(category.involvement)
+        for pk, category in categories.items()
+        if own.get(pk) or fallbacks.get(category.involvement)
+    }
 
 
 def _anchor_date(step, purchase):
@@ -67,47 +87,59 @@ def _branch_staff(branch):
     return staff
 
 
-def _assignee(role, purchase, staff):
+def _assignee(role, salesperson, staff):
     managers = staff.get(Role.MANAGER, [])
     manager = managers[0] if managers else None
-    if role == AssigneeRole.SALESPERSON and purchase.salesperson and purchase.salesperson.is_active:
-        return purchase.salesperson
+    if role == AssigneeRole.SALESPERSON and salesperson is not None and salesperson.is_active:
+        return salesperson
     if role == AssigneeRole.SERVICE and staff.get(Role.SERVICE):
         return staff[Role.SERVICE][0]
     # The manager covers for a missing salesperson or service team.
     return manager
 
 
-@transaction.atomic
 def plan_followups(*, purchase):
     """Create the purchase's follow-ups from its playbook; safe to call any number of times.
 
     Nothing is planned before the handover (the care starts then). Steps whose date lies so far
     in the past that they would already count as missed (an imported old purchase) are skipped.
     """
-    if purchase.is_cancelled or purchase.handover_date is None:
+    return plan_followups_for_many(purchases=[purchase])
+
+
+@transaction.atomic
+def plan_followups_for_many(*, purchases):
+    """plan_followups for a batch (a CSV import): playbooks, policies, staff and calendars are
+    looked up once per category and branch, and the follow-ups inserted in bulk."""
+    purchases = [p for p in purchases if not p.is_cancelled and p.handover_date is not None]
+    categories = {p.main_category_id: p.main_category for p in purchases if p.main_category_id}
+    playbooks = _playbooks_for(categories.values()) if categories else {}
+    purchases = [p for p in purchases if p.main_category_id in playbooks]
+    if not purchases:
         return 0
-    playbook = playbook_for(purchase.main_category)
-    if playbook is None:
-        return 0
-    branch = purchase.branch
-    policy = policy_for(branch)
     today = timezone.localdate()
-    oldest_useful = today - timedelta(days=policy.missed_after_days)
-    planned = []
-    for step in playbook.steps.all():
-        anchor = _anchor_date(step, purchase)
-        if anchor is None:
-            continue
-        day = anchor + timedelta(days=step.offset_days)
-        if day >= oldest_useful:
-            planned.append((step, day))
-    if not planned:
-        return 0
-    calendar = WorkingCalendar(branch, min(day for _s, day in planned), max(d for _s, d in planned))
-    staff = _branch_staff(branch)
-    created = FollowUp.objects.bulk_create(
-        [
+    branches = {purchase.branch_id: purchase.branch for purchase in purchases}
+    policies = {pk: policy_for(branch) for pk, branch in branches.items()}
+    planned_by_branch = defaultdict(list)
+    for purchase in purchases:
+        oldest_useful = today - timedelta(days=policies[purchase.branch_id].missed_after_days)
+        for step in playbooks[purchase.main_category_id].steps.all():
+            anchor = _anchor_date(step, purchase)
+            if anchor is None:
+                continue
+            day = anchor + timedelta(days=step.offset_days)
+            if day >= oldest_useful:
+                planned_by_branch[purchase.branch_id].append((purchase, step, day))
+    salespeople = get_user_model().objects.in_bulk(
+        {purchase.salesperson_id for purchase in purchases if purchase.salesperson_id}
+    )
+    rows = []
+    for branch_id, planned in planned_by_branch.items():
+        branch = branches[branch_id]
+        days = [day for _purchase, _step, day in planned]
+        calendar = WorkingCalendar(branch, min(days), max(days))
+        staff = _branch_staff(branch)
+        rows.extend(
             FollowUp(
                 purchase=purchase,
                 customer_id=purchase.customer_id,
@@ -119,15 +151,16 @@ def plan_followups(*, purchase):
                 title=step.title,
                 instructions=step.instructions,
                 assignee_role=step.assignee_role,
-                assignee=_assignee(step.assignee_role, purchase, staff),
+                assignee=_assignee(
+                    step.assignee_role, salespeople.get(purchase.salesperson_id), staff
+                ),
                 planned_date=day,
                 due_date=calendar.on_or_after(day),
             )
-            for step, day in planned
-        ],
-        # The partial unique constraint (purchase, step) makes a repeated signal a no-op.
-        ignore_conflicts=True,
-    )
+            for purchase, step, day in planned
+        )
+    # The partial unique constraint (purchase, step) makes a repeated signal a no-op.
+    created = FollowUp.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     return len(created)
 
 

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from customers import services as customer_services
+from customers.importing import import_purchases
 from customers.models import InvolvementLevel, Purchase
 from customers.signals import purchase_logged
 from followups import services
@@ -21,6 +22,7 @@ from followups.models import (
 )
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import CustomerFactory, ProductCategoryFactory, ProductFactory
+from tests.customers.test_import import csv_file, row
 
 # A Wednesday; the week after has a Saturday (working) and a Sunday (not).
 WEDNESDAY = date(2026, 6, 3)
@@ -183,3 +185,25 @@ def test_due_dates_follow_the_branchs_own_time_zone(owner, south, car, playbook)
         lines=[(car, 1, car.list_price)],
     )
     assert due_dates(purchase)["thank_you"] == date(2026, 6, 8)
+
+
+def test_imported_purchases_are_planned_in_bulk(manager, north, car, playbook, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    rows = [
+        row(
+            purchase_ref=f"A-{number}",
+            customer_ref=f"K-{number}",
+            email=f"buyer{number}@example.com",
+            product_sku=car.sku,
+            purchase_date="2026-05-20",
+            handover_date="2026-06-03",
+            identifier="",
+        )
+        for number in range(20)
+    ]
+    import_purchases(data=csv_file(*rows), by=manager)
+    assert FollowUp.objects.count() == 20 * 4
+    assert FollowUp.objects.filter(kind="check_in", due_date=date(2026, 6, 8)).count() == 20
+    # A second import of the same file plans nothing more.
+    import_purchases(data=csv_file(*rows), by=manager)
+    assert FollowUp.objects.count() == 20 * 4
