@@ -18,7 +18,7 @@ def plan_followups_for_new_purchase(sender, purchase, **kwargs):
 
 @receiver(purchases_imported, dispatch_uid="followups.plan_followups_for_many")
 def plan_followups_for_imported_purchases(sender, purchases, **kwargs):
-    services.plan_followups_for_many(purchases=purchases)
+    services.plan_followups_for_many(purchases=purchases, new_purchases=True)
 
 
 @receiver(purchase_changed, dispatch_uid="followups.move_followups")

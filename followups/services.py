@@ -15,6 +15,7 @@ from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 from aftersales.roles import Role
+from customers.importing import insert_objects
 from followups.calendar import WorkingCalendar, local_now, policy_for
 from followups.models import (
     AssigneeRole,
@@ -108,9 +109,12 @@ def plan_followups(*, purchase):
 
 
 @transaction.atomic
-def plan_followups_for_many(*, purchases):
+def plan_followups_for_many(*, purchases, new_purchases=False):
     """plan_followups for a batch (a CSV import): playbooks, policies, staff and calendars are
-    looked up once per category and branch, and the follow-ups inserted in bulk."""
+    looked up once per category and branch, and the follow-ups inserted in bulk.
+
+    `new_purchases` (just created, so nothing planned yet) lets a large batch be written with
+    PostgreSQL COPY instead of INSERT ... ON CONFLICT, several times faster."""
     purchases = [p for p in purchases if not p.is_cancelled and p.handover_date is not None]
     categories = {p.main_category_id: p.main_category for p in purchases if p.main_category_id}
     playbooks = _playbooks_for(categories.values()) if categories else {}
@@ -159,6 +163,9 @@ def plan_followups_for_many(*, purchases):
             )
             for purchase, step, day in planned
         )
+    if new_purchases:
+        insert_objects(FollowUp, rows, now=timezone.now())
+        return len(rows)
     # The partial unique constraint (purchase, step) makes a repeated signal a no-op.
     created = FollowUp.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     return len(created)
@@ -427,11 +434,15 @@ def escalate_overdue_followups(*, now=None):
     return escalated
 
 
+def _escalation_recipients(branch):
+    """The branch managers; the administrators when a branch has none, so nothing goes unsaid."""
+    users = get_user_model().objects.filter(is_active=True)
+    managers = list(users.filter(branches=branch, groups__name=Role.MANAGER))
+    return managers or list(users.filter(groups__name=Role.ADMIN).distinct())
+
+
 def _notify_managers_of_escalation(branch, followups):
-    managers = get_user_model().objects.filter(
-        is_active=True, branches=branch, groups__name=Role.MANAGER
-    )
-    for manager in managers:
+    for manager in _escalation_recipients(branch):
         with translation.override(manager.language):
             lines = [
                 f"- {followup.due_date.isoformat()} {followup.title}: {followup.customer}"

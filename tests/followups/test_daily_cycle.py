@@ -186,3 +186,9 @@ class TestCompletion:
         followup.refresh_from_db()
         assert followup.assignee == colleague
         assert Notification.objects.filter(recipient=colleague, kind="followup_assigned").exists()
+
+
+def test_escalation_goes_to_administrators_when_a_branch_has_no_manager(owner, admin_user, north):
+    make_followup(north, owner, MONDAY - timedelta(days=5))
+    assert services.escalate_overdue_followups(now=at(MONDAY, 10)) == 1
+    assert Notification.objects.get(kind="followup_escalation").recipient == admin_user
