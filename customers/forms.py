@@ -178,15 +178,17 @@ class PurchaseLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Rendered as a table row under one header, so each field names itself for screen
         # readers instead of repeating a visible label in every row.
-        self.fields["product"].widget.attrs.update(
-            {"class": "form-select", "aria-label": _("Product")}
-        )
-        self.fields["quantity"].widget.attrs.update(
-            {"class": "form-control", "aria-label": _("Quantity")}
-        )
-        self.fields["unit_price"].widget.attrs.update(
-            {"class": "form-control", "aria-label": _("Unit price"), "placeholder": _("list price")}
-        )
+        row = (self.prefix or "lines-0").rsplit("-", 1)[-1]
+        number = int(row) + 1 if row.isdigit() else 1
+        for name, css, label in (
+            ("product", "form-select", _("Product, row %(number)d")),
+            ("quantity", "form-control", _("Quantity, row %(number)d")),
+            ("unit_price", "form-control", _("Unit price, row %(number)d")),
+        ):
+            self.fields[name].widget.attrs.update(
+                {"class": css, "aria-label": label % {"number": number}}
+            )
+        self.fields["unit_price"].widget.attrs["placeholder"] = _("list price")
 
     def line(self):
         product = self.cleaned_data["product"]

@@ -227,6 +227,10 @@ class FollowUpQuerySet(BranchScopedQuerySet):
     def open(self):
         return self.filter(status=FollowUp.Status.OPEN)
 
+    def for_people(self):
+        """Without the surveys the system e-mails by itself: nobody has to act on those."""
+        return self.exclude(kind=StepKind.SURVEY, channel=ContactChannel.EMAIL)
+
 
 class FollowUp(models.Model):
     """One planned contact with a customer about a purchase."""

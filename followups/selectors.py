@@ -66,7 +66,7 @@ def inbox_for(user, *, branch=None, kind="", search="", show_all=False, today=No
     today = today or timezone.localdate()
     horizon = today + timedelta(days=UPCOMING_DAYS)
     followups = _filtered(
-        FollowUp.objects.visible_to(user).open().filter(assignee=user),
+        FollowUp.objects.visible_to(user).open().for_people().filter(assignee=user),
         branch=branch,
         kind=kind,
         search=search,
@@ -184,7 +184,7 @@ def team_followups(user, *, branch=None, assignee=None, overdue_only=False, toda
     """The open follow-ups of the user's branches, oldest due first."""
     today = today or timezone.localdate()
     followups = _filtered(
-        FollowUp.objects.visible_to(user).open(), branch=branch, assignee=assignee
+        FollowUp.objects.visible_to(user).open().for_people(), branch=branch, assignee=assignee
     )
     if overdue_only:
         followups = followups.filter(due_date__lt=today)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from followups.models import FollowUp, StepKind
 from tests.aftersales.factories import BranchFactory, UserFactory
-from tests.customers.factories import CustomerFactory
+from tests.customers.factories import CustomerFactory, PurchaseFactory
 from tests.followups.factories import (
     FollowUpFactory,
     PlaybookFactory,
@@ -327,3 +327,12 @@ def test_team_view_query_count_does_not_grow(
         response = client.get(reverse("followups:team"))
     assert len(response.context["overview"]) == 8
     assert len(response.context["page"]) == 25
+
+
+def test_surveys_the_system_emails_are_nobodys_task(login, owner, north):
+    purchase = PurchaseFactory(customer=CustomerFactory(branch=north), salesperson=owner)
+    FollowUpFactory(purchase=purchase, kind=StepKind.SURVEY, channel="email", title="By e-mail")
+    FollowUpFactory(purchase=purchase, kind=StepKind.SURVEY, channel="phone", title="By phone")
+    page = login(owner).get(reverse("followups:inbox")).content.decode()
+    assert "By phone" in page
+    assert "By e-mail" not in page
