@@ -53,7 +53,9 @@ Kind = DissonanceSignal.Kind
 
 def _managers(branch):
     return list(
-        get_user_model().objects.filter(is_active=True, branches=branch, groups__name=Role.MANAGER)
+        get_user_model()
+        .objects.filter(is_active=True, branches=branch, groups__name=Role.MANAGER)
+        .order_by("pk")
     )
 
 
@@ -156,6 +158,8 @@ def record_complaint(
     if received_at > timezone.now() + timedelta(minutes=5):
         raise DomainError(_("A complaint cannot be received in the future."), field="received_at")
     branch = purchase.branch if purchase else customer.branch
+    if owner is not None and not (owner.is_active and owner.branches.filter(pk=branch.pk).exists()):
+        raise DomainError(_("Choose an owner who works in this branch."), field="owner")
     acknowledge_hours, resolve_days = deadlines_for(severity)
     complaint = Complaint(
         customer=customer,
@@ -309,24 +313,6 @@ def resolve_complaint(*, complaint, by, resolution, notes="", customer_satisfied
     complaint.customer_satisfied = customer_satisfied
     complaint.save()
     _event(complaint, previous, Status.RESOLVED, by, notes)
-    with translation.override(complaint.customer.preferred_language):
-        _email_customer(
-            complaint,
-            "resolved",
-            _("Your concern has been resolved"),
-            _(
-                "Dear %(name)s,\n\nyour concern (number %(number)s) has been dealt with: "
-                "%(resolution)s.\n%(notes)s\n\nIf anything is still not right, simply reply to "
-                "this e-mail or call us.\n\n%(branch)s"
-            )
-            % {
-                "name": complaint.customer.display_name,
-                "number": complaint.pk,
-                "resolution": complaint.get_resolution_display(),
-                "notes": complaint.resolution_notes,
-                "branch": complaint.branch.name,
-            },
-        )
     if customer_satisfied is False:
         record_signal(
             customer=complaint.customer,
@@ -340,7 +326,30 @@ def resolve_complaint(*, complaint, by, resolution, notes="", customer_satisfied
             source_key=f"unsatisfied:{complaint.pk}:{complaint.reopened_count}",
             complaint=complaint,
         )
-        complaint = reopen_complaint(complaint=complaint, by=by, note=_("Customer not satisfied"))
+        # One signal for one answer: the reopening itself does not count again.
+        complaint = reopen_complaint(
+            complaint=complaint, by=by, note=_("Customer not satisfied"), signal=False
+        )
+    else:
+        with translation.override(complaint.customer.preferred_language):
+            _email_customer(
+                complaint,
+                "resolved",
+                _("Your concern has been resolved"),
+                _(
+                    "Dear %(name)s,\n\nyour concern (number %(number)s) has been dealt with: "
+                    "%(resolution)s.\n%(notes)s\n\nIf anything is still not right, simply reply to "
+                    "this e-mail or call us.\n\n%(branch)s"
+                )
+                % {
+                    "name": complaint.customer.display_name,
+                    "number": complaint.pk,
+                    "resolution": complaint.get_resolution_display(),
+                    "notes": complaint.resolution_notes,
+                    "branch": complaint.branch.name,
+                },
+            )
+
     return complaint
 
 
@@ -355,7 +364,7 @@ def close_complaint(*, complaint, by, note=""):
 
 
 @transaction.atomic
-def reopen_complaint(*, complaint, by, note=""):
+def reopen_complaint(*, complaint, by, note="", signal=True):
     complaint = _locked(complaint, by, {Status.RESOLVED, Status.CLOSED})
     previous = complaint.status
     now = timezone.now()
@@ -367,6 +376,8 @@ def reopen_complaint(*, complaint, by, note=""):
     complaint.resolve_breach_escalated_at = None
     complaint.save()
     _event(complaint, previous, Status.IN_PROGRESS, by, note)
+    if not signal:
+        return complaint
     record_signal(
         customer=complaint.customer,
         purchase=complaint.purchase,
