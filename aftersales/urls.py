@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from aftersales import api, views
 from customers import api as customers_api
 from followups import api as followups_api
+from quality import api as quality_api
 
 router = DefaultRouter()
 router.register("branches", api.BranchViewSet, basename="api-branch")
@@ -22,6 +23,12 @@ router.register("purchases", customers_api.PurchaseViewSet, basename="api-purcha
 router.register("followups", followups_api.FollowUpViewSet, basename="api-followup")
 router.register("playbooks", followups_api.PlaybookViewSet, basename="api-playbook")
 router.register("surveys", followups_api.SurveyResponseViewSet, basename="api-survey")
+router.register("complaints", quality_api.ComplaintViewSet, basename="api-complaint")
+router.register(
+    "dissonance/customers",
+    quality_api.DissonanceCustomerViewSet,
+    basename="api-dissonance-customer",
+)
 
 admin.site.site_header = "After-Sales CRM"
 
@@ -71,6 +78,11 @@ urlpatterns = [
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/dissonance/summary/",
+        quality_api.DissonanceSummaryView.as_view(),
+        name="api-dissonance-summary",
+    ),
     path("api/", include(router.urls)),
 ]
 

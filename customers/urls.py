@@ -17,12 +17,8 @@ urlpatterns = [
     path("purchases/import/", imports.import_upload, name="import-upload"),
     path("purchases/import/done/", imports.import_done, name="import-done"),
     path("purchases/import/<uuid:token>/", imports.import_preview, name="import-preview"),
-    path(
-        "purchases/import/<uuid:token>/confirm/", imports.import_confirm, name="import-confirm"
-    ),
-    path(
-        "purchases/import/<uuid:token>/errors.csv", imports.import_errors, name="import-errors"
-    ),
+    path("purchases/import/<uuid:token>/confirm/", imports.import_confirm, name="import-confirm"),
+    path("purchases/import/<uuid:token>/errors.csv", imports.import_errors, name="import-errors"),
     path("customers/export.csv", imports.customer_export, name="customer-list-export"),
     path("purchases/", purchases.purchase_list, name="purchase-list"),
     path("purchases/new/", purchases.purchase_create, name="purchase-create"),

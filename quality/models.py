@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -193,11 +194,17 @@ def attachment_path(attachment, filename):
     return f"complaints/{attachment.complaint_id}/{filename}"
 
 
+def private_storage():
+    """Attachments (photos of a customer's car, invoices) are never served as public media: the
+    complaint page streams them after a permission check."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+
+
 class ComplaintAttachment(models.Model):
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to=attachment_path)
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=private_storage)
     name = models.CharField(_("name"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))

@@ -158,6 +158,10 @@ def record_complaint(
     if received_at > timezone.now() + timedelta(minutes=5):
         raise DomainError(_("A complaint cannot be received in the future."), field="received_at")
     branch = purchase.branch if purchase else customer.branch
+    _require_branch(by, branch.pk)
+    if owner is None and by.branches.filter(pk=branch.pk).exists():
+        # Whoever records it owns it, unless they work elsewhere (an administrator).
+        owner = by
     if owner is not None and not (owner.is_active and owner.branches.filter(pk=branch.pk).exists()):
         raise DomainError(_("Choose an owner who works in this branch."), field="owner")
     acknowledge_hours, resolve_days = deadlines_for(severity)
@@ -171,7 +175,7 @@ def record_complaint(
         nature=nature,
         severity=severity,
         description=description.strip(),
-        owner=owner or by,
+        owner=owner,
         acknowledge_due_at=add_working_hours(branch, received_at, acknowledge_hours),
         resolve_due_at=add_working_days(branch, received_at, resolve_days),
         created_by=by,
@@ -399,6 +403,13 @@ def assign_complaint(*, complaint, to, by):
         raise DomainError(_("Choose someone who works in this branch."), field="owner")
     complaint.owner = to
     complaint.save(update_fields=["owner", "updated_at"])
+    _event(
+        complaint,
+        complaint.status,
+        complaint.status,
+        by,
+        _("Owner: %(owner)s") % {"owner": to},
+    )
     return complaint
 
 

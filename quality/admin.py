@@ -1,0 +1,124 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from quality.models import (
+    Complaint,
+    ComplaintAttachment,
+    ComplaintCategory,
+    ComplaintEvent,
+    DissonanceScore,
+    DissonanceSignal,
+    SeverityDeadline,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the services only (signals, scores): administrators look, never edit."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ComplaintCategory)
+class ComplaintCategoryAdmin(admin.ModelAdmin):
+    """The complaint taxonomy administrators maintain (noise → wind / fan / rattle / creak...).
+    Categories in use cannot be deleted; switch them off with "active" instead."""
+
+    list_display = ["name", "parent", "code", "is_active"]
+    list_filter = ["is_active", "parent"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            # Two levels: a parent is itself a top-level category.
+            kwargs["queryset"] = ComplaintCategory.objects.filter(parent__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(SeverityDeadline)
+class SeverityDeadlineAdmin(admin.ModelAdmin):
+    """Deadlines per severity in working time; they apply to complaints recorded afterwards."""
+
+    list_display = ["severity", "acknowledge_hours", "resolve_days"]
+    list_editable = ["acknowledge_hours", "resolve_days"]
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = ComplaintAttachment
+    fields = ["name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+class EventInline(ReadOnlyInline):
+    model = ComplaintEvent
+    fields = ["at", "from_status", "to_status", "by", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(SimpleHistoryAdmin):
+    """Read-mostly: the complaint, its files, transitions and change history can be looked at
+    here; every change goes through the complaint page (the services keep deadlines, events,
+    e-mails and dissonance signals right)."""
+
+    list_display = [
+        "__str__",
+        "customer",
+        "category",
+        "nature",
+        "severity",
+        "status",
+        "branch",
+        "owner",
+        "received_at",
+    ]
+    list_filter = ["status", "severity", "nature", "branch", "category"]
+    list_select_related = ["customer", "category__parent", "branch", "owner"]
+    search_fields = ["=id", "customer__last_name", "customer__company_name", "description"]
+    date_hierarchy = "received_at"
+    inlines = [AttachmentInline, EventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DissonanceSignal)
+class DissonanceSignalAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "customer", "kind", "weight", "summary", "branch"]
+    list_filter = ["kind", "branch"]
+    list_select_related = ["customer", "branch"]
+    search_fields = ["customer__last_name", "summary", "source_key"]
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(DissonanceScore)
+class DissonanceScoreAdmin(ReadOnlyAdmin):
+    list_display = ["customer", "purchase", "score", "level", "level_changed_at", "computed_at"]
+    list_filter = ["level", "branch"]
+    list_select_related = ["customer", "purchase"]
+    search_fields = ["customer__last_name", "customer__company_name"]

@@ -1,0 +1,975 @@
+"""The dissonance dashboard's read side: key figures, at-risk customers, where doubt arises and the
+trend, plus the lists behind every number. Scoped to the user, filtered by period, branch,
+product category and salesperson.
+
+It must stay fast with 100,000 customers and a constant number of queries (issue 5), so every
+figure is one aggregate computed by PostgreSQL: conditional counts (`Count(filter=...)`), averages
+of intervals, GROUP BY for the heat maps, `date_trunc` (TruncMonth) for the trend. Nothing runs a
+query per row: the purchases shown in the at-risk list come in one query for the whole page.
+
+The two dimensions of a signal, complaint or survey answer:
+- product category: the main category of the purchase it concerns (NONE: no purchase, or one
+  without a category);
+- salesperson: who sold that purchase, else the customer's responsible salesperson (NONE: nobody).
+A customer's score matches a category or salesperson filter when one of their signals does: the
+manager asks "who doubts their car?" or "whose customers doubt?".
+
+Period figures count what happened in the period (signals that occurred, complaints received,
+survey answers given). Levels, the at-risk list and "open complaints" are the state now.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+
+from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.models import Branch
+from aftersales.roles import Role
+from customers.models import Customer, ProductCategory, Purchase
+from followups.models import SurveyInvitation, SurveyResponse
+from quality import scoring
+from quality.models import (
+    Complaint,
+    ComplaintCategory,
+    DissonanceScore,
+    DissonanceSignal,
+    Level,
+    Nature,
+)
+
+NONE = "none"
+DEFAULT_PERIOD_DAYS = 90
+TREND_MONTHS = 12
+AT_RISK_ON_DASHBOARD = 10
+TOP_COMPLAINT_CATEGORIES = 8
+TOP_REASONS = 3
+OPEN_STATUSES = (
+    Complaint.Status.NEW,
+    Complaint.Status.ACKNOWLEDGED,
+    Complaint.Status.IN_PROGRESS,
+)
+# People a purchase can be credited to (managers close deals too, see seed_demo).
+SELLER_ROLES = (Role.SALES, Role.MANAGER)
+PROMOTER_FROM, DETRACTOR_UNTIL = 9, 6
+LEVEL_STYLES = {
+    Level.CRITICAL: "danger",
+    Level.HIGH: "warning",
+    Level.ELEVATED: "info",
+    Level.LOW: "secondary",
+}
+# Bootstrap's background opacities, weakest to strongest, for the heat maps' cells.
+HEAT_STEPS = (10, 25, 50, 75, 100)
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+
+def local_midnight(day):
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def default_period(today=None):
+    """The last 90 days, today included."""
+    today = today or timezone.localdate()
+    return today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the manager chose. `category` and `salesperson` are an id, NONE or None (any)."""
+
+    start: date
+    end: date
+    branch: int | None = None
+    category: int | str | None = None
+    salesperson: int | str | None = None
+
+    @property
+    def start_at(self):
+        return local_midnight(self.start)
+
+    @property
+    def end_at(self):
+        """The first moment after the period (the end day is included)."""
+        return local_midnight(self.end + timedelta(days=1))
+
+    @classmethod
+    def default(cls, today=None):
+        start, end = default_period(today)
+        return cls(start=start, end=end)
+
+
+def _customers_salesperson(prefix=""):
+    return Subquery(
+        Customer.objects.filter(pk=OuterRef(f"{prefix}customer_id"))
+        .order_by()
+        .values("salesperson_id")[:1]
+    )
+
+
+def _purchases(field, prefix=""):
+    return Subquery(
+        Purchase.objects.filter(pk=OuterRef(f"{prefix}purchase_id")).order_by().values(field)[:1]
+    )
+
+
+def _seller(prefix="", *, joined=True):
+    """Who sold the purchase, else the customer's responsible salesperson.
+
+    The customer is looked up in a subquery rather than joined: COALESCE evaluates it only for
+    the rare row without a purchase's salesperson, so the 100,000 customers are never scanned.
+    See `_with_dimensions` for `joined`."""
+    purchases = f"{prefix}purchase__salesperson" if joined else _purchases("salesperson_id", prefix)
+    return Coalesce(purchases, _customers_salesperson(prefix), output_field=BigIntegerField())
+
+
+def _with_dimensions(queryset, filters, *, prefix="", joined=False):
+    """Branch, product category and salesperson of rows that have a branch, a purchase and a
+    customer (signals, complaints; survey answers through their invitation).
+
+    A query that joins the purchases anyway (`joined`) filters on the joined columns. The others
+    look each row's purchase up by its primary key instead: joining would make PostgreSQL hash
+    all 160,000 purchases to filter a few thousand complaints or answers."""
+    if filters.branch is not None:
+        queryset = queryset.filter(**{f"{prefix}branch": filters.branch})
+    if filters.category is not None:
+        category = (
+            F(f"{prefix}purchase__main_category")
+            if joined
+            else _purchases("main_category_id", prefix)
+        )
+        queryset = queryset.alias(dashboard_category=category)
+        if filters.category == NONE:
+            queryset = queryset.filter(dashboard_category__isnull=True)
+        else:
+            queryset = queryset.filter(dashboard_category=filters.category)
+    if filters.salesperson is not None:
+        queryset = queryset.alias(dashboard_seller=_seller(prefix, joined=joined))
+        if filters.salesperson == NONE:
+            queryset = queryset.filter(dashboard_seller__isnull=True)
+        else:
+            queryset = queryset.filter(dashboard_seller=filters.salesperson)
+    return queryset
+
+
+def signals_in_scope(user, filters, *, joined=False):
+    """The user's signals in the chosen branch, category and salesperson, of any time."""
+    return _with_dimensions(DissonanceSignal.objects.visible_to(user), filters, joined=joined)
+
+
+def period_signals(user, filters):
+    return signals_in_scope(user, filters).filter(
+        occurred_at__gte=filters.start_at, occurred_at__lt=filters.end_at
+    )
+
+
+def complaints_in_scope(user, filters):
+    return _with_dimensions(Complaint.objects.visible_to(user), filters)
+
+
+def received_in(filters):
+    return Q(received_at__gte=filters.start_at, received_at__lt=filters.end_at)
+
+
+def missed_deadline(now):
+    """A complaint that missed its acknowledgement or resolution deadline: done late, or not done
+    and the deadline is behind us. Unlike the complaint list's "breached" (open ones overdue
+    now), this also counts complaints that were late but have been dealt with since."""
+    return (
+        Q(acknowledged_at__gt=F("acknowledge_due_at"))
+        | Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now)
+        | Q(resolved_at__gt=F("resolve_due_at"))
+        | Q(resolved_at__isnull=True, resolve_due_at__lt=now)
+    )
+
+
+def survey_answers(user, filters):
+    """Survey answers given in the period, through invitations the user may see."""
+    answers = SurveyResponse.objects.filter(
+        invitation__in=SurveyInvitation.objects.visible_to(user),
+        created_at__gte=filters.start_at,
+        created_at__lt=filters.end_at,
+    )
+    return _with_dimensions(answers, filters, prefix="invitation__")
+
+
+def customer_scores(user, filters):
+    """Customers' stored scores (not per purchase), the state now."""
+    scores = DissonanceScore.objects.visible_to(user).filter(purchase__isnull=True)
+    if filters.branch is not None:
+        scores = scores.filter(branch=filters.branch)
+    if filters.category is not None or filters.salesperson is not None:
+        matching = _with_dimensions(DissonanceSignal.objects.all(), replace(filters, branch=None))
+        scores = scores.filter(customer__in=matching.values("customer_id"))
+    return scores
+
+
+# --- choices of the filter form ------------------------------------------------------------------
+
+
+def branch_choices(user):
+    return list(Branch.objects.visible_to(user).order_by("name").values_list("pk", "name"))
+
+
+def category_choices():
+    return list(ProductCategory.objects.order_by("name").values_list("pk", "name"))
+
+
+def salesperson_choices(user):
+    """(id, name) of the people who sell in the user's branches."""
+    people = get_user_model().objects.filter(groups__name__in=SELLER_ROLES)
+    if not sees_all_branches(user):
+        people = people.filter(branches__in=visible_branch_ids(user))
+    rows = (
+        people.order_by("last_name", "first_name", "username", "pk")
+        .values_list("pk", "first_name", "last_name", "username")
+        .distinct()
+    )
+    return [(pk, person_name(first, last, username)) for pk, first, last, username in rows]
+
+
+def person_name(first_name, last_name, username):
+    # As User.__str__ says it, without loading the user.
+    return f"{first_name or ''} {last_name or ''}".strip() or username or ""
+
+
+# --- key figures ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    levels: dict
+    new_signals: int
+    signal_points: int
+    complaints: int
+    open_complaints: int
+    breached: int
+    acknowledged: int
+    mean_acknowledge: timedelta | None
+    resolved: int
+    mean_resolve: timedelta | None
+    subjective: int
+    surveys: int
+    promoters: int
+    detractors: int
+
+    @property
+    def level_rows(self):
+        """(value, label, count, Bootstrap colour) per level, highest first."""
+        return [
+            (value, label, self.levels[value], LEVEL_STYLES[value])
+            for value, label in reversed(Level.choices)
+        ]
+
+    @property
+    def at_risk(self):
+        return sum(self.levels[level] for level in scoring.AT_RISK_LEVELS)
+
+    @property
+    def subjective_share(self):
+        """Share (0 to 1) of the complaints received in the period that are subjective."""
+        return self.subjective / self.complaints if self.complaints else None
+
+    @property
+    def passives(self):
+        return self.surveys - self.promoters - self.detractors
+
+    @property
+    def nps(self):
+        """Net promoter score: promoters (9–10) minus detractors (0–6) in % of all answers."""
+        if not self.surveys:
+            return None
+        return round(100 * (self.promoters - self.detractors) / self.surveys)
+
+    @property
+    def mean_acknowledge_hours(self):
+        return _hours(self.mean_acknowledge)
+
+    @property
+    def mean_resolve_days(self):
+        hours = _hours(self.mean_resolve)
+        return None if hours is None else hours / 24
+
+
+def _hours(duration):
+    return None if duration is None else duration.total_seconds() / 3600
+
+
+def level_counts(user, filters):
+    """One query: the customers at each level."""
+    return customer_scores(user, filters).aggregate(
+        **{level: Count("pk", filter=Q(level=level)) for level in Level.values}
+    )
+
+
+def complaint_figures(user, filters, now):
+    """One query: everything the key figures say about complaints."""
+    received = received_in(filters)
+    acknowledged = received & Q(acknowledged_at__isnull=False)
+    resolved = received & Q(resolved_at__isnull=False)
+    return (
+        complaints_in_scope(user, filters)
+        .filter(received | Q(status__in=OPEN_STATUSES))
+        .aggregate(
+            complaints=Count("pk", filter=received),
+            open_complaints=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            breached=Count("pk", filter=received & missed_deadline(now)),
+            acknowledged=Count("pk", filter=acknowledged),
+            mean_acknowledge=Avg(F("acknowledged_at") - F("received_at"), filter=acknowledged),
+            resolved=Count("pk", filter=resolved),
+            mean_resolve=Avg(F("resolved_at") - F("received_at"), filter=resolved),
+            subjective=Count("pk", filter=received & Q(nature=Nature.SUBJECTIVE)),
+        )
+    )
+
+
+def survey_figures(user, filters):
+    """One query: answers, promoters and detractors of the period."""
+    return survey_answers(user, filters).aggregate(
+        surveys=Count("pk"),
+        promoters=Count("pk", filter=Q(nps__gte=PROMOTER_FROM)),
+        detractors=Count("pk", filter=Q(nps__lte=DETRACTOR_UNTIL)),
+    )
+
+
+# --- at-risk customers -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One line of a score's explanation, as stored in DissonanceScore.reasons."""
+
+    summary: str
+    kind: str
+    points: int
+    share: float
+    occurred_at: datetime | None
+    signal: int | None
+
+    @classmethod
+    def from_stored(cls, reason):
+        occurred_at = reason.get("occurred_at")
+        return cls(
+            summary=reason.get("summary", ""),
+            kind=reason.get("kind", ""),
+            points=reason.get("points", 0),
+            share=reason.get("share", 0),
+            occurred_at=datetime.fromisoformat(occurred_at) if occurred_at else None,
+            signal=reason.get("signal"),
+        )
+
+    @property
+    def percent(self):
+        return round(self.share * 100)
+
+    @property
+    def age_days(self):
+        if self.occurred_at is None:
+            return None
+        return max((timezone.now() - self.occurred_at).days, 0)
+
+
+@dataclass(frozen=True)
+class AtRiskRow:
+    score: DissonanceScore
+    reasons: list
+    purchase: Purchase | None
+    salesperson: object
+
+    @property
+    def customer(self):
+        return self.score.customer
+
+    @property
+    def recovery(self):
+        return self.score.recovery_followup
+
+    @property
+    def level_style(self):
+        """The Bootstrap colour of the score's level."""
+        return LEVEL_STYLES.get(self.score.level, "secondary")
+
+
+def customer_score_list(user, filters, *, level=None):
+    """The customers' scores, highest first: at risk (high and critical) unless a level is
+    given ("all" for every level). Each carries the id of the purchase to show: the top
+    reason's purchase, else the customer's latest."""
+    scores = customer_scores(user, filters)
+    if level is None:
+        scores = scores.filter(level__in=scoring.AT_RISK_LEVELS)
+    elif level != "all":
+        scores = scores.filter(level=level)
+    top_signal_purchase = DissonanceSignal.objects.filter(pk=OuterRef("top_signal")).values(
+        "purchase_id"
+    )[:1]
+    latest_purchase = (
+        Purchase.objects.filter(customer=OuterRef("customer_id"))
+        .order_by("-purchase_date", "-pk")
+        .values("pk")[:1]
+    )
+    return (
+        scores.select_related("customer__salesperson", "branch", "recovery_followup__assignee")
+        .alias(top_signal=Cast(KT("reasons__0__signal"), BigIntegerField()))
+        .annotate(
+            shown_purchase_id=Coalesce(
+                Subquery(top_signal_purchase),
+                Subquery(latest_purchase),
+                output_field=BigIntegerField(),
+            )
+        )
+        .order_by("-score", "-level_changed_at", "pk")
+    )
+
+
+def at_risk_rows(scores):
+    """The rows of a page of `customer_score_list`: reasons in words, the purchase and the
+    salesperson. One query for all the page's purchases."""
+    scores = list(scores)
+    purchases = Purchase.objects.select_related("salesperson", "main_category").in_bulk(
+        {score.shown_purchase_id for score in scores if score.shown_purchase_id}
+    )
+    rows = []
+    for score in scores:
+        purchase = purchases.get(score.shown_purchase_id)
+        salesperson = purchase.salesperson if purchase and purchase.salesperson_id else None
+        rows.append(
+            AtRiskRow(
+                score=score,
+                reasons=[Reason.from_stored(reason) for reason in score.reasons[:TOP_REASONS]],
+                purchase=purchase,
+                salesperson=salesperson or score.customer.salesperson,
+            )
+        )
+    return rows
+
+
+# --- where doubt arises --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    column: object
+    count: int
+    points: int
+    step: int  # 0 (nothing) or one of HEAT_STEPS
+
+    @property
+    def strong(self):
+        return self.step >= HEAT_STEPS[-2]
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    key: object  # the product category's id, or NONE
+    name: str
+    cells: list
+    count: int
+    points: int
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    columns: list  # [(branch id, name)]
+    rows: list
+    measure: str
+
+    @property
+    def count(self):
+        return sum(row.count for row in self.rows)
+
+    @property
+    def points(self):
+        return sum(row.points for row in self.rows)
+
+
+@dataclass(frozen=True)
+class SellerRow:
+    key: object  # the user's id, or NONE
+    name: str
+    signals: int
+    points: int
+    complaints: int
+    step: int
+
+
+def _step(value, highest):
+    if not value or not highest:
+        return 0
+    return next(step for step in HEAT_STEPS if value / highest <= step / 100)
+
+
+def missing_names(groups, known):
+    """Names of branches, categories and salespeople in `groups` that the filter form's
+    choices (`known`: {"branch": {id: name}, ...}) do not list: people who have left a branch,
+    categories made since. Usually nothing to ask, so usually no query."""
+    lookups = {
+        "branch": (Branch.objects, "branch", ("name",)),
+        "category": (ProductCategory.objects, "category", ("name",)),
+        "salesperson": (
+            get_user_model().objects,
+            "seller",
+            ("first_name", "last_name", "username"),
+        ),
+    }
+    names = {key: dict(values) for key, values in known.items()}
+    for key, (manager, column, fields) in lookups.items():
+        missing = {g[column] for g in groups if g[column] and g[column] not in names[key]}
+        if missing:
+            for pk, *parts in manager.filter(pk__in=missing).values_list("pk", *fields):
+                names[key][pk] = person_name(*parts) if len(parts) == 3 else parts[0]
+    return names
+
+
+def category_branch_heat_map(groups, names, *, measure="points", none_label=""):
+    """Product category (rows) × branch (columns), from `signal_figures`."""
+    columns = sorted(
+        {(g["branch"], names["branch"].get(g["branch"], "")) for g in groups}, key=lambda c: c[1]
+    )
+    values, rows_named = {}, {}
+    for group in groups:
+        category = group["category"] or NONE
+        key = (category, group["branch"])
+        count, points = values.get(key, (0, 0))
+        values[key] = (count + group["count"], points + group["points"])
+        rows_named[category] = names["category"].get(category, none_label)
+    # Categories by name, signals without a product category last.
+    ordered = sorted(rows_named.items(), key=lambda item: (item[0] == NONE, item[1]))
+    index = 0 if measure == "count" else 1
+    highest = max((pair[index] for pair in values.values()), default=0)
+    rows = []
+    for key, name in ordered:
+        cells = []
+        for column, _name in columns:
+            count, points = values.get((key, column), (0, 0))
+            cells.append(HeatCell(column, count, points, _step((count, points)[index], highest)))
+        rows.append(
+            HeatRow(
+                key=key,
+                name=name,
+                cells=cells,
+                count=sum(cell.count for cell in cells),
+                points=sum(cell.points for cell in cells),
+            )
+        )
+    return HeatMap(columns=columns, rows=rows, measure=measure)
+
+
+def salesperson_doubt(groups, names, *, measure="points", none_label=""):
+    """Per salesperson, most doubt first (nobody's last), from `signal_figures`."""
+    sellers = {}
+    for group in groups:
+        key = group["seller"] or NONE
+        signals, points, complaints = sellers.get(key, (0, 0, 0))
+        sellers[key] = (
+            signals + group["count"],
+            points + group["points"],
+            complaints + group["complaints"],
+        )
+    index = 0 if measure == "count" else 1
+    highest = max((values[index] for values in sellers.values()), default=0)
+    rows = [
+        SellerRow(
+            key=key,
+            name=names["salesperson"].get(key, "") if key != NONE else none_label,
+            signals=signals,
+            points=points,
+            complaints=complaints,
+            step=_step((signals, points)[index], highest),
+        )
+        for key, (signals, points, complaints) in sellers.items()
+    ]
+    return sorted(rows, key=lambda row: (row.key == NONE, -(row.signals, row.points)[index]))
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category_id: int
+    name: str
+    total: int
+    objective: int
+    subjective: int
+    unknown: int
+
+    def percent(self, part):
+        return round(100 * part / self.total) if self.total else 0
+
+    @property
+    def objective_percent(self):
+        return self.percent(self.objective)
+
+    @property
+    def subjective_percent(self):
+        return self.percent(self.subjective)
+
+    @property
+    def unknown_percent(self):
+        return 100 - self.objective_percent - self.subjective_percent
+
+
+def top_complaint_categories(user, filters, *, limit=TOP_COMPLAINT_CATEGORIES):
+    """One query: the complaint categories received most in the period, by nature."""
+    groups = (
+        complaints_in_scope(user, filters)
+        .filter(received_in(filters))
+        .order_by()
+        .values("category", "category__name", "category__parent__name")
+        .annotate(
+            total=Count("pk"),
+            objective=Count("pk", filter=Q(nature=Nature.OBJECTIVE)),
+            subjective=Count("pk", filter=Q(nature=Nature.SUBJECTIVE)),
+            unknown=Count("pk", filter=Q(nature=Nature.UNKNOWN)),
+        )
+        .order_by("-total", "category__name", "category")[:limit]
+    )
+    return [
+        CategoryRow(
+            category_id=group["category"],
+            name=(
+                f"{group['category__parent__name']} → {group['category__name']}"
+                if group["category__parent__name"]
+                else group["category__name"]
+            ),
+            total=group["total"],
+            objective=group["objective"],
+            subjective=group["subjective"],
+            unknown=group["unknown"],
+        )
+        for group in groups
+    ]
+
+
+# --- trend ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendMonth:
+    start: date
+    end: date  # the month's last day
+    signals: int
+    points: int
+    customers: int  # with at least one signal in the month
+    mean_score: float | None
+    complaints: int
+    subjective: int
+
+
+def trend_months(today=None, count=TREND_MONTHS):
+    """The first days of the last `count` months, this month last."""
+    today = today or timezone.localdate()
+    months = []
+    year, month = today.year, today.month
+    for _step_back in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def _next_month(day):
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _factor_expression():
+    """A signal's multiplier as quality.scoring applies it: the purchase's involvement, and more
+    weight in the first months after handover (the signal's day in UTC, as rescore_customer
+    sees it)."""
+    involvement = Case(
+        *(
+            When(purchase__main_category__involvement=level, then=Value(factor))
+            for level, factor in scoring.INVOLVEMENT_FACTOR.items()
+        ),
+        default=Value(1.0),
+        output_field=FloatField(),
+    )
+    early = Case(
+        When(
+            Q(days_after_handover__gte=timedelta(0))
+            & Q(days_after_handover__lte=timedelta(days=scoring.EARLY_DAYS)),
+            then=Value(scoring.EARLY_FACTOR),
+        ),
+        default=Value(1.0),
+        output_field=FloatField(),
+    )
+    return involvement * early
+
+
+def signal_figures(user, filters, *, months, now):
+    """One query for everything the dashboard says about signals, so that they are read and
+    joined to their purchases once:
+
+    - the period's signals grouped by branch, product category and salesperson, counted and
+      weighed (both heat maps and "new signals" are sums of these few rows);
+    - per month of the trend: signals, points, customers with any, and the mean score.
+
+    The mean score of a month is what the month's signals add to the score of a customer who
+    had any (weights, involvement and early-months factors of quality.scoring, capped at 100),
+    averaged over those customers. Scores are stored only as they are now; recomputing every
+    customer's decayed score at each month's end would join every signal with every month
+    (several hundred milliseconds with 100,000 customers), so the trend shows the doubt that
+    arose each month instead, on the same 0–100 scale.
+
+    Returns (groups: [{branch, category, seller, count, points, complaints}],
+    trend: {first day of month: (signals, points, customers, mean score)})."""
+    trend_start = local_midnight(months[0])
+    in_period = Q(occurred_at__gte=filters.start_at, occurred_at__lt=filters.end_at)
+    signals = (
+        signals_in_scope(user, filters, joined=True)
+        .filter(occurred_at__gte=min(trend_start, filters.start_at), occurred_at__lt=now)
+        .alias(
+            days_after_handover=TruncDate("occurred_at", tzinfo=UTC) - F("purchase__handover_date")
+        )
+        .order_by()
+        # All annotations, so that the outer query can name every column.
+        .annotate(
+            s_branch=F("branch_id"),
+            s_category=F("purchase__main_category_id"),
+            s_seller=_seller(),
+            s_customer=F("customer_id"),
+            s_complaint=Case(
+                When(kind=DissonanceSignal.Kind.COMPLAINT, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            s_weight=F("weight"),
+            s_month=TruncMonth("occurred_at"),
+            s_in_period=ExpressionWrapper(in_period, output_field=BooleanField()),
+            s_in_trend=ExpressionWrapper(
+                Q(occurred_at__gte=trend_start), output_field=BooleanField()
+            ),
+            s_added=ExpressionWrapper(
+                F("weight") * _factor_expression(), output_field=FloatField()
+            ),
+        )
+        .values(
+            "s_branch",
+            "s_category",
+            "s_seller",
+            "s_customer",
+            "s_complaint",
+            "s_weight",
+            "s_month",
+            "s_in_period",
+            "s_in_trend",
+            "s_added",
+        )
+    )
+    inner_sql, params = signals.query.sql_with_params()
+    sql = f"""
+        WITH s AS MATERIALIZED ({inner_sql})
+        SELECT 'group', s_branch, s_category, s_seller, NULL::timestamp,
+               COUNT(*), SUM(s_weight), SUM(s_complaint), NULL::bigint, NULL::float
+        FROM s WHERE s_in_period
+        GROUP BY s_branch, s_category, s_seller
+        UNION ALL
+        SELECT 'month', NULL, NULL, NULL, s_month,
+               SUM(n), SUM(points), NULL, COUNT(*), AVG(score)::float
+        FROM (
+            SELECT s_month, s_customer, COUNT(*) AS n, SUM(s_weight) AS points,
+                   LEAST(100, ROUND(SUM(s_added)::numeric)) AS score
+            FROM s WHERE s_in_trend
+            GROUP BY s_month, s_customer
+        ) AS per_customer
+        GROUP BY s_month
+    """  # noqa: S608 (the inner query is Django's, its parameters are passed separately)
+    groups, trend_rows = [], {}
+    with transaction.atomic(using=signals.db), connection.cursor() as cursor:
+        # The planner prices the customer subquery for every row although it rarely runs, which
+        # lifts the estimate past jit_above_cost: compiling would cost more than the query.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        for (
+            part,
+            branch,
+            category,
+            seller,
+            month,
+            count,
+            points,
+            extra,
+            customers,
+            mean,
+        ) in cursor.fetchall():
+            if part == "group":
+                groups.append(
+                    {
+                        "branch": branch,
+                        "category": category,
+                        "seller": seller,
+                        "count": int(count),
+                        "points": int(points),
+                        "complaints": int(extra),
+                    }
+                )
+            else:
+                trend_rows[_month_start(month)] = (int(count), int(points), customers, mean)
+    return groups, trend_rows
+
+
+def _month_start(value):
+    """TruncMonth's value from raw SQL: a naive local timestamp (or a date)."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def trend(user, filters, signal_months, *, months):
+    """The last 12 months, whatever the period: the signals' months from `signal_figures` and
+    one query for the complaints."""
+    complaint_months = {
+        row["month"].date(): row
+        for row in complaints_in_scope(user, filters)
+        .filter(received_at__gte=local_midnight(months[0]))
+        .annotate(month=TruncMonth("received_at"))
+        .order_by()
+        .values("month")
+        .annotate(count=Count("pk"), subjective=Count("pk", filter=Q(nature=Nature.SUBJECTIVE)))
+    }
+    result = []
+    for month in months:
+        signals, points, customers, mean = signal_months.get(month, (0, 0, 0, None))
+        complaints = complaint_months.get(month, {})
+        result.append(
+            TrendMonth(
+                start=month,
+                end=_next_month(month) - timedelta(days=1),
+                signals=signals,
+                points=points,
+                customers=customers,
+                mean_score=mean,
+                complaints=complaints.get("count", 0),
+                subjective=complaints.get("subjective", 0),
+            )
+        )
+    return result
+
+
+# --- everything on the dashboard -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    filters: Filters
+    figures: KeyFigures
+    at_risk: list
+    heat_map: HeatMap
+    salespeople: list
+    categories: list
+    trend: list
+
+
+def overview(user, filters, *, measure="points", known_names=None, none_labels=("", ""), now=None):
+    """The whole dashboard in a fixed number of queries (seven, plus the three of
+    `known_names` when the caller has not read them for its filter form already)."""
+    now = now or timezone.now()
+    no_category, no_salesperson = none_labels
+    if known_names is None:
+        known_names = {
+            "branch": branch_choices(user),
+            "category": category_choices(),
+            "salesperson": salesperson_choices(user),
+        }
+    months = trend_months(timezone.localdate(now))
+    groups, signal_months = signal_figures(user, filters, months=months, now=now)
+    names = missing_names(groups, known_names)
+    heat_map = category_branch_heat_map(groups, names, measure=measure, none_label=no_category)
+    figures = KeyFigures(
+        levels=level_counts(user, filters),
+        # The groups add up to the period's signals: no query of their own.
+        new_signals=heat_map.count,
+        signal_points=heat_map.points,
+        **complaint_figures(user, filters, now),
+        **survey_figures(user, filters),
+    )
+    return Overview(
+        filters=filters,
+        figures=figures,
+        at_risk=at_risk_rows(customer_score_list(user, filters)[:AT_RISK_ON_DASHBOARD]),
+        heat_map=heat_map,
+        salespeople=salesperson_doubt(groups, names, measure=measure, none_label=no_salesperson),
+        categories=top_complaint_categories(user, filters),
+        trend=trend(user, filters, signal_months, months=months),
+    )
+
+
+# --- the lists behind the numbers ----------------------------------------------------------------
+
+
+def signal_list(user, filters, *, kind=""):
+    """The period's signals (the heat maps' cells, the salespeople's rows, "new signals")."""
+    signals = period_signals(user, filters)
+    if kind:
+        signals = signals.filter(kind=kind)
+    return signals.select_related(
+        "customer__salesperson",
+        "branch",
+        "purchase__main_category",
+        "purchase__salesperson",
+    ).order_by("-occurred_at", "-pk")
+
+
+def complaint_list(user, filters, *, state="", nature="", category=None, now=None):
+    """Complaints behind the key figures and the category table: received in the period
+    (state ""), open now, received and late, received and acknowledged or resolved (with the
+    time it took)."""
+    now = now or timezone.now()
+    complaints = complaints_in_scope(user, filters)
+    if state == "open":
+        complaints = complaints.filter(status__in=OPEN_STATUSES)
+    else:
+        complaints = complaints.filter(received_in(filters))
+    if state == "breached":
+        complaints = complaints.filter(missed_deadline(now))
+    elif state == "acknowledged":
+        complaints = complaints.filter(acknowledged_at__isnull=False)
+    elif state == "resolved":
+        complaints = complaints.filter(resolved_at__isnull=False)
+    if nature:
+        complaints = complaints.filter(nature=nature)
+    if category is not None:
+        complaints = complaints.filter(category=category)
+    return (
+        complaints.select_related(
+            "customer", "branch", "category__parent", "owner", "purchase__main_category"
+        )
+        .annotate(
+            time_to_acknowledge=F("acknowledged_at") - F("received_at"),
+            time_to_resolve=F("resolved_at") - F("received_at"),
+        )
+        .order_by("-received_at", "-pk")
+    )
+
+
+def complaint_category(pk):
+    """The complaint category a list is about, for its heading (None if there is none)."""
+    return ComplaintCategory.objects.select_related("parent").filter(pk=pk).first()
+
+
+def survey_list(user, filters, *, answer=""):
+    answers = survey_answers(user, filters)
+    if answer == "promoter":
+        answers = answers.filter(nps__gte=PROMOTER_FROM)
+    elif answer == "detractor":
+        answers = answers.filter(nps__lte=DETRACTOR_UNTIL)
+    elif answer == "passive":
+        answers = answers.filter(nps__gt=DETRACTOR_UNTIL, nps__lt=PROMOTER_FROM)
+    return answers.select_related(
+        "invitation__customer", "invitation__branch", "invitation__purchase__main_category"
+    ).order_by("-created_at", "-pk")

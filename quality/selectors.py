@@ -1,0 +1,280 @@
+"""Read queries of the quality app, already scoped to the user and joined.
+
+Complaints first (list, detail, attachments, the choices their forms offer); the dissonance
+dashboard's selectors follow below them.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.roles import Role
+from customers.models import Purchase
+from customers.selectors import search_query
+from quality.models import (
+    Complaint,
+    ComplaintAttachment,
+    ComplaintCategory,
+    ComplaintEvent,
+    Severity,
+)
+
+# --- complaints --------------------------------------------------------------------------------
+
+Status = Complaint.Status
+OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
+# Roles that work complaints of their branches (and so see all of them there).
+COMPLAINT_ROLES = (Role.SERVICE, Role.MANAGER, Role.QUALITY)
+SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
+# Sorting by status follows the workflow, not the alphabet.
+STATUS_RANK = {status: rank for rank, status in enumerate(Status.values, start=1)}
+COMPLAINT_ORDERINGS = {
+    "received": ("received_at",),
+    "-received": ("-received_at",),
+    "due": (F("next_due_at").asc(nulls_last=True),),
+    "-due": (F("next_due_at").desc(nulls_last=True),),
+    "severity": ("severity_rank",),
+    "-severity": ("-severity_rank",),
+    "status": ("status_rank",),
+    "-status": ("-status_rank",),
+    "customer": ("customer__last_name", "customer__first_name"),
+    "-customer": ("-customer__last_name", "-customer__first_name"),
+}
+
+
+def sees_only_own_customers(user):
+    """Sales staff (without a role that works complaints) see their own customers' only."""
+    return (
+        not sees_all_branches(user)
+        and not user.has_role(*COMPLAINT_ROLES)
+        and user.has_role(Role.SALES)
+    )
+
+
+def complaints_visible_to(user):
+    """The one scoping rule of complaints for pages, API and exports: the branches the user
+    works in, and for sales staff only the complaints of customers (or purchases) they sold to."""
+    complaints = Complaint.objects.visible_to(user)
+    if sees_only_own_customers(user):
+        complaints = complaints.filter(
+            Q(customer__salesperson=user) | Q(purchase__salesperson=user)
+        )
+    return complaints
+
+
+def _with_next_due(complaints):
+    """The next deadline of each open complaint: acknowledge while new, resolve while open."""
+    return complaints.annotate(
+        next_due_at=Case(
+            When(status=Status.NEW, then=Least("acknowledge_due_at", "resolve_due_at")),
+            When(status__in=OPEN_STATUSES, then=F("resolve_due_at")),
+            default=None,
+        ),
+        severity_rank=Case(
+            *(
+                When(severity=severity, then=Value(rank))
+                for severity, rank in SEVERITY_RANK.items()
+            ),
+            output_field=IntegerField(),
+        ),
+        status_rank=Case(
+            *(When(status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def breached_q(now):
+    """Open complaints with a deadline passed: not resolved in time, or not acknowledged in
+    time (still unacknowledged, or acknowledged only after the deadline)."""
+    late_acknowledgement = Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now) | Q(
+        acknowledged_at__gt=F("acknowledge_due_at")
+    )
+    return Q(status__in=OPEN_STATUSES) & (Q(resolve_due_at__lt=now) | late_acknowledgement)
+
+
+def complaint_list(
+    user,
+    *,
+    search="",
+    status="",
+    severity="",
+    category=None,
+    nature="",
+    branch=None,
+    owner=None,
+    breached=False,
+    ordering="-received",
+    now=None,
+):
+    complaints = complaints_visible_to(user).select_related(
+        "customer", "branch", "category__parent", "owner"
+    )
+    if search:
+        query = search_query(search)
+        if query is not None:
+            complaints = complaints.filter(customer__search_vector=query)
+    if status == "open":
+        complaints = complaints.filter(status__in=OPEN_STATUSES)
+    elif status:
+        complaints = complaints.filter(status=status)
+    if severity:
+        complaints = complaints.filter(severity=severity)
+    if category is not None:
+        # A parent category ("Noise") stands for itself and all its children.
+        complaints = complaints.filter(Q(category=category) | Q(category__parent=category))
+    if nature:
+        complaints = complaints.filter(nature=nature)
+    if branch is not None:
+        complaints = complaints.filter(branch=branch)
+    if owner is not None:
+        complaints = complaints.filter(owner=owner)
+    if breached:
+        complaints = complaints.filter(breached_q(now or timezone.now()))
+    order = COMPLAINT_ORDERINGS.get(ordering, COMPLAINT_ORDERINGS["-received"])
+    return _with_next_due(complaints).order_by(*order, "-pk")
+
+
+def complaint_detail(user, pk):
+    """One complaint with everything its page shows (raises Complaint.DoesNotExist)."""
+    return (
+        _with_next_due(complaints_visible_to(user))
+        .select_related(
+            "customer__branch",
+            "customer__salesperson",
+            "purchase__salesperson",
+            "purchase__main_category",
+            "branch",
+            "category__parent",
+            "owner",
+            "created_by",
+        )
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                ComplaintAttachment.objects.select_related("uploaded_by").order_by(
+                    "uploaded_at", "pk"
+                ),
+            ),
+            Prefetch("events", ComplaintEvent.objects.select_related("by").order_by("at", "pk")),
+        )
+        .get(pk=pk)
+    )
+
+
+def complaint_attachment(user, complaint_pk, pk):
+    """An attachment of a complaint the user may see (raises DoesNotExist otherwise)."""
+    return ComplaintAttachment.objects.get(
+        pk=pk, complaint__in=complaints_visible_to(user).filter(pk=complaint_pk)
+    )
+
+
+def complaint_categories(*, active_only=False):
+    categories = ComplaintCategory.objects.select_related("parent")
+    if active_only:
+        categories = categories.filter(is_active=True)
+    return categories.order_by(F("parent__name").asc(nulls_first=True), "parent_id", "name", "pk")
+
+
+def grouped_category_choices(categories):
+    """Select choices grouped by parent: a plain option for a category without children, an
+    option group for a parent (the parent itself first, then "Noise → Wind noise", ...)."""
+    categories = list(categories)
+    present = {category.pk for category in categories}
+    children = {}
+    for category in categories:
+        if category.parent_id:
+            children.setdefault(category.parent_id, []).append(category)
+    choices = []
+    for category in categories:
+        if category.parent_id:
+            if category.parent_id not in present:
+                choices.append((category.pk, str(category)))
+            continue
+        if category.pk in children:
+            group = [(category.pk, category.name)]
+            group += [(child.pk, str(child)) for child in children[category.pk]]
+            choices.append((category.name, group))
+        else:
+            choices.append((category.pk, category.name))
+    return choices
+
+
+def complaint_staff(branch_ids=None):
+    """Active people who work complaints, in the given branches (all branches when None)."""
+    staff = get_user_model().objects.filter(is_active=True, groups__name__in=COMPLAINT_ROLES)
+    if branch_ids is not None:
+        staff = staff.filter(branches__in=branch_ids)
+    return staff.distinct().order_by("last_name", "first_name", "username")
+
+
+def complaint_staff_for(user):
+    """The owners the user can choose: complaint workers of the user's branches, and the user."""
+    branch_ids = None if sees_all_branches(user) else visible_branch_ids(user)
+    staff_ids = complaint_staff(branch_ids).values("pk")
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=staff_ids) | Q(pk=user.pk))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def purchases_for_complaint(user, customer):
+    """The customer's purchases the user may see, newest first, to pick the one complained of."""
+    return (
+        Purchase.objects.visible_to(user)
+        .filter(customer=customer)
+        .select_related("main_category")
+        .order_by("-purchase_date", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """How long until a complaint's next deadline ("overdue by 2 h" once it has passed)."""
+
+    kind: str
+    due_at: datetime
+    seconds: int
+
+    @property
+    def overdue(self):
+        return self.seconds < 0
+
+    @property
+    def duration(self):
+        seconds = abs(self.seconds)
+        days, rest = divmod(seconds, 86400)
+        hours, rest = divmod(rest, 3600)
+        if days:
+            return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+        if hours:
+            return _("%(hours)d h") % {"hours": hours}
+        return _("%(minutes)d min") % {"minutes": max(rest // 60, 1)}
+
+    @property
+    def kind_label(self):
+        return _("to acknowledge") if self.kind == "acknowledge" else _("to resolve")
+
+    def __str__(self):
+        if self.overdue:
+            return _("overdue by %(duration)s") % {"duration": self.duration}
+        return _("%(duration)s left") % {"duration": self.duration}
+
+
+def time_left(complaint, now=None):
+    """The next deadline of an open complaint (None once it is resolved or closed)."""
+    if complaint.status not in OPEN_STATUSES:
+        return None
+    now = now or timezone.now()
+    if complaint.status == Status.NEW and complaint.acknowledge_due_at <= complaint.resolve_due_at:
+        kind, due_at = "acknowledge", complaint.acknowledge_due_at
+    else:
+        kind, due_at = "resolve", complaint.resolve_due_at
+    return TimeLeft(kind=kind, due_at=due_at, seconds=int((due_at - now).total_seconds()))

@@ -1,0 +1,301 @@
+"""The complaints browser UI: thin views over quality's selectors and services.
+
+Recording: the customer is found as you type with the customers app's picker. Its "Select"
+buttons are plain submit buttons (`use_customer`) inside an `hx-disable` container here, so they
+post this form back with the entries so far and the page returns with the customer chosen and
+their purchases offered; the same works without JavaScript (`find_customer`).
+
+The complaint page shows the workflow actions its status allows; each posts to its own endpoint,
+which calls the service and returns to the page (a DomainError becomes a message or a form
+error). The dissonance dashboard's views live in quality/dashboard_views.py.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersales.errors import DomainError
+from aftersales.views import paginate
+from customers import selectors as customer_selectors
+from quality import selectors, services
+from quality.forms import (
+    AssignForm,
+    ComplaintFilterForm,
+    ComplaintForm,
+    NoteForm,
+    ReopenForm,
+    ResolveForm,
+)
+from quality.models import Complaint
+
+Status = Complaint.Status
+# Buttons of the recording form that choose the customer rather than save the complaint.
+CUSTOMER_STEPS = ("use_customer", "change_customer", "find_customer")
+# Which workflow actions the page offers in each status (the services have the final word).
+AVAILABLE_ACTIONS = {
+    Status.NEW: ("acknowledge", "start", "resolve", "assign"),
+    Status.ACKNOWLEDGED: ("start", "resolve", "assign"),
+    Status.IN_PROGRESS: ("resolve", "assign"),
+    Status.RESOLVED: ("close", "reopen"),
+    Status.CLOSED: ("reopen",),
+}
+# The list's quick views: their query parameters (paging and sorting aside).
+QUICK_VIEWS = {
+    "all": {},
+    "mine": {"mine": "1"},
+    "open": {"status": "open"},
+    "breached": {"breached": "1"},
+}
+# Shown in the browser; other allowed types (HEIC) are downloaded.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain"}
+
+
+def _complaint_or_404(user, pk):
+    try:
+        return selectors.complaint_detail(user, pk)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _apply_error(form, error):
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+# --- List ---
+
+
+@login_required
+@permission_required("quality.view_complaint", raise_exception=True)
+@require_GET
+def complaint_list(request):
+    now = timezone.now()
+    filters = ComplaintFilterForm(request.GET or None, user=request.user)
+    complaints = selectors.complaint_list(
+        request.user,
+        **filters.selector_arguments(),
+        ordering=request.GET.get("sort", "-received"),
+        now=now,
+    )
+    page = paginate(request, complaints)
+    for complaint in page:
+        complaint.time_left = selectors.time_left(complaint, now)
+    params = {key: value for key, value in request.GET.items() if key not in ("page", "sort")}
+    quick = next((name for name, view in QUICK_VIEWS.items() if view == params), None)
+    return render(
+        request,
+        "quality/complaint_list.html",
+        {"filters": filters, "page": page, "quick": quick},
+    )
+
+
+# --- Record ---
+
+
+def _initial(request, step):
+    """Initial values: defaults on a fresh page; the entries so far while choosing a customer."""
+    initial = {
+        "received_at": timezone.now(),
+        "owner": request.user.pk,
+        "customer": request.GET.get("customer"),
+    }
+    if step is None:
+        return initial
+    post = request.POST
+    initial.update(
+        {
+            name: post.get(name)
+            for name in ComplaintForm.base_fields
+            if name in post and name != "attachments"
+        }
+    )
+    if step == "use_customer":
+        initial["customer"] = post.get("use_customer")
+    elif step == "change_customer":
+        initial["customer"] = None
+    if step != "find_customer":
+        # Another customer has other purchases.
+        initial.pop("purchase", None)
+    return initial
+
+
+@login_required
+@permission_required("quality.add_complaint", raise_exception=True)
+def complaint_create(request):
+    user = request.user
+    post = request.POST if request.method == "POST" else None
+    step = next((name for name in CUSTOMER_STEPS if post is not None and name in post), None)
+    search = {"term": "", "customers": None}
+    if post is None or step:
+        form = ComplaintForm(user=user, initial=_initial(request, step))
+        if step == "find_customer":
+            search["term"] = post.get("customer_search", "")
+            search["customers"] = customer_selectors.customer_picker(user, search["term"])
+    else:
+        form = ComplaintForm(post, request.FILES, user=user)
+        # A time without zone is the chosen customer's branch time.
+        with timezone.override(form.zone):
+            valid = form.is_valid()
+        if valid:
+            try:
+                complaint = services.record_complaint(by=user, **form.service_arguments())
+            except DomainError as error:
+                _apply_error(form, error)
+            else:
+                messages.success(
+                    request, _("Complaint %(number)s recorded.") % {"number": complaint.pk}
+                )
+                return redirect(complaint)
+    with timezone.override(form.zone):
+        return render(request, "quality/complaint_form.html", {"form": form, "search": search})
+
+
+# --- One complaint: page, attachments, workflow actions ---
+
+
+def _can_work(user):
+    return user.has_perm("quality.change_complaint") and not selectors.sees_only_own_customers(user)
+
+
+def _action_form(action, complaint, data=None):
+    auto_id = f"id_{action}_%s"
+    if action == "resolve":
+        return ResolveForm(data, auto_id=auto_id)
+    if action == "reopen":
+        return ReopenForm(data, auto_id=auto_id)
+    if action == "assign":
+        return AssignForm(
+            data, auto_id=auto_id, complaint=complaint, initial={"owner": complaint.owner_id}
+        )
+    return NoteForm(data, auto_id=auto_id)
+
+
+def _render_detail(request, complaint, bound_forms=None):
+    bound_forms = bound_forms or {}
+    actions = AVAILABLE_ACTIONS.get(complaint.status, ()) if _can_work(request.user) else ()
+    return render(
+        request,
+        "quality/complaint_detail.html",
+        {
+            "complaint": complaint,
+            "time_left": selectors.time_left(complaint),
+            "actions": actions,
+            "action_forms": {
+                action: bound_forms.get(action) or _action_form(action, complaint)
+                for action in actions
+            },
+        },
+    )
+
+
+@login_required
+@permission_required("quality.view_complaint", raise_exception=True)
+@require_GET
+def complaint_detail(request, pk):
+    return _render_detail(request, _complaint_or_404(request.user, pk))
+
+
+@login_required
+@permission_required("quality.view_complaint", raise_exception=True)
+@require_GET
+def attachment(request, pk, attachment_pk):
+    """An attachment, only for someone who may see its complaint (never a public media URL)."""
+    try:
+        upload = selectors.complaint_attachment(request.user, pk, attachment_pk)
+        stored = upload.file.open("rb")
+    except (ObjectDoesNotExist, FileNotFoundError) as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        stored,
+        as_attachment=upload.content_type not in INLINE_TYPES,
+        filename=upload.name,
+        content_type=upload.content_type,
+    )
+    # Customers' files are not ours: never run anything they might contain.
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _acknowledge(complaint, by, data):
+    services.acknowledge_complaint(complaint=complaint, by=by, note=data["note"])
+    return _("Complaint acknowledged.")
+
+
+def _start(complaint, by, data):
+    services.start_complaint(complaint=complaint, by=by, note=data["note"])
+    return _("Work on the complaint has started.")
+
+
+def _resolve(complaint, by, data):
+    resolved = services.resolve_complaint(
+        complaint=complaint,
+        by=by,
+        resolution=data["resolution"],
+        notes=data["notes"],
+        customer_satisfied=data["customer_satisfied"],
+    )
+    if resolved.status == Status.RESOLVED:
+        return _("Complaint resolved.")
+    return _("The customer is not satisfied: the complaint is open again.")
+
+
+def _close(complaint, by, data):
+    services.close_complaint(complaint=complaint, by=by, note=data["note"])
+    return _("Complaint closed.")
+
+
+def _reopen(complaint, by, data):
+    services.reopen_complaint(complaint=complaint, by=by, note=data["note"])
+    return _("Complaint reopened.")
+
+
+def _assign(complaint, by, data):
+    assigned = services.assign_complaint(complaint=complaint, to=data["owner"], by=by)
+    return _("The complaint is now owned by %(name)s.") % {"name": assigned.owner}
+
+
+PERFORM = {
+    "acknowledge": _acknowledge,
+    "start": _start,
+    "resolve": _resolve,
+    "close": _close,
+    "reopen": _reopen,
+    "assign": _assign,
+}
+
+
+@login_required
+@permission_required("quality.change_complaint", raise_exception=True)
+@require_POST
+def complaint_action(request, pk, action):
+    """POST one workflow action: call its service, then back to the complaint page."""
+    user = request.user
+    complaint = _complaint_or_404(user, pk)
+    if not _can_work(user):
+        raise PermissionDenied
+    form = _action_form(action, complaint, request.POST)
+    if form.is_valid():
+        try:
+            message = PERFORM[action](complaint, user, form.cleaned_data)
+        except DomainError as error:
+            if error.field not in form.fields:
+                # E.g. the status changed meanwhile: the page will show what is possible now.
+                messages.error(request, error.message)
+                return redirect(complaint)
+            _apply_error(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(complaint)
+    if action not in AVAILABLE_ACTIONS.get(complaint.status, ()):
+        messages.error(
+            request,
+            _("A complaint that is %(status)s cannot do this.")
+            % {"status": complaint.get_status_display()},
+        )
+        return redirect(complaint)
+    return _render_detail(request, complaint, {action: form})
