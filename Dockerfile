@@ -41,7 +41,7 @@ RUN pybabel compile --domain django --directory locale --statistics \
        ALLOWED_HOSTS=build \
        DATABASE_URL=postgres://build:build@127.0.0.1:5432/build \
        python manage.py collectstatic --noinput \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/private \
     && chown -R app:app /app/var /app/staticfiles
 
 # Numeric, so that runtimes can verify it is not root (e.g. Kubernetes runAsNonRoot).
