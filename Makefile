@@ -29,7 +29,7 @@ translations: $(VENV)/.installed
 
 # For developers changing strings (needs GNU gettext): refresh locale/*/django.po.
 messages:
-	$(PYTHON) manage.py makemessages --locale de --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --no-obsolete
+	$(PYTHON) manage.py makemessages --locale de --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'tests/*' --no-obsolete
 
 # Re-pin the Python dependencies after changing pyproject.toml.
 lock:

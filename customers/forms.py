@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
 from customers.models import (
+    PROFILE_FIELDS,
     Channel,
     ConsentRecord,
     Customer,
@@ -18,23 +19,7 @@ CONSENT_ANSWERS = [
     ("yes", _("yes, agreed")),
     ("no", _("no")),
 ]
-CUSTOMER_FORM_FIELDS = [
-    "kind",
-    "company_name",
-    "salutation",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "mobile",
-    "street",
-    "postcode",
-    "city",
-    "country",
-    "preferred_language",
-    "preferred_channel",
-    "notes",
-]
+CUSTOMER_FORM_FIELDS = [*PROFILE_FIELDS, "notes"]
 
 
 def staff_of(branches):

@@ -86,6 +86,26 @@ class Product(models.Model):
         return self.name
 
 
+# Who the customer is and how to reach them: what forms, the API and the services edit.
+PROFILE_FIELDS = (
+    "kind",
+    "company_name",
+    "salutation",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "postcode",
+    "city",
+    "country",
+    "preferred_language",
+    "preferred_channel",
+)
+CONSENT_FIELDS = ("consent_email", "consent_phone", "consent_sms", "consent_letter")
+
+
 class CustomerQuerySet(BranchScopedQuerySet):
     def active(self):
         return self.filter(erased_at__isnull=True)

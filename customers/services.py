@@ -12,6 +12,7 @@ from aftersales.errors import DomainError
 from aftersales.search import fold
 from customers import selectors
 from customers.models import (
+    PROFILE_FIELDS,
     Channel,
     ConsentRecord,
     Customer,
@@ -23,25 +24,7 @@ from customers.models import (
 )
 from customers.signals import purchase_cancelled, purchase_changed, purchase_logged
 
-CUSTOMER_FIELDS = (
-    "kind",
-    "company_name",
-    "salutation",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "mobile",
-    "street",
-    "postcode",
-    "city",
-    "country",
-    "preferred_language",
-    "preferred_channel",
-    "salesperson",
-    "notes",
-    "external_ref",
-)
+CUSTOMER_FIELDS = (*PROFILE_FIELDS, "salesperson", "notes", "external_ref")
 INVOLVEMENT_RANK = {InvolvementLevel.HIGH: 3, InvolvementLevel.MEDIUM: 2, InvolvementLevel.LOW: 1}
 ERASED = "—"
 

@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -284,7 +285,7 @@ def reassign_followup(*, followup, to, by):
                 kind="followup_assigned",
                 subject=_("Follow-up assigned to you: %(title)s") % {"title": followup.title},
                 body=_("%(by)s handed you this follow-up, due %(due)s.")
-                % {"by": by, "due": followup.due_date.isoformat()},
+                % {"by": by, "due": date_format(followup.due_date, "SHORT_DATE_FORMAT")},
                 link=followup.get_absolute_url(),
             )
     return followup
@@ -345,7 +346,10 @@ def schedule_followup(
                 kind="followup_assigned",
                 subject=_("New follow-up: %(title)s") % {"title": title},
                 body=_("Due %(due)s for %(customer)s.")
-                % {"due": followup.due_date.isoformat(), "customer": customer},
+                % {
+                    "due": date_format(followup.due_date, "SHORT_DATE_FORMAT"),
+                    "customer": customer,
+                },
                 link=followup.get_absolute_url(),
             )
     return followup
@@ -380,7 +384,8 @@ def send_daily_digests(*, now=None):
         with transaction.atomic(), translation.override(assignee.language):
             overdue = sum(followup.due_date < day for followup in followups)
             lines = [
-                f"- {followup.due_date.isoformat()} {followup.title}: {followup.customer}"
+                f"- {date_format(followup.due_date, 'SHORT_DATE_FORMAT')} {followup.title}: "
+                f"{followup.customer}"
                 for followup in followups[:DIGEST_LIST_LIMIT]
             ]
             if len(followups) > DIGEST_LIST_LIMIT:
@@ -445,7 +450,8 @@ def _notify_managers_of_escalation(branch, followups):
     for manager in _escalation_recipients(branch):
         with translation.override(manager.language):
             lines = [
-                f"- {followup.due_date.isoformat()} {followup.title}: {followup.customer}"
+                f"- {date_format(followup.due_date, 'SHORT_DATE_FORMAT')} {followup.title}: "
+                f"{followup.customer}"
                 f" ({followup.assignee or _('unassigned')})"
                 for followup in followups[:DIGEST_LIST_LIMIT]
             ]

@@ -217,7 +217,7 @@ def _invitation_email(invitation):
             "just say so in the survey."
         )
         % {"date": valid_until},
-        _("Kind regards,\nyour team at %(branch)s") % {"branch": branch.name},
+        _("Kind regards,\nYour team at %(branch)s") % {"branch": branch.name},
     ]
     return subject, "\n\n".join(paragraphs)
 

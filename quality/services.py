@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -279,8 +280,8 @@ def acknowledge_complaint(*, complaint, by, note=""):
             % {
                 "name": complaint.customer.display_name,
                 "number": complaint.pk,
-                "due": complaint.resolve_due_at.astimezone(complaint.branch.zone).strftime(
-                    "%d.%m.%Y"
+                "due": date_format(
+                    complaint.resolve_due_at.astimezone(complaint.branch.zone), "DATE_FORMAT"
                 ),
                 "branch": complaint.branch.name,
             },
