@@ -5,7 +5,9 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.core import mail
+from django.db import connections
 
 from aftersales import services
 from aftersales.celery import app
@@ -29,8 +31,20 @@ def celery_worker(transactional_db):
     if IN_CI and not os.environ.get("REDIS_URL"):
         pytest.fail("CI must run the Celery tests against Redis: set REDIS_URL.")
     require_service(_broker_is_reachable(), f"The Celery broker ({app.conf.broker_url})")
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-        yield worker
+    # Workers keep their database connection between tasks (CELERY_DB_REUSE_MAX); this one lives
+    # in a thread that ends with the test, so close its connection after each task.
+    task_postrun.connect(close_worker_connection)
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ) as worker:
+            yield worker
+    finally:
+        task_postrun.disconnect(close_worker_connection)
+
+
+def close_worker_connection(**kwargs):
+    connections.close_all()
 
 
 def wait_until(condition, timeout=20):

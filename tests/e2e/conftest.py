@@ -3,7 +3,9 @@
 import os
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection
 
 from tests.aftersales.factories import UserFactory
@@ -70,6 +72,16 @@ def _migrated_data_around_the_journeys(_migrated_data, django_db_blocker):
     with django_db_blocker.unblock():
         _empty_database()
         connection.creation.deserialize_db_from_string(_migrated_data)
+        _reset_sequences()
+
+
+def _reset_sequences():
+    """The reloaded rows keep their ids; move each table's id sequence past them, or the next
+    test's inserts collide with them."""
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 @pytest.fixture(scope="session", autouse=True)
