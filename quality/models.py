@@ -106,6 +106,25 @@ class Complaint(models.Model):
     branch = models.ForeignKey(
         Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="complaints"
     )
+    # The dissonance dashboard's dimensions, stored when the complaint is recorded so that its
+    # filtered figures never join the purchases: the purchase's main category, and whoever sold
+    # it, else the customer's responsible salesperson (see quality.dashboard).
+    product_category = models.ForeignKey(
+        "customers.ProductCategory",
+        verbose_name=_("product category"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    responsible_salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("salesperson"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     channel = models.CharField(_("received"), max_length=10, choices=Channel.choices)
     received_at = models.DateTimeField(_("received at"))
     category = models.ForeignKey(
@@ -177,6 +196,14 @@ class Complaint(models.Model):
                 name="complaint_resolve_due",
             ),
             models.Index(fields=["customer", "-received_at"], name="complaint_customer"),
+            models.Index(
+                fields=["branch", "product_category", "-received_at"],
+                name="complaint_branch_category",
+            ),
+            models.Index(
+                fields=["branch", "responsible_salesperson", "-received_at"],
+                name="complaint_branch_seller",
+            ),
         ]
 
     def __str__(self):
@@ -277,6 +304,25 @@ class DissonanceSignal(models.Model):
         related_name="signals",
     )
     branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT)
+    # The dashboard's dimensions, stored when the signal is recorded so that its filtered
+    # figures never join the purchases: the purchase's main category, and whoever sold it, else
+    # the customer's responsible salesperson (see quality.dashboard).
+    category = models.ForeignKey(
+        "customers.ProductCategory",
+        verbose_name=_("product category"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("salesperson"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     kind = models.CharField(_("kind"), max_length=25, choices=Kind.choices)
     weight = models.PositiveSmallIntegerField(_("weight (points)"))
     occurred_at = models.DateTimeField(_("when"))
@@ -305,6 +351,12 @@ class DissonanceSignal(models.Model):
         indexes = [
             models.Index(fields=["customer", "-occurred_at"], name="signal_customer"),
             models.Index(fields=["branch", "-occurred_at"], name="signal_branch"),
+            models.Index(
+                fields=["branch", "category", "-occurred_at"], name="signal_branch_category"
+            ),
+            models.Index(
+                fields=["branch", "salesperson", "-occurred_at"], name="signal_branch_seller"
+            ),
         ]
 
     def __str__(self):

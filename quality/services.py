@@ -166,10 +166,13 @@ def record_complaint(
     if owner is not None and not (owner.is_active and owner.branches.filter(pk=branch.pk).exists()):
         raise DomainError(_("Choose an owner who works in this branch."), field="owner")
     acknowledge_hours, resolve_days = deadlines_for(severity)
+    product_category_id, salesperson_id = dashboard_dimensions(customer, purchase)
     complaint = Complaint(
         customer=customer,
         purchase=purchase,
         branch=branch,
+        product_category_id=product_category_id,
+        responsible_salesperson_id=salesperson_id,
         channel=channel,
         received_at=received_at,
         category=category,
@@ -471,6 +474,15 @@ def _notify_breach(complaint, field):
 # --- dissonance signals and scores ---------------------------------------------------------------
 
 
+def dashboard_dimensions(customer, purchase):
+    """(product category id, salesperson id) as the dissonance dashboard groups and filters by
+    them: the purchase's main category, and whoever sold it, else the customer's responsible
+    salesperson. Stored on signals and complaints so that the dashboard never joins purchases."""
+    if purchase is None:
+        return None, customer.salesperson_id
+    return purchase.main_category_id, purchase.salesperson_id or customer.salesperson_id
+
+
 def record_signal(
     *,
     customer,
@@ -486,12 +498,15 @@ def record_signal(
     survey_response=None,
 ):
     """Record one sign of doubt (once per source) and update the scores in the same transaction."""
+    category_id, salesperson_id = dashboard_dimensions(customer, purchase)
     try:
         with transaction.atomic():
             signal = DissonanceSignal.objects.create(
                 customer=customer,
                 purchase=purchase,
                 branch=branch,
+                category_id=category_id,
+                salesperson_id=salesperson_id,
                 kind=kind,
                 weight=weight,
                 occurred_at=occurred_at,

@@ -28,7 +28,7 @@ from quality.models import (
     SeverityDeadline,
 )
 from tests.aftersales.factories import BranchFactory, UserFactory
-from tests.customers.factories import CustomerFactory, PurchaseFactory
+from tests.customers.factories import CustomerFactory, ProductCategoryFactory, PurchaseFactory
 from tests.quality.factories import ComplaintCategoryFactory, ComplaintFactory
 
 Status = Complaint.Status
@@ -99,6 +99,37 @@ def test_record_sets_deadlines_history_owner_and_a_signal(sven, customer, wind_n
     assert "Wind noise" in signal.summary
     assert "subjective" in signal.summary
     assert DissonanceScore.objects.get(customer=customer, purchase=None).score > 0
+
+
+def test_the_signal_carries_the_purchases_category_and_salesperson(sven, customer, wind_noise):
+    """The dashboard filters and groups by what record_complaint stores, not by the purchase."""
+    customer.salesperson = UserFactory(username="cara", roles=["sales"], branches=[customer.branch])
+    customer.save()
+    seller = UserFactory(username="sam", roles=["sales"], branches=[customer.branch])
+    cars = ProductCategoryFactory(name="Cars", code="test-cars")
+    purchase = PurchaseFactory(customer=customer, main_category=cars, salesperson=seller)
+    complaint = record(sven, customer, wind_noise, purchase=purchase)
+    record(sven, customer, wind_noise, purchase=purchase)  # a repeated complaint
+    signals = DissonanceSignal.objects.filter(purchase=purchase)
+    assert {(signal.kind, signal.category, signal.salesperson) for signal in signals} == {
+        (Kind.COMPLAINT, cars, seller),
+        (Kind.REPEATED_COMPLAINT, cars, seller),
+    }
+    assert (complaint.product_category, complaint.responsible_salesperson) == (cars, seller)
+
+
+def test_without_a_purchase_or_its_seller_the_customers_salesperson_counts(
+    sven, customer, wind_noise
+):
+    customer.salesperson = UserFactory(username="cara", roles=["sales"], branches=[customer.branch])
+    customer.save()
+    unsold = PurchaseFactory(customer=customer, main_category=None, salesperson=None)
+    for purchase in (None, unsold):
+        complaint = record(sven, customer, wind_noise, purchase=purchase)
+        signal = DissonanceSignal.objects.get(complaint=complaint, kind=Kind.COMPLAINT)
+        assert (signal.category, signal.salesperson) == (None, customer.salesperson)
+        assert complaint.product_category is None
+        assert complaint.responsible_salesperson == customer.salesperson
 
 
 def test_the_owner_can_be_someone_else_of_the_branch(sven, customer, wind_noise, north, south):

@@ -74,8 +74,12 @@ def now():
 
 
 def make_complaint(customer, category, *, nature, received, purchase=None, **fields):
-    """A complaint as the workflow leaves it; deadlines default to 4 h and 10 days."""
+    """A complaint as the workflow leaves it (with the dashboard's product category and
+    salesperson, as record_complaint stores them); deadlines default to 4 h and 10 days."""
+    product_category_id, salesperson_id = services.dashboard_dimensions(customer, purchase)
     values = {
+        "product_category_id": product_category_id,
+        "responsible_salesperson_id": salesperson_id,
         "acknowledge_due_at": received + timedelta(hours=4),
         "resolve_due_at": received + timedelta(days=10),
         "status": Status.NEW,
@@ -96,7 +100,11 @@ def make_complaint(customer, category, *, nature, received, purchase=None, **fie
 
 
 def make_signal(customer, *, weight, occurred_at, purchase=None, kind=Kind.COMPLAINT, **fields):
+    """A signal as record_signal stores it, with the dashboard's category and salesperson."""
     fields.setdefault("summary", f"{Kind(kind).label}: {weight} points")
+    category_id, salesperson_id = services.dashboard_dimensions(customer, purchase)
+    fields.setdefault("category_id", category_id)
+    fields.setdefault("salesperson_id", salesperson_id)
     return DissonanceSignal.objects.create(
         customer=customer,
         purchase=purchase,

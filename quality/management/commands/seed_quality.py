@@ -321,10 +321,13 @@ class Command(BaseCommand):
     def _complaint(self, rng, data, purchase, category, nature, severity, received):
         branch = purchase.branch
         ack_hours, resolve_days = services.deadlines_for(severity)
+        product_category_id, salesperson_id = services.dashboard_dimensions(data.customer, purchase)
         complaint = Complaint(
             customer=data.customer,
             purchase=purchase,
             branch=branch,
+            product_category_id=product_category_id,
+            responsible_salesperson_id=salesperson_id,
             channel=weighted(rng, CHANNELS),
             received_at=received,
             category=category,
@@ -507,11 +510,14 @@ class Command(BaseCommand):
                 )
 
     def _signal(self, data, *, purchase, kind, weight, occurred_at, summary, key, **sources):
+        category_id, salesperson_id = services.dashboard_dimensions(data.customer, purchase)
         data.signals.append(
             DissonanceSignal(
                 customer=data.customer,
                 purchase=purchase,
                 branch=purchase.branch if purchase else data.customer.branch,
+                category_id=category_id,
+                salesperson_id=salesperson_id,
                 kind=kind,
                 weight=weight,
                 # In UTC, as the database gives it back: the score's reasons quote it.
