@@ -55,6 +55,7 @@ def run():
         manage("load_demo_data")
         manage("seed_demo")
         manage("seed_playbooks")
+        manage("seed_quality")
         print(
             "\n  After-Sales CRM: http://127.0.0.1:8000/\n"
             f"  Demo logins ({', '.join(DEMO_LOGINS)}), password: aftersales-demo\n"
