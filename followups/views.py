@@ -22,7 +22,7 @@ from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 from aftersales.views import paginate, parse_active
-from followups import selectors, services
+from followups import contact_policy, selectors, services
 from followups.calendar import policy_for
 from followups.forms import (
     CompleteFollowUpForm,
@@ -107,6 +107,8 @@ def _render_detail(request, followup, **forms):
         "today": timezone.localdate(),
         "can_change": can_change,
         "max_attempts": policy_for(followup.branch).max_attempts,
+        # Care contacts are never capped, but counted and shown, next to the commercial ones.
+        "contacts": contact_policy.contact_counts(followup.customer),
     }
     if not can_change:
         # The forms are not shown (e.g. someone else completed it meanwhile): say why not.

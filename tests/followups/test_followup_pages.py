@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from aftersales.models import Notification
-from followups.models import BranchPolicy, ContactEvent, FollowUp
+from followups.models import BranchPolicy, ContactEvent, FollowUp, Purpose
 from followups.signals import followup_completed
 from tests.followups.factories import PlaybookFactory, PlaybookStepFactory, planned_purchase
 
@@ -316,3 +317,14 @@ def test_purchase_logged_page_explains_a_missing_plan(login, owner, north):
     purchase.save()
     response = login(owner).get(reverse("customers:purchase-logged", args=[purchase.pk]))
     assert "as soon as the handover date is entered" in response.content.decode()
+
+
+def test_detail_counts_the_customers_recent_contacts(login, owner, followup):
+    ContactEvent.objects.create(
+        customer=followup.customer,
+        purpose=Purpose.CARE,
+        channel="phone",
+        happened_at=timezone.now() - timedelta(days=3),
+    )
+    page = login(owner).get(followup.get_absolute_url()).content.decode()
+    assert "1 care, 0 of 2 commercial" in page
