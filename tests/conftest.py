@@ -110,6 +110,17 @@ def api_client():
 
 
 @pytest.fixture
+def client_for(api_client):
+    """An API client authenticated as the given user."""
+
+    def _client_for(user):
+        api_client.force_authenticate(user)
+        return api_client
+
+    return _client_for
+
+
+@pytest.fixture
 def login(client):
     """Log the test client in as the given user and return the client."""
 

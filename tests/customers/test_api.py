@@ -12,7 +12,6 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from aftersales.models import User
 from customers import services
 from customers.models import (
     ConsentRecord,
@@ -23,6 +22,7 @@ from customers.models import (
     Purchase,
 )
 from tests.aftersales.factories import UserFactory
+from tests.api_helpers import fresh, ids
 from tests.customers.factories import CustomerFactory, ProductCategoryFactory, ProductFactory
 
 TODAY = timezone.localdate
@@ -102,25 +102,6 @@ def log(by, customer, product, **kwargs):
 @pytest.fixture
 def purchase(owner, customer, car):
     return log(owner, customer, car, identifier="WVW0001", handover_date=None)
-
-
-@pytest.fixture
-def client_for(api_client):
-    def _client_for(user):
-        api_client.force_authenticate(user)
-        return api_client
-
-    return _client_for
-
-
-def fresh(user):
-    """The user as a new request would load it: no roles, branches or permissions cached yet."""
-    return User.objects.get(pk=user.pk)
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return [item["id"] for item in response.json()["results"]]
 
 
 # --- access -------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from aftersales.models import User
 from customers.models import InvolvementLevel
 from followups.models import (
     AssigneeRole,
@@ -22,6 +21,7 @@ from followups.models import (
     SurveyInvitation,
     SurveyResponse,
 )
+from tests.api_helpers import fresh, ids
 from tests.customers.factories import CustomerFactory, ProductCategoryFactory
 
 TODAY = timezone.localdate
@@ -72,25 +72,6 @@ def colleagues(customer, colleague):
 @pytest.fixture
 def southern(south_customer, outsider):
     return make_followup(south_customer, outsider)
-
-
-@pytest.fixture
-def client_for(api_client):
-    def _client_for(user):
-        api_client.force_authenticate(user)
-        return api_client
-
-    return _client_for
-
-
-def fresh(user):
-    """The user as a new request would load it: no roles, branches or permissions cached yet."""
-    return User.objects.get(pk=user.pk)
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return [item["id"] for item in response.json()["results"]]
 
 
 def complete_url(followup):

@@ -12,7 +12,6 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from aftersales.models import User
 from customers.models import InvolvementLevel
 from followups.models import FollowUp, StepKind, SurveyInvitation
 from followups.surveys import answer_survey
@@ -27,6 +26,7 @@ from quality.models import (
     Severity,
 )
 from tests.aftersales.factories import UserFactory
+from tests.api_helpers import fresh, ids
 from tests.customers.factories import CustomerFactory, ProductCategoryFactory, PurchaseFactory
 
 NOW = datetime(2026, 6, 9, 8, 0, tzinfo=UTC)  # Tuesday 10:00 in Berlin
@@ -118,25 +118,6 @@ def colleagues(sven, colleagues_customer, invoice, colleague):
 @pytest.fixture
 def southern(siggi, south_customer, invoice):
     return complain(siggi, south_customer, invoice, severity=Severity.CRITICAL)
-
-
-@pytest.fixture
-def client_for(api_client):
-    def _client_for(user):
-        api_client.force_authenticate(user)
-        return api_client
-
-    return _client_for
-
-
-def fresh(user):
-    """The user as a new request would load it: no roles, branches or permissions cached yet."""
-    return User.objects.get(pk=user.pk)
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return [item["id"] for item in response.json()["results"]]
 
 
 def action_url(complaint, name):
