@@ -7,8 +7,7 @@ staff only their own customers). Related ids in the input are looked up only amo
 caller can see, so another branch's customer is "does not exist" (400), never a leak.
 """
 
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -64,17 +63,6 @@ def with_breached(complaints):
             output_field=BooleanField(),
         )
     )
-
-
-def scores_visible_to(user):
-    """Customers' scores (not the per-purchase ones) of the caller's branches; sales staff see
-    those of their own customers only (responsible salesperson, or they sold them something),
-    as with complaints."""
-    scores = DissonanceScore.objects.visible_to(user).filter(purchase__isnull=True)
-    if selectors.sees_only_own_customers(user):
-        sold_to = Purchase.objects.filter(customer=OuterRef("customer"), salesperson=user)
-        scores = scores.filter(Q(customer__salesperson=user) | Exists(sold_to))
-    return scores
 
 
 # --- complaints ----------------------------------------------------------------------------------
@@ -400,7 +388,7 @@ class DissonanceCustomerViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema has no caller to scope to
             return DissonanceScore.objects.none()
-        return scores_visible_to(self.request.user).select_related(
+        return selectors.scores_visible_to(self.request.user).select_related(
             "customer__salesperson", "branch", "recovery_followup"
         )
 
@@ -511,20 +499,6 @@ class DissonanceSummarySerializer(serializers.Serializer):
     )
 
 
-def key_figures(user, filters):
-    """The dashboard's key figures (quality.dashboard) in four aggregate queries: levels,
-    the period's signals, complaints, survey answers."""
-    signals = dashboard.period_signals(user, filters).aggregate(
-        new_signals=Count("pk"), signal_points=Coalesce(Sum("weight"), 0)
-    )
-    return dashboard.KeyFigures(
-        levels=dashboard.level_counts(user, filters),
-        **signals,
-        **dashboard.complaint_figures(user, filters, timezone.now()),
-        **dashboard.survey_figures(user, filters),
-    )
-
-
 class DissonanceSummaryView(APIView):
     """The dissonance dashboard's key figures for a period, branch, product category and
     salesperson (managers and quality managers), counted as the dashboard counts them."""
@@ -540,5 +514,5 @@ class DissonanceSummaryView(APIView):
         )
         query.is_valid(raise_exception=True)
         filters = query.validated_data
-        summary = {"filters": filters, "figures": key_figures(request.user, filters)}
+        summary = {"filters": filters, "figures": dashboard.key_figures(request.user, filters)}
         return Response(DissonanceSummarySerializer(summary).data)

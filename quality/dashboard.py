@@ -39,6 +39,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -990,3 +991,17 @@ def survey_list(user, filters, *, answer=""):
     return answers.select_related(
         "invitation__customer", "invitation__branch", "invitation__purchase__main_category"
     ).order_by("-created_at", "-pk")
+
+
+def key_figures(user, filters):
+    """The dashboard's key figures (quality.dashboard) in four aggregate queries: levels,
+    the period's signals, complaints, survey answers."""
+    signals = period_signals(user, filters).aggregate(
+        new_signals=Count("pk"), signal_points=Coalesce(Sum("weight"), 0)
+    )
+    return KeyFigures(
+        levels=level_counts(user, filters),
+        **signals,
+        **complaint_figures(user, filters, timezone.now()),
+        **survey_figures(user, filters),
+    )

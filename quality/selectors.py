@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from quality.models import (
     ComplaintAttachment,
     ComplaintCategory,
     ComplaintEvent,
+    DissonanceScore,
     Severity,
 )
 
@@ -66,6 +67,17 @@ def complaints_visible_to(user):
             Q(customer__salesperson=user) | Q(purchase__salesperson=user)
         )
     return complaints
+
+
+def scores_visible_to(user):
+    """Customers' scores (not the per-purchase ones) of the caller's branches; sales staff see
+    those of their own customers only (responsible salesperson, or they sold them something),
+    as with complaints."""
+    scores = DissonanceScore.objects.visible_to(user).filter(purchase__isnull=True)
+    if sees_only_own_customers(user):
+        sold_to = Purchase.objects.filter(customer=OuterRef("customer"), salesperson=user)
+        scores = scores.filter(Q(customer__salesperson=user) | Exists(sold_to))
+    return scores
 
 
 def _with_next_due(complaints):

@@ -85,7 +85,8 @@ class TestDigest:
         owner.save()
         make_followup(north, owner, MONDAY)
         services.send_daily_digests(now=at(MONDAY, 8))
-        assert Notification.objects.get(kind="followup_digest").subject.startswith("1 ")
+        digest = Notification.objects.get(kind="followup_digest")
+        assert digest.subject == "1 Kontakt für heute (0 überfällig)"
 
 
 class TestEscalation:
