@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Git-ignored folder for everything a local run writes: embedded database, broker files, uploads.
 VAR_DIR = BASE_DIR / "var"
+# Celery beat's schedule and the filesystem broker live here even on a fresh checkout.
+VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 

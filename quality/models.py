@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
@@ -221,10 +223,22 @@ def attachment_path(attachment, filename):
     return f"complaints/{attachment.complaint_id}/{filename}"
 
 
-def private_storage():
+class PrivateStorage(FileSystemStorage):
     """Attachments (photos of a customer's car, invoices) are never served as public media: the
-    complaint page streams them after a permission check."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+    complaint page streams them after a permission check. The folder is read from the settings
+    at each use, so that a changed PRIVATE_MEDIA_ROOT (tests, deployments) is honoured."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+def private_storage():
+    return PrivateStorage()
 
 
 class ComplaintAttachment(models.Model):

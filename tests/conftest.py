@@ -54,6 +54,13 @@ def role_groups_exist(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def uploads_in_a_temporary_folder(settings, tmp_path):
+    """Files the tests upload never land in the project's var/ folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The production hasher is slow by design; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

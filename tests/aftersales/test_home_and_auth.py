@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.aftersales.factories import PASSWORD, NotificationFactory
+from tests.aftersales.factories import PASSWORD, NotificationFactory, UserFactory
 
 ROLE_SECTIONS = {
     "admin_user": "admin-heading",
@@ -32,12 +32,19 @@ def test_manager_home_lists_the_team_of_their_branches(login, manager, owner, ou
     assert str(outsider) not in page
 
 
-def test_home_query_count_is_constant(login, manager, north, django_assert_max_num_queries):
+@pytest.mark.parametrize("team_size", [1, 10])
+def test_home_query_count_is_constant(
+    login, manager, north, team_size, django_assert_max_num_queries
+):
+    for number in range(team_size):
+        UserFactory(username=f"seller{number}", roles=["sales"], branches=[north])
     client = login(manager)
     # session, user, groups, permissions (2), branches, notifications, team + its prefetches
     # (groups, branches), unread count
     with django_assert_max_num_queries(12):
-        client.get(reverse("home"))
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert len(response.context["team"]) == team_size + 1  # the manager works there too
 
 
 def test_login_and_logout(client, owner):

@@ -140,4 +140,5 @@ def test_notification_list_query_count(login, owner, django_assert_max_num_queri
     # session, user, page count, unread count (navigation), user and group permissions and
     # role groups (navigation), the page of notifications
     with django_assert_max_num_queries(8):
-        client.get(reverse("notification-list"))
+        response = client.get(reverse("notification-list"))
+    assert len(response.context["page"]) == 25

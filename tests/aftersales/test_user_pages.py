@@ -103,7 +103,8 @@ def test_user_list_query_count_does_not_grow(
     # session, user, admin's groups, permission checks (user and group permissions), count,
     # page, prefetched groups, prefetched branches, branch filter options, unread notifications
     with django_assert_max_num_queries(11):
-        client.get(reverse("user-list"))
+        response = client.get(reverse("user-list"))
+    assert len(response.context["page"]) == 25
 
 
 def test_team_page_shows_only_the_managers_branches(login, manager, owner, outsider):

@@ -171,7 +171,8 @@ def test_category_list_query_count_does_not_grow(
     # session, user, groups (role names), user permissions, group permissions,
     # categories count, categories page with product counts, unread notifications
     with django_assert_max_num_queries(8):
-        client.get(reverse("customers:category-list"))
+        response = client.get(reverse("customers:category-list"))
+    assert len(response.context["page"]) == 12
 
 
 # --- Administrators maintain the catalogue ---

@@ -177,7 +177,8 @@ def test_purchase_list_query_count(login, owner, north, django_assert_max_num_qu
     # session, user, groups, permissions (2), count, page with customer/branch/salesperson/
     # category joined, category filter options, unread notifications
     with django_assert_max_num_queries(10):
-        client.get(reverse("customers:purchase-list"))
+        response = client.get(reverse("customers:purchase-list"))
+    assert len(response.context["page"]) == 25
 
 
 def test_change_handover_date_and_cancel(login, owner, north, car):

@@ -395,5 +395,6 @@ class TestSearch:
         assert list(selectors.customer_picker(owner, "wvwzzz1jz")) == [customer]
 
     def test_list_is_scoped(self, owner, outsider, north):
-        new_customer(owner, north)
+        customer = new_customer(owner, north)
+        assert list(selectors.customer_list(owner)) == [customer]
         assert not selectors.customer_list(outsider).exists()
