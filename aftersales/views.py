@@ -25,6 +25,11 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+def add_domain_error(form, error):
+    """A service's DomainError as a form error: on its field when the form has it."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
 def parse_active(value):
     return {"yes": True, "no": False}.get(value)
 
@@ -72,7 +77,7 @@ def branch_create(request):
         try:
             branch = services.create_branch(by=request.user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Branch “%(name)s” created.") % {"name": branch.name})
             return redirect("branch-list")
@@ -88,7 +93,7 @@ def branch_update(request, pk):
         try:
             services.update_branch(branch=branch, by=request.user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Branch “%(name)s” saved.") % {"name": branch.name})
             return redirect("branch-list")
@@ -137,7 +142,7 @@ def user_create(request):
                 language=data["language"],
             )
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("User “%(name)s” created.") % {"name": user})
             return redirect("user-list")
@@ -165,7 +170,7 @@ def user_update(request, pk):
                 is_active=data["is_active"],
             )
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("User “%(name)s” saved.") % {"name": user})
             return redirect("user-list")

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from aftersales.errors import DomainError
+from aftersales.views import add_domain_error
 from followups import surveys
 from followups.survey_forms import SurveyForm
 
@@ -61,7 +62,7 @@ def answer(request, token):
             if invitation.answered_at is not None:
                 # Another tab or a double click got there first.
                 return _answered(request, invitation, status=409)
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             return redirect("surveys:thanks", token=token)
     return _render(request, "surveys/answer.html", {"form": form}, invitation=invitation)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.models import Branch
-from aftersales.views import paginate, parse_active
+from aftersales.views import add_domain_error, paginate, parse_active
 from followups import contact_policy, selectors, services
 from followups.calendar import policy_for
 from followups.forms import (
@@ -65,10 +65,6 @@ def _layout(request):
 def _auto_id(action, followup):
     # Several rows of a list can have their inline form open at once: keep the ids unique.
     return f"id_{action}_{followup.pk}_%s"
-
-
-def _apply_error(form, error):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 # --- Inbox ---
@@ -189,7 +185,7 @@ def _handle_action(request, pk, *, action, make_form, perform, done_message, def
         try:
             updated = perform(followup, form)
         except DomainError as error:
-            _apply_error(form, error)
+            add_domain_error(form, error)
         else:
             message = done_message(updated)
             if request.htmx:
@@ -375,7 +371,7 @@ def _playbook_form(request, playbook):
                 ],
             )
         except DomainError as error:
-            _apply_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Playbook “%(name)s” saved.") % {"name": saved.name})
             return redirect(saved)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.errors import DomainError
-from aftersales.views import paginate
+from aftersales.views import add_domain_error, paginate
 from customers import selectors as customer_selectors
 from quality import selectors, services
 from quality.forms import (
@@ -60,10 +60,6 @@ def _complaint_or_404(user, pk):
         return selectors.complaint_detail(user, pk)
     except ObjectDoesNotExist as missing:
         raise Http404 from missing
-
-
-def _apply_error(form, error):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 # --- List ---
@@ -144,7 +140,7 @@ def complaint_create(request):
             try:
                 complaint = services.record_complaint(by=user, **form.service_arguments())
             except DomainError as error:
-                _apply_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(
                     request, _("Complaint %(number)s recorded.") % {"number": complaint.pk}
@@ -287,7 +283,7 @@ def complaint_action(request, pk, action):
                 # E.g. the status changed meanwhile: the page will show what is possible now.
                 messages.error(request, error.message)
                 return redirect(complaint)
-            _apply_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, message)
             return redirect(complaint)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from aftersales.errors import DomainError
-from aftersales.views import paginate, parse_active
+from aftersales.views import add_domain_error, paginate, parse_active
 from customers import selectors, services
 from customers.forms import ProductCategoryForm, ProductForm
 
@@ -22,10 +22,6 @@ PRODUCT_ORDERINGS = {
     "category": ("category__name", "name"),
     "-category": ("-category__name", "name"),
 }
-
-
-def _add_domain_error(form, error):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @login_required
@@ -60,7 +56,7 @@ def product_create(request):
         try:
             product = services.save_product(by=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Product “%(name)s” created.") % {"name": product.name})
             return redirect("customers:product-list")
@@ -78,7 +74,7 @@ def product_update(request, pk):
         try:
             services.save_product(by=request.user, product=product, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Product “%(name)s” saved.") % {"name": product.name})
             return redirect("customers:product-list")
@@ -110,7 +106,7 @@ def category_create(request):
         try:
             category = services.save_product_category(by=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Category “%(name)s” created.") % {"name": category.name})
             return redirect("customers:category-list")
@@ -127,7 +123,7 @@ def category_update(request, pk):
         try:
             services.save_product_category(by=request.user, category=category, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Category “%(name)s” saved.") % {"name": category.name})
             return redirect("customers:category-list")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.errors import DomainError
-from aftersales.views import paginate
+from aftersales.views import add_domain_error, paginate
 from customers import selectors, services, timeline
 from customers.forms import ConsentForm, CustomerEditForm, CustomerFilterForm
 from customers.models import Channel
@@ -85,7 +85,7 @@ def customer_create(request):
         except services.DuplicateCustomer as duplicate:
             candidates = duplicate.candidates
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer})
             return redirect(customer)
@@ -101,7 +101,7 @@ def customer_update(request, pk):
         try:
             services.update_customer(customer=customer, by=request.user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Customer %(name)s saved.") % {"name": customer})
             return redirect(customer)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from aftersales.errors import DomainError
-from aftersales.views import paginate
+from aftersales.views import add_domain_error, paginate
 from customers import selectors, services
 from customers.forms import (
     CancelPurchaseForm,
@@ -95,9 +95,7 @@ def purchase_create(request):
                 candidates = duplicate.candidates
             except DomainError as error:
                 target = form if error.field in form.fields else customer_form
-                target.add_error(
-                    error.field if error.field in target.fields else None, error.message
-                )
+                add_domain_error(target, error)
             else:
                 messages.success(request, _("Purchase logged."))
                 return redirect("customers:purchase-logged", pk=purchase.pk)
@@ -196,7 +194,7 @@ def purchase_change(request, pk):
         try:
             services.change_purchase(purchase=purchase, by=request.user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Purchase saved."))
             return redirect(purchase)
