@@ -247,6 +247,33 @@ def log_purchase(
 
 
 @transaction.atomic
+def log_purchase_at_desk(
+    *, by, customer, new_customer, consents, confirmed_new=False, branch, salesperson, **purchase
+):
+    """The "log a purchase" page in one transaction: the chosen customer (or `new_customer`, the
+    fields of one to create), the consent answers given at the desk (recorded where they change
+    something), then the purchase itself."""
+    if customer is None:
+        customer = create_customer(
+            by=by,
+            branch=branch,
+            salesperson=salesperson,
+            consents=consents,
+            confirmed_new=confirmed_new,
+            **new_customer,
+        )
+    else:
+        for channel, granted, source in consents:
+            if customer.has_marketing_consent(channel) != granted:
+                record_consent(
+                    customer=customer, channel=channel, granted=granted, source=source, by=by
+                )
+    return log_purchase(
+        by=by, customer=customer, branch=branch, salesperson=salesperson, **purchase
+    )
+
+
+@transaction.atomic
 def change_purchase(
     *, purchase, by, handover_date, warranty_end=None, identifier=None, notes=None, salesperson=None
 ):

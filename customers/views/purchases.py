@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -90,7 +89,17 @@ def purchase_create(request):
             valid = customer_form.is_valid()
         if valid:
             try:
-                purchase = _log_purchase(request.user, form, customer_form, lines, consent)
+                purchase_data = dict(form.cleaned_data)
+                customer = purchase_data.pop("customer")
+                purchase = services.log_purchase_at_desk(
+                    by=request.user,
+                    customer=customer,
+                    new_customer=customer_form.cleaned_data if customer is None else None,
+                    confirmed_new=purchase_data.pop("confirmed_new"),
+                    consents=consent.answers(),
+                    lines=[line_form.line() for line_form in lines if line_form.cleaned_data],
+                    **purchase_data,
+                )
             except services.DuplicateCustomer as duplicate:
                 candidates = duplicate.candidates
             except DomainError as error:
@@ -134,39 +143,6 @@ def _selected_customer(form):
     if not customer_id or not str(customer_id).isdigit():
         return None
     return form.fields["customer"].queryset.filter(pk=customer_id).first()
-
-
-@transaction.atomic
-def _log_purchase(user, form, customer_form, lines, consent):
-    purchase_data = form.cleaned_data
-    customer = purchase_data["customer"]
-    if customer is None:
-        customer = services.create_customer(
-            by=user,
-            branch=purchase_data["branch"],
-            salesperson=purchase_data["salesperson"],
-            consents=consent.answers(),
-            confirmed_new=purchase_data["confirmed_new"],
-            **customer_form.cleaned_data,
-        )
-    else:
-        for channel, granted, source in consent.answers():
-            if customer.has_marketing_consent(channel) != granted:
-                services.record_consent(
-                    customer=customer, channel=channel, granted=granted, source=source, by=user
-                )
-    return services.log_purchase(
-        by=user,
-        customer=customer,
-        branch=purchase_data["branch"],
-        salesperson=purchase_data["salesperson"],
-        purchase_date=purchase_data["purchase_date"],
-        handover_date=purchase_data["handover_date"],
-        identifier=purchase_data["identifier"],
-        warranty_end=purchase_data["warranty_end"],
-        notes=purchase_data["notes"],
-        lines=[line_form.line() for line_form in lines if line_form.cleaned_data],
-    )
 
 
 @login_required

@@ -398,3 +398,46 @@ class TestSearch:
         customer = new_customer(owner, north)
         assert list(selectors.customer_list(owner)) == [customer]
         assert not selectors.customer_list(outsider).exists()
+
+
+class TestLogPurchaseAtDesk:
+    def arguments(self, owner, north, car, **changes):
+        return {
+            "by": owner,
+            "customer": None,
+            "new_customer": {"first_name": "Jana", "last_name": "Müller", "email": "j@example.com"},
+            "consents": [("email", True, "verbal")],
+            "branch": north,
+            "salesperson": owner,
+            "purchase_date": TODAY(),
+            "lines": [(car, 1, car.list_price)],
+            **changes,
+        }
+
+    def test_creates_the_new_customer_with_consent_and_the_purchase(self, owner, north, car):
+        purchase = services.log_purchase_at_desk(**self.arguments(owner, north, car))
+        assert purchase.customer.last_name == "Müller"
+        assert purchase.customer.consent_email is True
+
+    def test_a_refused_purchase_leaves_no_customer_behind(self, owner, north, car):
+        future = TODAY() + timedelta(days=3)
+        with pytest.raises(DomainError):
+            services.log_purchase_at_desk(**self.arguments(owner, north, car, purchase_date=future))
+        assert not Customer.objects.exists()
+
+    def test_an_existing_customer_records_only_changed_consent(self, owner, north, car):
+        customer = new_customer(owner, north, consents=[("email", True, "form")])
+        services.log_purchase_at_desk(
+            **self.arguments(
+                owner,
+                north,
+                car,
+                customer=customer,
+                new_customer=None,
+                consents=[("email", True, "verbal"), ("sms", True, "verbal")],
+            )
+        )
+        assert list(customer.consents.values_list("channel", flat=True).order_by("pk")) == [
+            "email",
+            "sms",
+        ]
