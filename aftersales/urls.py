@@ -30,6 +30,10 @@ router.register(
     basename="api-dissonance-customer",
 )
 
+# staff: appointments, training, coaching
+# staff: mystery shopping
+# staff: scorecards
+
 admin.site.site_header = "After-Sales CRM"
 
 urlpatterns = [
@@ -73,6 +77,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("followups.urls")),
     path("", include("quality.urls")),
+    path("", include("staff.urls")),
     path("survey/", include("followups.survey_urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
