@@ -22,7 +22,12 @@ from customers.models import (
     Purchase,
     PurchaseLine,
 )
-from customers.signals import purchase_cancelled, purchase_changed, purchase_logged
+from customers.signals import (
+    customers_merged,
+    purchase_cancelled,
+    purchase_changed,
+    purchase_logged,
+)
 
 CUSTOMER_FIELDS = (*PROFILE_FIELDS, "salesperson", "notes", "external_ref")
 INVOLVEMENT_RANK = {InvolvementLevel.HIGH: 3, InvolvementLevel.MEDIUM: 2, InvolvementLevel.LOW: 1}
@@ -329,7 +334,8 @@ def cancel_purchase(*, purchase, by, reason):
 
 @transaction.atomic
 def merge_customers(*, survivor, duplicate, by):
-    """Move purchases and consent history of `duplicate` to `survivor`, then delete it.
+    """Move purchases and consent history of `duplicate` to `survivor`, then delete it. Higher
+    apps move their own records (follow-ups, complaints, appointments...) on `customers_merged`.
 
     The survivor's history records the merge; fields the survivor lacks are taken over."""
     if not by.is_administrator:
@@ -358,6 +364,7 @@ def merge_customers(*, survivor, duplicate, by):
     duplicate.history.model.objects.filter(id=duplicate.pk).update(
         history_change_reason=f"Merged into customer #{survivor.pk}"
     )
+    customers_merged.send(sender=Customer, survivor=survivor, duplicate=duplicate)
     duplicate.delete()
     refresh_search_text(survivor)
     return survivor

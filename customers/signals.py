@@ -13,3 +13,6 @@ purchases_imported = Signal()
 purchase_changed = Signal()
 # purchase: the cancelled Purchase
 purchase_cancelled = Signal()
+# survivor, duplicate: two records of one customer are being merged; whatever a higher app keeps
+# about `duplicate` must move to `survivor` now, before `duplicate` is deleted
+customers_merged = Signal()

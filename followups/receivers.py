@@ -3,6 +3,7 @@
 from django.dispatch import receiver
 
 from customers.signals import (
+    customers_merged,
     purchase_cancelled,
     purchase_changed,
     purchase_logged,
@@ -29,3 +30,8 @@ def move_followups_of_changed_purchase(sender, purchase, **kwargs):
 @receiver(purchase_cancelled, dispatch_uid="followups.cancel_followups")
 def cancel_followups_of_cancelled_purchase(sender, purchase, **kwargs):
     services.cancel_followups(purchase=purchase)
+
+
+@receiver(customers_merged, dispatch_uid="followups.move_merged_customer")
+def move_followups_of_merged_customer(sender, survivor, duplicate, **kwargs):
+    services.move_customer_records(survivor=survivor, duplicate=duplicate)

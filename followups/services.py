@@ -25,6 +25,7 @@ from followups.models import (
     Playbook,
     PlaybookStep,
     Purpose,
+    SurveyInvitation,
 )
 from followups.signals import followup_completed, followup_missed
 
@@ -207,6 +208,14 @@ def cancel_followups(*, purchase):
     return FollowUp.objects.filter(purchase=purchase, status=FollowUp.Status.OPEN).update(
         status=FollowUp.Status.CANCELLED, updated_at=timezone.now()
     )
+
+
+@transaction.atomic
+def move_customer_records(*, survivor, duplicate):
+    """Two records of one customer are merged: their follow-ups, contacts (which the contact
+    policy counts) and survey invitations now belong to the survivor."""
+    for model in (FollowUp, ContactEvent, SurveyInvitation):
+        model.objects.filter(customer=duplicate).update(customer=survivor)
 
 
 def _require_branch(user, branch_id):

@@ -2,6 +2,7 @@
 
 from django.dispatch import receiver
 
+from customers.signals import customers_merged
 from followups.signals import followup_completed, followup_missed, survey_answered
 from quality import services
 
@@ -19,3 +20,8 @@ def followup_never_made(sender, followup, **kwargs):
 @receiver(survey_answered, dispatch_uid="quality.signal_from_survey")
 def survey_answered_low(sender, response, **kwargs):
     services.signal_from_survey(response=response)
+
+
+@receiver(customers_merged, dispatch_uid="quality.move_merged_customer")
+def move_complaints_of_merged_customer(sender, survivor, duplicate, **kwargs):
+    services.move_customer_records(survivor=survivor, duplicate=duplicate)

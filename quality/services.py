@@ -624,6 +624,20 @@ def _start_recovery(score_row, now):
             )
 
 
+@transaction.atomic
+def move_customer_records(*, survivor, duplicate):
+    """Two records of one customer are merged: complaints and dissonance signals move to the
+    survivor, whose score is then recomputed from all of them (the duplicate's own score goes)."""
+    Complaint.objects.filter(customer=duplicate).update(customer=survivor)
+    DissonanceSignal.objects.filter(customer=duplicate).update(customer=survivor)
+    # Purchase scores follow their purchases (already moved); the customer score is rebuilt.
+    DissonanceScore.objects.filter(customer=duplicate, purchase__isnull=False).update(
+        customer=survivor
+    )
+    DissonanceScore.objects.filter(customer=duplicate).delete()
+    rescore_customer(customer=survivor)
+
+
 def recompute_scores(*, now=None, batch=TICK_BATCH):
     """Nightly: let old signals decay. Only customers with a score above zero can change."""
     now = now or timezone.now()
