@@ -155,6 +155,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="After-Sales CRM <aft
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # How long a customer's personal survey link works.
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
+# Data protection: candidates who were not hired are deleted this many months after the decision.
+CANDIDATE_RETENTION_MONTHS = env.int("CANDIDATE_RETENTION_MONTHS", default=6)
 # Absolute links in e-mails (the workers have no request to build them from).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -222,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
     "followup-missed": {
         "task": "followups.tasks.mark_missed_followups",
         "schedule": crontab(minute=10),
+    },
+    # Candidates past their retention period (CANDIDATE_RETENTION_MONTHS) are erased once a day.
+    "candidate-deletion": {
+        "task": "staff.tasks.delete_expired_candidates",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 
