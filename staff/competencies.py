@@ -89,12 +89,9 @@ SCALES = {
                 "Late without notice, or vague about commitments; blames others for missed "
                 "appointments."
             ),
-            2: _(
-                "Usually on time but without a method; missed promises are “things that happen”."
-            ),
+            2: _("Usually on time but without a method; missed promises are “things that happen”."),
             3: _(
-                "On time; keeps a calendar or notes; tells people in advance when something "
-                "slips."
+                "On time; keeps a calendar or notes; tells people in advance when something slips."
             ),
             4: _(
                 "Describes a dependable routine (confirming appointments, buffer times) and an "
@@ -111,14 +108,11 @@ SCALES = {
         question=_(
             "Explain a feature of a product you know well to someone who has never used it."
         ),
-        look_for=_(
-            "Structure, plain words, listening, checking that the listener has understood."
-        ),
+        look_for=_("Structure, plain words, listening, checking that the listener has understood."),
         anchors={
             1: _("Hard to follow; jargon; interrupts or does not listen."),
             2: _(
-                "Understandable but rambling or one-way; does not check whether it was "
-                "understood."
+                "Understandable but rambling or one-way; does not check whether it was understood."
             ),
             3: _("Clear and structured; adapts some words to the listener; listens to questions."),
             4: _(
