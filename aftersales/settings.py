@@ -261,6 +261,9 @@ SPECTACULAR_SETTINGS = {
         "ContactChannelEnum": "followups.models.ContactChannel",
         "CustomerKindEnum": "customers.models.Customer.Kind",
         "StepKindEnum": "followups.models.StepKind",
+        "CandidateStatusEnum": "staff.models.Candidate.Status",
+        "CandidateDecisionEnum": "staff.hiring_services.DECISION_CHOICES",
+        "CandidateRoleEnum": "staff.hiring_services.CANDIDATE_ROLE_CHOICES",
     },
     # The interactive docs load Swagger UI from our own static files (npm), not from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

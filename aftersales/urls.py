@@ -11,6 +11,7 @@ from aftersales import api, views
 from customers import api as customers_api
 from followups import api as followups_api
 from quality import api as quality_api
+from staff import hiring_api
 
 router = DefaultRouter()
 router.register("branches", api.BranchViewSet, basename="api-branch")
@@ -33,6 +34,8 @@ router.register(
 # staff: appointments, training, coaching
 # staff: mystery shopping
 # staff: scorecards
+# staff: hiring
+router.register("candidates", hiring_api.CandidateViewSet, basename="api-candidate")
 
 admin.site.site_header = "After-Sales CRM"
 
