@@ -4,18 +4,30 @@ Mystery shopping lives in mystery_services, hiring in hiring_services; both open
 actions through `open_coaching_action` here."""
 
 import logging
+from calendar import monthrange
 from datetime import timedelta
+from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersales import services as core
+from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.roles import Role
-from staff.models import CoachingAction
+from staff import timeline  # noqa: F401 (appointments on the customer's timeline, see there)
+from staff.figures import EXPIRING_WITHIN_DAYS
+from staff.models import (
+    Appointment,
+    CoachingAction,
+    Course,
+    RequiredCourse,
+    TrainingRecord,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -121,3 +133,587 @@ def require_coach(user, action):
         raise DomainError(_("You may not change coaching actions."))
     if not type(action).objects.visible_to(user).filter(pk=action.pk).exists():
         raise DomainError(_("This belongs to a branch you do not work in."))
+
+
+# --- who may do what ---------------------------------------------------------------------------
+
+
+def leads_branch(user, branch_id):
+    """Administrators lead every branch; managers the branches they work in."""
+    if sees_all_branches(user):
+        return True
+    return user.has_role(Role.MANAGER) and branch_id in visible_branch_ids(user)
+
+
+def _works_in(employee, branch):
+    return employee.is_active and employee.branches.filter(pk=branch.pk).exists()
+
+
+# --- appointments --------------------------------------------------------------------------------
+
+
+def can_change_appointment(user, appointment):
+    """Managers any of their branches' appointments; everyone else (with the permission) their
+    own. No query beyond the user's cached roles, permissions and branches."""
+    if not user.has_perm("staff.change_appointment"):
+        return False
+    if leads_branch(user, appointment.branch_id):
+        return True
+    return appointment.employee_id == user.pk and appointment.branch_id in visible_branch_ids(user)
+
+
+def _require_appointment_access(by, appointment):
+    if not by.has_perm("staff.change_appointment"):
+        raise DomainError(_("You may not change appointments."))
+    if not can_change_appointment(by, appointment):
+        raise DomainError(_("You can only change your own appointments."))
+
+
+def _check_appointment(*, by, employee, customer, purchase):
+    if not by.has_perm("staff.add_appointment"):
+        raise DomainError(_("You may not schedule appointments."))
+    branch = customer.branch
+    if not (sees_all_branches(by) or branch.pk in visible_branch_ids(by)):
+        raise DomainError(_("This customer belongs to a branch you do not work in."), "customer")
+    if employee.pk != by.pk and not leads_branch(by, branch.pk):
+        raise DomainError(_("You can only schedule your own appointments."), "employee")
+    if not _works_in(employee, branch):
+        raise DomainError(
+            _("%(name)s does not work in %(branch)s.") % {"name": employee, "branch": branch},
+            "employee",
+        )
+    if purchase is not None and purchase.customer_id != customer.pk:
+        raise DomainError(_("Choose one of this customer's purchases."), "purchase")
+    return branch
+
+
+@transaction.atomic
+def schedule_appointment(*, by, employee, customer, kind, agreed_at, purchase=None, notes=""):
+    """Agree a time with a customer; the appointment belongs to the customer's branch."""
+    branch = _check_appointment(by=by, employee=employee, customer=customer, purchase=purchase)
+    appointment = Appointment(
+        branch=branch,
+        employee=employee,
+        customer=customer,
+        purchase=purchase,
+        kind=kind,
+        agreed_at=agreed_at,
+        notes=notes,
+        created_by=by,
+    )
+    appointment.full_clean()
+    appointment.save()
+    return appointment
+
+
+def _locked_appointment(appointment, by):
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("branch", "customer", "employee")
+        .get(pk=appointment.pk)
+    )
+    _require_appointment_access(by, appointment)
+    return appointment
+
+
+def _require_scheduled(appointment):
+    if appointment.outcome == Appointment.Outcome.SCHEDULED:
+        return
+    messages = {
+        Appointment.Outcome.CANCELLED: _("This appointment was cancelled."),
+        Appointment.Outcome.HELD: _("This appointment has already started."),
+        Appointment.Outcome.NO_SHOW: _("The customer did not come to this appointment."),
+    }
+    raise DomainError(messages[appointment.outcome])
+
+
+@transaction.atomic
+def update_appointment(
+    *, appointment, by, employee, kind, agreed_at, purchase=None, notes="", started_at=None
+):
+    """Change an appointment that was not cancelled. The actual start can be corrected on one
+    that was held (and only there: a start is recorded with `start_appointment`)."""
+    appointment = _locked_appointment(appointment, by)
+    if appointment.outcome == Appointment.Outcome.CANCELLED:
+        raise DomainError(_("A cancelled appointment cannot be changed."))
+    _check_appointment(by=by, employee=employee, customer=appointment.customer, purchase=purchase)
+    if appointment.outcome == Appointment.Outcome.HELD:
+        if started_at is None:
+            raise DomainError(_("A held appointment keeps its actual start."), "started_at")
+        appointment.started_at = started_at
+    elif started_at is not None:
+        raise DomainError(
+            _("Record the start with “Started now” once the appointment begins."), "started_at"
+        )
+    appointment.employee = employee
+    appointment.kind = kind
+    appointment.agreed_at = agreed_at
+    appointment.purchase = purchase
+    appointment.notes = notes
+    appointment.full_clean()
+    appointment.save()
+    return appointment
+
+
+@transaction.atomic
+def start_appointment(*, appointment, by, started_at=None):
+    """The appointment began (now, unless a time is given): it was held."""
+    appointment = _locked_appointment(appointment, by)
+    _require_scheduled(appointment)
+    started_at = started_at or timezone.now()
+    if started_at > timezone.now() + timedelta(minutes=1):
+        raise DomainError(_("An appointment cannot start in the future."), "started_at")
+    appointment.started_at = started_at
+    appointment.outcome = Appointment.Outcome.HELD
+    appointment.full_clean()
+    appointment.save(update_fields=["started_at", "outcome", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def mark_no_show(*, appointment, by):
+    """The customer did not come. Possible once the agreed time has come."""
+    appointment = _locked_appointment(appointment, by)
+    _require_scheduled(appointment)
+    if appointment.agreed_at > timezone.now():
+        raise DomainError(_("The agreed time has not come yet."))
+    appointment.outcome = Appointment.Outcome.NO_SHOW
+    appointment.save(update_fields=["outcome", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def cancel_appointment(*, appointment, by, reason=""):
+    """Called off before it happened; counts nowhere."""
+    appointment = _locked_appointment(appointment, by)
+    _require_scheduled(appointment)
+    appointment.outcome = Appointment.Outcome.CANCELLED
+    if reason:
+        appointment.notes = "\n".join(
+            part
+            for part in [appointment.notes, _("Cancelled: %(reason)s") % {"reason": reason}]
+            if part
+        )
+    appointment.save(update_fields=["outcome", "notes", "updated_at"])
+    return appointment
+
+
+# --- training ------------------------------------------------------------------------------------
+
+MAX_CERTIFICATE_BYTES = 10 * 1024 * 1024
+CERTIFICATE_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+# The first bytes of each allowed kind of file, so a renamed file is refused too.
+CERTIFICATE_SIGNATURES = {
+    "application/pdf": (b"%PDF",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def add_months(day, months):
+    """The same day `months` calendar months later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+
+
+def certificate_type(upload):
+    """The content type of an allowed certificate upload; DomainError otherwise."""
+    if upload.size > MAX_CERTIFICATE_BYTES:
+        raise DomainError(
+            _("%(name)s is larger than 10 MB.") % {"name": upload.name}, "certificate"
+        )
+    content_type = CERTIFICATE_TYPES.get(PurePath(upload.name).suffix.lower())
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if content_type is None or not head.startswith(CERTIFICATE_SIGNATURES[content_type]):
+        raise DomainError(
+            _("%(name)s is not a PDF, JPEG or PNG file.") % {"name": upload.name}, "certificate"
+        )
+    return content_type
+
+
+def _check_course(course):
+    duplicate = Course.objects.filter(title__iexact=course.title.strip()).exclude(pk=course.pk)
+    if duplicate.exists():
+        raise DomainError(_("A course with this title exists already."), "title")
+    course.full_clean(validate_constraints=False)
+
+
+def _set_required_roles(course, roles):
+    roles = set(roles)
+    course.required_for.exclude(role__in=roles).delete()
+    existing = set(course.required_for.values_list("role", flat=True))
+    RequiredCourse.objects.bulk_create(
+        [RequiredCourse(course=course, role=role) for role in sorted(roles - existing)]
+    )
+
+
+def _require_course_permission(by, permission):
+    if not by.has_perm(permission):
+        raise DomainError(_("You may not edit the course catalogue."))
+
+
+@transaction.atomic
+def create_course(
+    *, by, title, topic, validity_months=None, description="", is_active=True, required_roles=()
+):
+    _require_course_permission(by, "staff.add_course")
+    course = Course(
+        title=title.strip(),
+        topic=topic,
+        validity_months=validity_months,
+        description=description,
+        is_active=is_active,
+    )
+    _check_course(course)
+    course.save()
+    _set_required_roles(course, required_roles)
+    return course
+
+
+@transaction.atomic
+def update_course(
+    *,
+    course,
+    by,
+    title,
+    topic,
+    validity_months=None,
+    description="",
+    is_active=True,
+    required_roles=(),
+):
+    """Change a course and which roles must hold it. Records already made keep their expiry."""
+    _require_course_permission(by, "staff.change_course")
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    course.title = title.strip()
+    course.topic = topic
+    course.validity_months = validity_months
+    course.description = description
+    course.is_active = is_active
+    _check_course(course)
+    course.save()
+    _set_required_roles(course, required_roles)
+    return course
+
+
+def require_people_lead(by, employee):
+    """`by` leads one of the employee's branches (or administers everything)."""
+    if sees_all_branches(by):
+        return
+    if (
+        by.has_role(Role.MANAGER)
+        and employee.branches.filter(pk__in=visible_branch_ids(by)).exists()
+    ):
+        return
+    raise DomainError(_("You can only do this for people of your branches."), "employee")
+
+
+@transaction.atomic
+def record_training(*, by, employee, course, completed_on, result, certificate=None, notes=""):
+    """Record that `employee` took `course`. The latest record that was not failed is the
+    current one (a newer one replaces the previous current record in this transaction); a failed
+    one, or one older than the current record, is kept as history."""
+    if not by.has_perm("staff.add_trainingrecord"):
+        raise DomainError(_("You may not record training."))
+    require_people_lead(by, employee)
+    if completed_on > timezone.localdate():
+        raise DomainError(_("A training cannot be completed in the future."), "completed_on")
+    if certificate:
+        certificate_type(certificate)
+    # One employee's records for one course, in order: the lock keeps two recordings apart.
+    current = (
+        TrainingRecord.objects.select_for_update()
+        .filter(employee=employee, course=course, is_current=True)
+        .first()
+    )
+    counts = result != TrainingRecord.Result.FAILED and (
+        current is None or current.completed_on <= completed_on
+    )
+    record = TrainingRecord(
+        employee=employee,
+        course=course,
+        completed_on=completed_on,
+        result=result,
+        expires_on=(
+            add_months(completed_on, course.validity_months) if course.validity_months else None
+        ),
+        is_current=counts,
+        notes=notes,
+        recorded_by=by,
+    )
+    if certificate:
+        record.certificate = certificate
+    record.full_clean(validate_constraints=False)
+    if counts and current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+    record.save()
+    return record
+
+
+# --- coaching ------------------------------------------------------------------------------------
+
+
+def _require_coaching_lead(by, employee, branch):
+    if not by.has_perm("staff.add_coachingaction"):
+        raise DomainError(_("You may not open coaching actions."))
+    if not (sees_all_branches(by) or branch.pk in visible_branch_ids(by)):
+        raise DomainError(_("This belongs to a branch you do not work in."), "employee")
+    if not _works_in(employee, branch):
+        raise DomainError(
+            _("%(name)s does not work in %(branch)s.") % {"name": employee, "branch": branch},
+            "employee",
+        )
+
+
+def _check_coach(coach, branch):
+    if coach is not None and not _works_in(coach, branch) and not coach.is_administrator:
+        raise DomainError(_("Choose a coach who works in this branch."), "coach")
+
+
+def _check_due(due_on, action=None):
+    if due_on < timezone.localdate() and (action is None or action.due_on != due_on):
+        raise DomainError(_("The due date cannot lie in the past."), "due_on")
+
+
+def create_coaching_action(
+    *, by, employee, branch, goal, due_on, measures="", course=None, coach=None
+):
+    """A coaching action opened by hand (managers and quality managers, for their branches)."""
+    with transaction.atomic():
+        _require_coaching_lead(by, employee, branch)
+        _check_coach(coach, branch)
+        _check_due(due_on)
+        return open_coaching_action(
+            employee=employee,
+            branch=branch,
+            source=CoachingAction.Source.MANUAL,
+            goal=goal,
+            by=by,
+            due_on=due_on,
+            measures=measures,
+            course=course,
+            coach=coach,
+        )
+
+
+def _locked_action(action, by):
+    action = (
+        CoachingAction.objects.select_for_update(of=("self",))
+        .select_related("branch", "employee")
+        .get(pk=action.pk)
+    )
+    require_coach(by, action)
+    if not action.is_open:
+        raise DomainError(
+            _("A coaching action that is %(status)s cannot be changed.")
+            % {"status": action.get_status_display()}
+        )
+    return action
+
+
+@transaction.atomic
+def update_coaching_action(*, action, by, goal, measures, due_on, status, course=None, coach=None):
+    """Change the goal, measures, linked training, due date, coach; open ↔ in progress."""
+    action = _locked_action(action, by)
+    if status not in {CoachingAction.Status.OPEN, CoachingAction.Status.IN_PROGRESS}:
+        raise DomainError(_("Complete or cancel the action with its own button."), "status")
+    _check_coach(coach, action.branch)
+    _check_due(due_on, action)
+    if due_on != action.due_on:
+        action.due_reminder_sent_at = None  # a new due date is reminded again
+    action.goal = goal
+    action.measures = measures
+    action.due_on = due_on
+    action.status = status
+    action.course = course
+    action.coach = coach
+    action.full_clean(validate_constraints=False)
+    action.save()
+    return action
+
+
+@transaction.atomic
+def complete_coaching_action(*, action, by, outcome):
+    action = _locked_action(action, by)
+    if not outcome.strip():
+        raise DomainError(_("Write down what came of it."), "outcome")
+    action.status = CoachingAction.Status.DONE
+    action.outcome = outcome.strip()
+    action.completed_at = timezone.now()
+    action.save(update_fields=["status", "outcome", "completed_at", "updated_at"])
+    return action
+
+
+@transaction.atomic
+def cancel_coaching_action(*, action, by, reason=""):
+    action = _locked_action(action, by)
+    action.status = CoachingAction.Status.CANCELLED
+    action.outcome = reason.strip()
+    action.completed_at = timezone.now()
+    action.save(update_fields=["status", "outcome", "completed_at", "updated_at"])
+    return action
+
+
+# --- reminders (Celery ticks) ----------------------------------------------------------------
+
+TICK_BATCH = 200
+
+
+def _managers_of(employee):
+    """The managers of each of the employee's branches, once each, never the employee."""
+    seen = {}
+    for branch in employee.branches.order_by("name"):
+        for manager in branch_managers(branch, besides=employee):
+            seen.setdefault(manager.pk, manager)
+    return list(seen.values())
+
+
+def _notify_all(recipients, *, kind, key, subject, body, link):
+    for recipient in recipients:
+        with translation.override(recipient.language):
+            core.notify(
+                recipient=recipient,
+                kind=kind,
+                subject=str(subject(recipient)),
+                body=str(body(recipient)),
+                link=link,
+                dedupe_key=f"{key}-{recipient.pk}",
+            )
+
+
+def _training_batch(today, *, notice):
+    """Claim up to TICK_BATCH due records (skipping those another worker holds)."""
+    records = TrainingRecord.objects.filter(
+        is_current=True, expires_on__isnull=False, employee__is_active=True
+    )
+    if notice:
+        records = records.filter(expires_on__lte=today, expiry_notice_sent_at=None)
+    else:
+        records = records.filter(
+            expires_on__gt=today,
+            expires_on__lte=today + timedelta(days=EXPIRING_WITHIN_DAYS),
+            expiry_warning_sent_at=None,
+        )
+    return list(
+        records.select_for_update(of=("self",), skip_locked=True)
+        .select_related("employee", "course")
+        .order_by("expires_on", "pk")[:TICK_BATCH]
+    )
+
+
+def _remind_training(record, now, *, notice):
+    employee = record.employee
+    if notice:
+        kind, key = "training_expired", f"training-expired-{record.pk}"
+    else:
+        kind, key = "training_expiring", f"training-expiring-{record.pk}"
+
+    def subject(recipient):
+        names = {"course": record.course, "employee": employee}
+        if recipient.pk == employee.pk:
+            if notice:
+                return _("Your training “%(course)s” has expired") % names
+            return _("Your training “%(course)s” expires soon") % names
+        if notice:
+            return _("Training “%(course)s” of %(employee)s has expired") % names
+        return _("Training “%(course)s” of %(employee)s expires soon") % names
+
+    def body(recipient):
+        return _("Valid until %(date)s. Please book a refresher.") % {
+            "date": date_format(record.expires_on, "DATE_FORMAT")
+        }
+
+    _notify_all(
+        [employee, *_managers_of(employee)],
+        kind=kind,
+        key=key,
+        subject=subject,
+        body=body,
+        link=reverse("staff:training-employee", args=[employee.pk]),
+    )
+    if notice:
+        record.expiry_notice_sent_at = now
+        # Nobody needs the warning any more.
+        record.expiry_warning_sent_at = record.expiry_warning_sent_at or now
+    else:
+        record.expiry_warning_sent_at = now
+    record.save(update_fields=["expiry_warning_sent_at", "expiry_notice_sent_at"])
+
+
+def send_training_reminders(*, now=None):
+    """Warn the employee and their managers 30 days before a current record expires, and tell
+    them when it has expired; each once (the marker is set with the notifications). Returns how
+    many reminders went out."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    for notice in (True, False):
+        while True:
+            with transaction.atomic():
+                batch = _training_batch(today, notice=notice)
+                for record in batch:
+                    _remind_training(record, now, notice=notice)
+            sent += len(batch)
+            if len(batch) < TICK_BATCH:
+                break
+    return sent
+
+
+def _remind_coaching(action, now):
+    coaches = [action.coach] if action.coach and action.coach.is_active else []
+    coaches = coaches or branch_managers(action.branch, besides=action.employee)
+    recipients = {user.pk: user for user in [*coaches, action.employee]}
+
+    def subject(recipient):
+        return _("Coaching due: %(employee)s") % {"employee": action.employee}
+
+    def body(recipient):
+        return _("Due on %(date)s. Goal: %(goal)s") % {
+            "date": date_format(action.due_on, "DATE_FORMAT"),
+            "goal": action.goal,
+        }
+
+    _notify_all(
+        recipients.values(),
+        kind="coaching_due",
+        key=f"coaching-due-{action.pk}-{action.due_on.isoformat()}",
+        subject=subject,
+        body=body,
+        link=action.get_absolute_url(),
+    )
+    action.due_reminder_sent_at = now
+    action.save(update_fields=["due_reminder_sent_at"])
+
+
+def send_coaching_reminders(*, now=None):
+    """Remind the coach (the branch's managers when there is none) and the employee once when an
+    open coaching action is due. Returns how many actions were reminded."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                CoachingAction.objects.filter(
+                    status__in=[CoachingAction.Status.OPEN, CoachingAction.Status.IN_PROGRESS],
+                    due_on__lte=today,
+                    due_reminder_sent_at=None,
+                )
+                .select_for_update(of=("self",), skip_locked=True)
+                .select_related("employee", "coach", "branch")
+                .order_by("due_on", "pk")[:TICK_BATCH]
+            )
+            for action in batch:
+                _remind_coaching(action, now)
+        sent += len(batch)
+        if len(batch) < TICK_BATCH:
+            return sent
