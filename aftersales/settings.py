@@ -225,6 +225,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followups.tasks.mark_missed_followups",
         "schedule": crontab(minute=10),
     },
+    # Training expiry warnings and notices, and due coaching actions: each goes out once (marker
+    # and dedupe key), so hourly is only about how soon after midnight they arrive.
+    "training-reminders": {
+        "task": "staff.tasks.send_training_reminders",
+        "schedule": crontab(minute=20),
+    },
+    "coaching-reminders": {
+        "task": "staff.tasks.send_coaching_reminders",
+        "schedule": crontab(minute=25),
+    },
     # Candidates past their retention period (CANDIDATE_RETENTION_MONTHS) are erased once a day.
     "candidate-deletion": {
         "task": "staff.tasks.delete_expired_candidates",
