@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,6 +32,25 @@ def add_domain_error(form, error):
 
 def parse_active(value):
     return {"yes": True, "no": False}.get(value)
+
+
+# Private uploads shown in the browser; other allowed types (HEIC) are downloaded.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain"}
+
+
+def private_file_response(upload):
+    """Stream a private upload (a model with `file`, `name`, `content_type`) after the caller has
+    checked the permission; never a public media URL. Raises FileNotFoundError when it is gone."""
+    response = FileResponse(
+        upload.file.open("rb"),
+        as_attachment=upload.content_type not in INLINE_TYPES,
+        filename=upload.name,
+        content_type=upload.content_type,
+    )
+    # Uploaded files are not ours: never run anything they might contain.
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

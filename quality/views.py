@@ -13,14 +13,14 @@ error). The dissonance dashboard's views live in quality/dashboard_views.py.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.errors import DomainError
-from aftersales.views import add_domain_error, paginate
+from aftersales.views import add_domain_error, paginate, private_file_response
 from customers import selectors as customer_selectors
 from quality import selectors, services
 from quality.forms import (
@@ -51,8 +51,6 @@ QUICK_VIEWS = {
     "open": {"status": "open"},
     "breached": {"breached": "1"},
 }
-# Shown in the browser; other allowed types (HEIC) are downloaded.
-INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain"}
 
 
 def _complaint_or_404(user, pk):
@@ -202,19 +200,9 @@ def attachment(request, pk, attachment_pk):
     """An attachment, only for someone who may see its complaint (never a public media URL)."""
     try:
         upload = selectors.complaint_attachment(request.user, pk, attachment_pk)
-        stored = upload.file.open("rb")
+        return private_file_response(upload)
     except (ObjectDoesNotExist, FileNotFoundError) as missing:
         raise Http404 from missing
-    response = FileResponse(
-        stored,
-        as_attachment=upload.content_type not in INLINE_TYPES,
-        filename=upload.name,
-        content_type=upload.content_type,
-    )
-    # Customers' files are not ours: never run anything they might contain.
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _acknowledge(complaint, by, data):

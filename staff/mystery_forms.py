@@ -1,0 +1,532 @@
+"""Forms of mystery shopping: templates with their criteria on one page, assignments, the
+shopper's result form (one field per criterion, by its type), review and list filters."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.models import Branch
+from staff import mystery_selectors as selectors
+from staff import mystery_services as services
+from staff.models import (
+    DEFAULT_COACHING_THRESHOLD,
+    Criterion,
+    MysteryShopResult,
+    Scenario,
+    ScorecardTemplate,
+)
+
+Kind = Criterion.Kind
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+MORE_ROWS = 5
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked (size, type) by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data]
+        single = super().clean
+        return [single(upload, initial) for upload in uploads if upload]
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    scenario = forms.ChoiceField(label=_("Scenario"), choices=Scenario.choices)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the shopper does, for the quality team (the shopper does not see it)."),
+    )
+    coaching_threshold = forms.IntegerField(
+        label=_("Coaching threshold (%)"),
+        min_value=0,
+        max_value=100,
+        initial=DEFAULT_COACHING_THRESHOLD,
+        help_text=_(
+            "An accepted result below this overall score opens a coaching action; so does any "
+            "critical criterion that was not met."
+        ),
+    )
+
+
+class CriterionRowForm(forms.Form):
+    """One criterion; its section is named on the row (rows with the same section title form
+    that section, in the order they first appear)."""
+
+    section = forms.CharField(
+        label=_("Section"),
+        max_length=150,
+        required=False,
+        help_text=_("Empty: the section of the row above."),
+    )
+    text = forms.CharField(label=_("Criterion"), max_length=250, required=False)
+    guidance = forms.CharField(
+        label=_("Guidance for the shopper"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 1}),
+    )
+    kind = forms.ChoiceField(label=_("Type"), choices=Kind.choices, initial=Kind.YES_NO)
+    weight = forms.IntegerField(label=_("Weight"), min_value=0, max_value=10, initial=1)
+    target_minutes = forms.IntegerField(
+        label=_("Target (min)"),
+        min_value=1,
+        max_value=600,
+        required=False,
+        help_text=_("Only for minutes waited."),
+    )
+    is_critical = forms.BooleanField(label=_("Critical"), required=False)
+
+    def is_blank(self):
+        data = getattr(self, "cleaned_data", {})
+        return not data.get("text") and not data.get("section") and not data.get("guidance")
+
+    def clean(self):
+        data = super().clean()
+        if self.is_blank() or data.get("DELETE"):
+            return data
+        if not data.get("text"):
+            self.add_error("text", _("Write the criterion, or tick Delete."))
+        if data.get("kind") == Kind.MINUTES and not data.get("target_minutes"):
+            self.add_error("target_minutes", _("Give the target in minutes."))
+        if data.get("is_critical") and data.get("kind") == Kind.OBSERVATION:
+            self.add_error("is_critical", _("An observation is not scored, so not critical."))
+        return data
+
+
+class BaseCriterionFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        current = ""
+        for form in self.forms:
+            if form.cleaned_data.get("DELETE") or form.is_blank():
+                continue
+            current = form.cleaned_data.get("section") or current
+            if not current:
+                form.add_error("section", _("Name the section of the first criterion."))
+                raise forms.ValidationError(_("Name the section of the first criterion."))
+
+    def sections(self):
+        """The rows as the services' structure: [{"title", "criteria": [...]}]."""
+        sections = {}
+        current = ""
+        for form in self.forms:
+            data = form.cleaned_data
+            if data.get("DELETE") or form.is_blank():
+                continue
+            current = data.get("section") or current
+            sections.setdefault(current, []).append(
+                {
+                    "text": data["text"],
+                    "guidance": data.get("guidance", ""),
+                    "kind": data["kind"],
+                    "weight": data["weight"] if data.get("weight") is not None else 1,
+                    "target_minutes": data.get("target_minutes"),
+                    "is_critical": data.get("is_critical", False),
+                }
+            )
+        return [{"title": title, "criteria": rows} for title, rows in sections.items()]
+
+
+CriterionFormSet = forms.formset_factory(
+    CriterionRowForm, formset=BaseCriterionFormSet, extra=3, can_delete=True
+)
+
+
+def criterion_rows(version):
+    """A version's criteria as initial rows of the formset."""
+    if version is None:
+        return []
+    return [
+        {
+            "section": section.title,
+            "text": criterion.text,
+            "guidance": criterion.guidance,
+            "kind": criterion.kind,
+            "weight": criterion.weight,
+            "target_minutes": criterion.target_minutes,
+            "is_critical": criterion.is_critical,
+        }
+        for section in version.sections.all()
+        for criterion in section.criteria.all()
+    ]
+
+
+def rows_from_post(data, prefix="criteria"):
+    """The rows typed so far (for "More rows", which redisplays them without validating)."""
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), 200)
+    except ValueError:
+        total = 0
+    rows = []
+    for index in range(total):
+        key = f"{prefix}-{index}-"
+        if data.get(f"{key}DELETE"):
+            continue
+        rows.append(
+            {
+                name: data.get(f"{key}{name}", "")
+                for name in ("section", "text", "guidance", "kind", "weight", "target_minutes")
+            }
+            | {"is_critical": bool(data.get(f"{key}is_critical"))}
+        )
+    return rows
+
+
+class TemplateFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("name or description")}),
+    )
+    scenario = forms.ChoiceField(
+        label=_("Scenario"), choices=[("", _("any scenario")), *Scenario.choices], required=False
+    )
+    active = forms.ChoiceField(
+        label=_("Active"),
+        choices=[("", _("active or not")), ("yes", _("active")), ("no", _("inactive"))],
+        required=False,
+    )
+
+    def selector_arguments(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "search": data.get("q", "").strip(),
+            "scenario": data.get("scenario", ""),
+            "active": {"yes": True, "no": False}.get(data.get("active")),
+        }
+
+
+# --- assignments ---------------------------------------------------------------------------------
+
+
+class TemplateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, template):
+        return f"{template.name} ({template.get_scenario_display()})"
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        branches = ", ".join(branch.code for branch in user.branches.all())
+        return f"{user} · {branches}" if branches else str(user)
+
+
+class AssignmentForm(forms.Form):
+    template = TemplateChoiceField(
+        label=_("Scorecard"),
+        queryset=ScorecardTemplate.objects.none(),
+        empty_label=_("Choose the scorecard"),
+        help_text=_("The scenario and its questions; the assignment keeps today's version."),
+    )
+    shopper = forms.ModelChoiceField(
+        label=_("Mystery shopper"), queryset=get_user_model().objects.none()
+    )
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none())
+    window_start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    window_end = forms.DateField(
+        label=_("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The visit or call must take place in this window."),
+    )
+    employee = StaffChoiceField(
+        label=_("Employee to observe"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("nobody in particular"),
+        help_text=_(
+            "Optional: someone who meets customers in the chosen branch. Empty: the shopper "
+            "records whoever served them."
+        ),
+    )
+    instructions = forms.CharField(
+        label=_("Instructions for the shopper"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E.g. the model to ask about, the story to tell."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = selectors.active_templates()
+        self.fields["shopper"].queryset = selectors.shoppers()
+        self.fields["branch"].queryset = selectors.visible_branches(user)
+        self.fields["employee"].queryset = selectors.observable_staff(user)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("window_start"), data.get("window_end")
+        if start and end and end < start:
+            self.add_error("window_end", _("The window must end on or after its first day."))
+        return data
+
+
+class AssignmentFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            ("", _("any status")),
+            (selectors.AssignmentState.OPEN, _("not started")),
+            (selectors.AssignmentState.DRAFT, _("draft")),
+            (selectors.AssignmentState.SUBMITTED, _("submitted")),
+            (selectors.AssignmentState.RETURNED, _("sent back with a question")),
+            (selectors.AssignmentState.ACCEPTED, _("accepted")),
+            (selectors.AssignmentState.CANCELLED, _("cancelled")),
+        ],
+        required=False,
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"),
+        queryset=Branch.objects.none(),
+        required=False,
+        empty_label=_("all my branches"),
+    )
+    scenario = forms.ChoiceField(
+        label=_("Scenario"), choices=[("", _("any scenario")), *Scenario.choices], required=False
+    )
+    shopper = forms.ModelChoiceField(
+        label=_("Mystery shopper"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("any shopper"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.visible_to(user).order_by("name")
+        self.fields["shopper"].queryset = selectors.shoppers()
+
+    def selector_arguments(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "state": data.get("state", ""),
+            "branch": data.get("branch"),
+            "scenario": data.get("scenario", ""),
+            "shopper": data.get("shopper"),
+        }
+
+
+# --- the shopper's result ------------------------------------------------------------------------
+
+YES_NO_CHOICES = [("yes", _("yes")), ("no", _("no"))]
+SCALE_CHOICES = [
+    ("1", _("1 – poor")),
+    ("2", _("2")),
+    ("3", _("3")),
+    ("4", _("4")),
+    ("5", _("5 – excellent")),
+]
+
+
+def criterion_field(criterion):
+    common = {"label": criterion.text, "required": False, "help_text": criterion.guidance}
+    if criterion.kind == Kind.YES_NO:
+        return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
+    if criterion.kind == Kind.SCALE:
+        return forms.ChoiceField(choices=SCALE_CHOICES, widget=forms.RadioSelect, **common)
+    if criterion.kind == Kind.MINUTES:
+        common["help_text"] = " ".join(
+            part
+            for part in (
+                str(
+                    _("Minutes you waited (target: %(target)s).")
+                    % {"target": criterion.target_minutes}
+                ),
+                criterion.guidance,
+            )
+            if part
+        )
+        return forms.IntegerField(min_value=0, max_value=services.MAX_MINUTES, **common)
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), **common)
+
+
+def na_allowed(criterion):
+    return criterion.kind != Kind.OBSERVATION and not criterion.is_critical
+
+
+class ResultForm(forms.Form):
+    """Everything the shopper records. Nothing is required for a draft; submitting checks
+    completeness in the service, whose messages land on these fields."""
+
+    visited_at = forms.DateTimeField(
+        label=_("Visit date and time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("When you visited or called, in the branch's local time."),
+    )
+    served_by = forms.ModelChoiceField(
+        label=_("Who served you"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("I do not know their name"),
+    )
+    served_by_description = forms.CharField(
+        label=_("Or describe who served you"),
+        required=False,
+        max_length=250,
+        help_text=_("When you do not know the name: appearance, name badge, desk."),
+    )
+    comments = forms.CharField(
+        label=_("Comments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Anything else the quality team should know."),
+    )
+    attachments = MultipleFileField(
+        label=_("Photos and receipts"),
+        required=False,
+        widget=MultipleFileInput(
+            attrs={"accept": ",".join(sorted(services.ALLOWED_ATTACHMENT_TYPES))}
+        ),
+        help_text=_("Optional: photos (JPEG, PNG, HEIC, WebP) or PDFs, up to 10 MB each."),
+    )
+
+    def __init__(self, *args, assignment, criteria, answers=None, **kwargs):
+        self.assignment = assignment
+        self.criteria = criteria
+        result = getattr(assignment, "result", None)
+        kwargs.setdefault("initial", self._initial(result, answers or {}))
+        super().__init__(*args, **kwargs)
+        self.fields["served_by"].queryset = selectors.branch_staff([assignment.branch_id])
+        for criterion in criteria:
+            self.fields[f"criterion_{criterion.pk}"] = criterion_field(criterion)
+            if na_allowed(criterion):
+                self.fields[f"criterion_{criterion.pk}_na"] = forms.BooleanField(
+                    label=_("not applicable"), required=False
+                )
+
+    def _initial(self, result, answers):
+        if result is None:
+            return {}
+        initial = {
+            "visited_at": timezone.localtime(result.visited_at, self.assignment.branch.zone)
+            if result.visited_at
+            else None,
+            "served_by": result.served_by_id,
+            "served_by_description": result.served_by_description,
+            "comments": result.comments,
+        }
+        for criterion in self.criteria:
+            answer = answers.get(criterion.pk)
+            if answer is None:
+                continue
+            name = f"criterion_{criterion.pk}"
+            if criterion.kind == Kind.YES_NO and answer.met is not None:
+                initial[name] = "yes" if answer.met else "no"
+            elif criterion.kind == Kind.SCALE and answer.rating is not None:
+                initial[name] = str(answer.rating)
+            elif criterion.kind == Kind.MINUTES:
+                initial[name] = answer.minutes
+            elif criterion.kind == Kind.OBSERVATION:
+                initial[name] = answer.note
+            initial[f"{name}_na"] = answer.not_applicable
+        return initial
+
+    def sections(self):
+        """[(section, [(criterion, field, not-applicable field or None), ...]), ...]"""
+        grouped = {}
+        for criterion in self.criteria:
+            name = f"criterion_{criterion.pk}"
+            na = self[f"{name}_na"] if f"{name}_na" in self.fields else None
+            grouped.setdefault(criterion.section, []).append((criterion, self[name], na))
+        return list(grouped.items())
+
+    def answers(self):
+        data = self.cleaned_data
+        answers = {}
+        for criterion in self.criteria:
+            name = f"criterion_{criterion.pk}"
+            value = data.get(name)
+            answer = {"not_applicable": bool(data.get(f"{name}_na"))}
+            if criterion.kind == Kind.YES_NO:
+                answer["met"] = {"yes": True, "no": False}.get(value)
+            elif criterion.kind == Kind.SCALE:
+                answer["rating"] = int(value) if value else None
+            elif criterion.kind == Kind.MINUTES:
+                answer["minutes"] = value
+            else:
+                answer["note"] = value or ""
+            answers[criterion.pk] = answer
+        return answers
+
+    def service_arguments(self):
+        data = self.cleaned_data
+        return {
+            "visited_at": data["visited_at"],
+            "served_by": data["served_by"],
+            "served_by_description": data["served_by_description"],
+            "comments": data["comments"],
+            "answers": self.answers(),
+            "attachments": data["attachments"],
+        }
+
+
+# --- review --------------------------------------------------------------------------------------
+
+
+class ReturnForm(forms.Form):
+    question = forms.CharField(
+        label=_("Your question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The shopper sees it with the form and can change their answers."),
+        error_messages={"required": _("Write down your question for the shopper.")},
+    )
+
+
+class ResultFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            ("", _("any status")),
+            *[
+                (value, label)
+                for value, label in MysteryShopResult.Status.choices
+                if value != MysteryShopResult.Status.DRAFT
+            ],
+        ],
+        required=False,
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"),
+        queryset=Branch.objects.none(),
+        required=False,
+        empty_label=_("all my branches"),
+    )
+    scenario = forms.ChoiceField(
+        label=_("Scenario"), choices=[("", _("any scenario")), *Scenario.choices], required=False
+    )
+    employee = StaffChoiceField(
+        label=_("Employee"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("anyone"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.visible_to(user).order_by("name")
+        self.fields["employee"].queryset = selectors.observable_staff(user)
+
+    def selector_arguments(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "status": data.get("status", ""),
+            "branch": data.get("branch"),
+            "scenario": data.get("scenario", ""),
+            "employee": data.get("employee"),
+        }
