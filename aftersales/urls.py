@@ -12,6 +12,7 @@ from customers import api as customers_api
 from followups import api as followups_api
 from quality import api as quality_api
 from staff import hiring_api
+from staff import scorecard_api as scorecards_api
 
 router = DefaultRouter()
 router.register("branches", api.BranchViewSet, basename="api-branch")
@@ -33,7 +34,19 @@ router.register(
 
 # staff: appointments, training, coaching
 # staff: mystery shopping
-# staff: scorecards
+# staff: scorecards (plain API views, placed before the router's paths in urlpatterns)
+scorecard_api_urls = [
+    path(
+        "api/staff/<int:id>/scorecard/",
+        scorecards_api.EmployeeScorecardView.as_view(),
+        name="api-employee-scorecard",
+    ),
+    path(
+        "api/staff/scorecards/branch/<int:id>/",
+        scorecards_api.BranchScorecardView.as_view(),
+        name="api-branch-scorecard",
+    ),
+]
 # staff: hiring
 router.register("candidates", hiring_api.CandidateViewSet, basename="api-candidate")
 
@@ -91,6 +104,7 @@ urlpatterns = [
         quality_api.DissonanceSummaryView.as_view(),
         name="api-dissonance-summary",
     ),
+    *scorecard_api_urls,
     path("api/", include(router.urls)),
 ]
 
