@@ -83,7 +83,7 @@ def open_coaching_action(
         complaint=complaint,
         created_by=by,
     )
-    action.full_clean(validate_constraints=False)
+    action.full_clean(exclude=["created_by"], validate_constraints=False)
     try:
         with transaction.atomic():
             action.save()
@@ -174,16 +174,18 @@ def _check_appointment(*, by, employee, customer, purchase):
         raise DomainError(_("You may not schedule appointments."))
     branch = customer.branch
     if not (sees_all_branches(by) or branch.pk in visible_branch_ids(by)):
-        raise DomainError(_("This customer belongs to a branch you do not work in."), "customer")
+        raise DomainError(
+            _("This customer belongs to a branch you do not work in."), field="customer"
+        )
     if employee.pk != by.pk and not leads_branch(by, branch.pk):
-        raise DomainError(_("You can only schedule your own appointments."), "employee")
+        raise DomainError(_("You can only schedule your own appointments."), field="employee")
     if not _works_in(employee, branch):
         raise DomainError(
             _("%(name)s does not work in %(branch)s.") % {"name": employee, "branch": branch},
-            "employee",
+            field="employee",
         )
     if purchase is not None and purchase.customer_id != customer.pk:
-        raise DomainError(_("Choose one of this customer's purchases."), "purchase")
+        raise DomainError(_("Choose one of this customer's purchases."), field="purchase")
     return branch
 
 
@@ -201,7 +203,7 @@ def schedule_appointment(*, by, employee, customer, kind, agreed_at, purchase=No
         notes=notes,
         created_by=by,
     )
-    appointment.full_clean()
+    appointment.full_clean(exclude=["created_by"])
     appointment.save()
     return appointment
 
@@ -239,18 +241,19 @@ def update_appointment(
     _check_appointment(by=by, employee=employee, customer=appointment.customer, purchase=purchase)
     if appointment.outcome == Appointment.Outcome.HELD:
         if started_at is None:
-            raise DomainError(_("A held appointment keeps its actual start."), "started_at")
+            raise DomainError(_("A held appointment keeps its actual start."), field="started_at")
         appointment.started_at = started_at
     elif started_at is not None:
         raise DomainError(
-            _("Record the start with “Started now” once the appointment begins."), "started_at"
+            _("Record the start with “Started now” once the appointment begins."),
+            field="started_at",
         )
     appointment.employee = employee
     appointment.kind = kind
     appointment.agreed_at = agreed_at
     appointment.purchase = purchase
     appointment.notes = notes
-    appointment.full_clean()
+    appointment.full_clean(exclude=["created_by"])
     appointment.save()
     return appointment
 
@@ -262,10 +265,10 @@ def start_appointment(*, appointment, by, started_at=None):
     _require_scheduled(appointment)
     started_at = started_at or timezone.now()
     if started_at > timezone.now() + timedelta(minutes=1):
-        raise DomainError(_("An appointment cannot start in the future."), "started_at")
+        raise DomainError(_("An appointment cannot start in the future."), field="started_at")
     appointment.started_at = started_at
     appointment.outcome = Appointment.Outcome.HELD
-    appointment.full_clean()
+    appointment.full_clean(exclude=["created_by"])
     appointment.save(update_fields=["started_at", "outcome", "updated_at"])
     return appointment
 
@@ -326,7 +329,7 @@ def certificate_type(upload):
     """The content type of an allowed certificate upload; DomainError otherwise."""
     if upload.size > MAX_CERTIFICATE_BYTES:
         raise DomainError(
-            _("%(name)s is larger than 10 MB.") % {"name": upload.name}, "certificate"
+            _("%(name)s is larger than 10 MB.") % {"name": upload.name}, field="certificate"
         )
     content_type = CERTIFICATE_TYPES.get(PurePath(upload.name).suffix.lower())
     upload.seek(0)
@@ -334,7 +337,8 @@ def certificate_type(upload):
     upload.seek(0)
     if content_type is None or not head.startswith(CERTIFICATE_SIGNATURES[content_type]):
         raise DomainError(
-            _("%(name)s is not a PDF, JPEG or PNG file.") % {"name": upload.name}, "certificate"
+            _("%(name)s is not a PDF, JPEG or PNG file.") % {"name": upload.name},
+            field="certificate",
         )
     return content_type
 
@@ -342,7 +346,7 @@ def certificate_type(upload):
 def _check_course(course):
     duplicate = Course.objects.filter(title__iexact=course.title.strip()).exclude(pk=course.pk)
     if duplicate.exists():
-        raise DomainError(_("A course with this title exists already."), "title")
+        raise DomainError(_("A course with this title exists already."), field="title")
     course.full_clean(validate_constraints=False)
 
 
@@ -413,7 +417,7 @@ def require_people_lead(by, employee):
         and employee.branches.filter(pk__in=visible_branch_ids(by)).exists()
     ):
         return
-    raise DomainError(_("You can only do this for people of your branches."), "employee")
+    raise DomainError(_("You can only do this for people of your branches."), field="employee")
 
 
 @transaction.atomic
@@ -425,7 +429,7 @@ def record_training(*, by, employee, course, completed_on, result, certificate=N
         raise DomainError(_("You may not record training."))
     require_people_lead(by, employee)
     if completed_on > timezone.localdate():
-        raise DomainError(_("A training cannot be completed in the future."), "completed_on")
+        raise DomainError(_("A training cannot be completed in the future."), field="completed_on")
     if certificate:
         certificate_type(certificate)
     # One employee's records for one course, in order: the lock keeps two recordings apart.
@@ -466,22 +470,22 @@ def _require_coaching_lead(by, employee, branch):
     if not by.has_perm("staff.add_coachingaction"):
         raise DomainError(_("You may not open coaching actions."))
     if not (sees_all_branches(by) or branch.pk in visible_branch_ids(by)):
-        raise DomainError(_("This belongs to a branch you do not work in."), "employee")
+        raise DomainError(_("This belongs to a branch you do not work in."), field="employee")
     if not _works_in(employee, branch):
         raise DomainError(
             _("%(name)s does not work in %(branch)s.") % {"name": employee, "branch": branch},
-            "employee",
+            field="employee",
         )
 
 
 def _check_coach(coach, branch):
     if coach is not None and not _works_in(coach, branch) and not coach.is_administrator:
-        raise DomainError(_("Choose a coach who works in this branch."), "coach")
+        raise DomainError(_("Choose a coach who works in this branch."), field="coach")
 
 
 def _check_due(due_on, action=None):
     if due_on < timezone.localdate() and (action is None or action.due_on != due_on):
-        raise DomainError(_("The due date cannot lie in the past."), "due_on")
+        raise DomainError(_("The due date cannot lie in the past."), field="due_on")
 
 
 def create_coaching_action(
@@ -525,7 +529,7 @@ def update_coaching_action(*, action, by, goal, measures, due_on, status, course
     """Change the goal, measures, linked training, due date, coach; open ↔ in progress."""
     action = _locked_action(action, by)
     if status not in {CoachingAction.Status.OPEN, CoachingAction.Status.IN_PROGRESS}:
-        raise DomainError(_("Complete or cancel the action with its own button."), "status")
+        raise DomainError(_("Complete or cancel the action with its own button."), field="status")
     _check_coach(coach, action.branch)
     _check_due(due_on, action)
     if due_on != action.due_on:
@@ -536,7 +540,7 @@ def update_coaching_action(*, action, by, goal, measures, due_on, status, course
     action.status = status
     action.course = course
     action.coach = coach
-    action.full_clean(validate_constraints=False)
+    action.full_clean(exclude=["created_by"], validate_constraints=False)
     action.save()
     return action
 
@@ -545,7 +549,7 @@ def update_coaching_action(*, action, by, goal, measures, due_on, status, course
 def complete_coaching_action(*, action, by, outcome):
     action = _locked_action(action, by)
     if not outcome.strip():
-        raise DomainError(_("Write down what came of it."), "outcome")
+        raise DomainError(_("Write down what came of it."), field="outcome")
     action.status = CoachingAction.Status.DONE
     action.outcome = outcome.strip()
     action.completed_at = timezone.now()
