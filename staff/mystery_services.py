@@ -74,7 +74,8 @@ def _validated_save(instance, **kwargs):
 
 
 def _require_perm(user, permission, message):
-    if not user.has_perm(permission):
+    """`user` None is the system (a management command such as seed_scorecards)."""
+    if user is not None and not user.has_perm(permission):
         raise DomainError(message)
 
 
@@ -247,6 +248,7 @@ def create_template(
         ScorecardVersion(
             template=template, number=1, coaching_threshold=coaching_threshold, created_by=by
         ),
+        exclude=["created_by"],
         validate_constraints=False,
     )
     _write_structure(version, structure)
@@ -282,7 +284,7 @@ def update_template(
         return template
     if version is not None and not version.assignments.exists():
         version.coaching_threshold = coaching_threshold
-        _validated_save(version, validate_constraints=False)
+        _validated_save(version, exclude=["created_by"], validate_constraints=False)
         version.sections.all().delete()
     else:
         version = _validated_save(
@@ -292,6 +294,7 @@ def update_template(
                 coaching_threshold=coaching_threshold,
                 created_by=by,
             ),
+            exclude=["created_by"],
             validate_constraints=False,
         )
     _write_structure(version, structure)
@@ -357,7 +360,8 @@ def create_assignment(
             window_end=window_end,
             instructions=instructions.strip(),
             created_by=by,
-        )
+        ),
+        exclude=["created_by"],
     )
     with translation.override(shopper.language):
         core.notify(
@@ -541,7 +545,7 @@ def save_result(
         result.served_by_description = (served_by_description or "").strip()
     if comments is not _UNSET:
         result.comments = (comments or "").strip()
-    _validated_save(result)
+    _validated_save(result, exclude=["reviewed_by"])
     if answers:
         _write_answers(result, version_criteria(assignment.version), answers)
     for upload in attachments:
@@ -598,7 +602,7 @@ def submit_result(*, result, by):
     result.critical_failed = scores.critical_failed
     result.status = Status.SUBMITTED
     result.submitted_at = timezone.now()
-    _validated_save(result)
+    _validated_save(result, exclude=["reviewed_by"])
     reviewer = result.assignment.created_by
     if reviewer is not None and reviewer.is_active:
         with translation.override(reviewer.language):
@@ -715,7 +719,7 @@ def accept_result(*, result, by):
     result.reviewed_by = by
     result.reviewed_at = now
     result.accepted_at = now
-    _validated_save(result)
+    _validated_save(result, exclude=["reviewed_by"])
     employee = coached_employee(result)
     if needs_coaching(result) and employee is not None:
         open_coaching_action(
@@ -740,7 +744,7 @@ def return_result(*, result, by, question):
     result.review_question = question
     result.reviewed_by = by
     result.reviewed_at = timezone.now()
-    _validated_save(result)
+    _validated_save(result, exclude=["reviewed_by"])
     shopper = result.assignment.shopper
     with translation.override(shopper.language):
         core.notify(
