@@ -270,6 +270,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintChannelEnum": "quality.models.Complaint.Channel",
         "ContactChannelEnum": "followups.models.ContactChannel",
         "CustomerKindEnum": "customers.models.Customer.Kind",
+        "CriterionKindEnum": "staff.models.Criterion.Kind",
         "StepKindEnum": "followups.models.StepKind",
         "CandidateStatusEnum": "staff.models.Candidate.Status",
         "CandidateDecisionEnum": "staff.hiring_services.DECISION_CHOICES",

@@ -11,7 +11,7 @@ from aftersales import api, views
 from customers import api as customers_api
 from followups import api as followups_api
 from quality import api as quality_api
-from staff import hiring_api
+from staff import hiring_api, mystery_api
 from staff import scorecard_api as scorecards_api
 
 router = DefaultRouter()
@@ -34,6 +34,19 @@ router.register(
 
 # staff: appointments, training, coaching
 # staff: mystery shopping
+router.register(
+    "mystery-shop/templates",
+    mystery_api.ScorecardTemplateViewSet,
+    basename="api-mystery-shop-template",
+)
+router.register(
+    "mystery-shop/assignments",
+    mystery_api.AssignmentViewSet,
+    basename="api-mystery-shop-assignment",
+)
+router.register(
+    "mystery-shop/results", mystery_api.ResultViewSet, basename="api-mystery-shop-result"
+)
 # staff: scorecards (plain API views, placed before the router's paths in urlpatterns)
 scorecard_api_urls = [
     path(
