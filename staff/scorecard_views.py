@@ -73,7 +73,12 @@ def _links(user, period, *, employee=None, branch=None):
             "staff:appointment-list", employee=person, branch=place, **dates
         )
     if user.has_perm("staff.view_trainingrecord"):
-        links["training"] = _url("staff:training-record-list", employee=person, branch=place)
+        if employee is None:
+            links["training"] = _url("staff:training-compliance", branch=place)
+        elif employee.pk == user.pk:
+            links["training"] = _url("staff:my-training")
+        else:
+            links["training"] = _url("staff:training-employee", employee.pk)
     if user.has_perm("staff.view_mysteryshopresult"):
         links["results"] = _url(
             "staff:result-list", employee=person, branch=place, status="accepted"

@@ -344,3 +344,27 @@ def test_employee_page_queries_do_not_grow(
     assert response.status_code == 200
     assert len(captured) == EMPLOYEE_PAGE_QUERIES
     assert response.context["card"].figures.mystery_shop.count == results
+
+
+def test_numbers_link_to_their_lists(login, manager, owner, north):
+    links = login(manager).get(employee_url(owner)).context["links"]
+
+    assert links["coaching"] == (
+        f"{reverse('staff:coaching-list')}?employee={owner.pk}&status=open"
+    )
+    assert links["results"] == (
+        f"{reverse('staff:result-list')}?employee={owner.pk}&status=accepted"
+    )
+    assert links["appointments"].startswith(f"{reverse('staff:appointment-list')}?employee=")
+    assert links["training"] == reverse("staff:training-employee", args=[owner.pk])
+    assert links["complaints"].startswith(reverse("quality:dashboard-signals"))
+    branch_links = login(manager).get(branch_url(north)).context["links"]
+    assert branch_links["coaching"].endswith(f"?branch={north.pk}&status=open")
+
+
+def test_a_salesperson_sees_only_the_lists_they_may_open(login, owner):
+    links = login(owner).get(MINE).context["links"]
+
+    assert links["training"] == reverse("staff:my-training")
+    assert "complaints" not in links
+    assert "results" not in links
