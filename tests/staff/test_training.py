@@ -181,9 +181,8 @@ def test_course_form_errors(login, quality_manager):
     assert set(response.context["form"].errors) == {"title", "validity_months"}
 
 
-def test_record_page_and_certificate_download(login, manager, owner, colleague, outsider, course):
-    client = login(manager)
-    response = client.post(
+def test_record_page_with_certificate(login, manager, owner, course):
+    response = login(manager).post(
         reverse("staff:training-record-create"),
         {
             "employee": owner.pk,
@@ -196,16 +195,36 @@ def test_record_page_and_certificate_download(login, manager, owner, colleague, 
     record = TrainingRecord.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("staff:training-employee", args=[owner.pk])
+    assert record.certificate.name.startswith(f"certificates/{owner.pk}/")
+
+
+def download(client, url):
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.status_code == 200 else b""
+    response.close()  # ends the request (and the test's connection): the last step of a test
+    return response, body
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("manager", 200), ("owner", 200), ("colleague", 404), ("outsider", 404), ("shopper", 403)],
+)
+def test_certificates_only_for_those_who_see_the_record(
+    request, login, manager, owner, course, persona, status
+):
+    record = services.record_training(
+        by=manager,
+        employee=owner,
+        course=course,
+        completed_on=date(2026, 1, 10),
+        result="passed",
+        certificate=pdf(),
+    )
     url = reverse("staff:training-certificate", args=[record.pk])
-    download = client.get(url)
-    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
-    download.file_to_stream.close()  # (response.close() would end the test's connection)
-    assert download["Content-Type"] == "application/pdf"
-    own = login(owner).get(url)
-    assert own.status_code == 200
-    own.file_to_stream.close()
-    assert login(colleague).get(url).status_code == 404
-    assert login(outsider).get(url).status_code == 404
+    response, body = download(login(request.getfixturevalue(persona)), url)
+    assert response.status_code == status
+    if status == 200:
+        assert body == PDF and response["Content-Type"] == "application/pdf"
 
 
 def test_record_page_refuses_people_of_other_branches(login, manager, outsider, course):
