@@ -294,7 +294,8 @@ class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             }
         ).data
         serializer = CandidateWriteSerializer(
-            data={**current, **request.data} if partial else request.data,
+            # items(): one value per key, also from a form-encoded QueryDict.
+            data={**current, **dict(request.data.items())} if partial else request.data,
             context=self.get_serializer_context(),
         )
         serializer.is_valid(raise_exception=True)
