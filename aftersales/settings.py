@@ -275,6 +275,9 @@ SPECTACULAR_SETTINGS = {
         "CandidateStatusEnum": "staff.models.Candidate.Status",
         "CandidateDecisionEnum": "staff.hiring_services.DECISION_CHOICES",
         "CandidateRoleEnum": "staff.hiring_services.CANDIDATE_ROLE_CHOICES",
+        "AppointmentKindEnum": "staff.models.Appointment.Kind",
+        "CoachingSourceEnum": "staff.models.CoachingAction.Source",
+        "ConsentSourceEnum": "customers.models.ConsentRecord.Source",
     },
     # The interactive docs load Swagger UI from our own static files (npm), not from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

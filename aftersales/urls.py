@@ -11,6 +11,7 @@ from aftersales import api, views
 from customers import api as customers_api
 from followups import api as followups_api
 from quality import api as quality_api
+from staff import api as staff_api
 from staff import hiring_api, mystery_api
 from staff import scorecard_api as scorecards_api
 
@@ -33,6 +34,10 @@ router.register(
 )
 
 # staff: appointments, training, coaching
+router.register("appointments", staff_api.AppointmentViewSet, basename="api-appointment")
+router.register("trainings", staff_api.CourseViewSet, basename="api-training")
+router.register("training-records", staff_api.TrainingRecordViewSet, basename="api-training-record")
+router.register("coaching-actions", staff_api.CoachingActionViewSet, basename="api-coaching-action")
 # staff: mystery shopping
 router.register(
     "mystery-shop/templates",
