@@ -102,18 +102,28 @@ def tolerance_expression():
     )
 
 
+def with_tolerance(appointments):
+    """Alias `tolerance_minutes` for on_time_condition/late_condition. An alias, because a
+    filter naming the policy directly would turn the policy's LEFT JOIN into an INNER one and
+    drop the branches without a policy."""
+    return appointments.alias(tolerance_minutes=tolerance_expression())
+
+
 def on_time_condition():
-    """Q for a held appointment that started within its branch's tolerance."""
+    """Q for a held appointment that started within its branch's tolerance (needs
+    with_tolerance)."""
     return Q(
         outcome=Appointment.Outcome.HELD,
-        started_at__lte=F("agreed_at") + Minutes(tolerance_expression()),
+        started_at__lte=F("agreed_at") + Minutes(F("tolerance_minutes")),
     )
 
 
 def late_condition():
+    """Q for a held appointment that started after its branch's tolerance (needs
+    with_tolerance)."""
     return Q(
         outcome=Appointment.Outcome.HELD,
-        started_at__gt=F("agreed_at") + Minutes(tolerance_expression()),
+        started_at__gt=F("agreed_at") + Minutes(F("tolerance_minutes")),
     )
 
 
@@ -133,7 +143,7 @@ def punctuality(user, *, start, end, branch=None, employee=None):
     """
     now = Value(timezone.now(), output_field=DateTimeField())
     appointments = (
-        Appointment.objects.visible_to(user)
+        with_tolerance(Appointment.objects.visible_to(user))
         .exclude(outcome=Appointment.Outcome.CANCELLED)
         .alias(agreed_on=LocalDate("branch__time_zone", "agreed_at"))
         .filter(agreed_on__range=(start, end))

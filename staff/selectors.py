@@ -8,7 +8,7 @@ from django.utils import timezone
 from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
 from aftersales.roles import Role
 from followups.figures import LocalDate
-from staff.figures import ComplianceState, late_condition, training_compliance
+from staff.figures import ComplianceState, late_condition, training_compliance, with_tolerance
 from staff.models import (
     CUSTOMER_FACING_ROLES,
     Appointment,
@@ -96,7 +96,8 @@ def branch_staff(branch_ids):
 
 
 def appointments_visible_to(user):
-    return Appointment.objects.visible_to(user)
+    """With the `tolerance_minutes` alias that the lateness conditions need."""
+    return with_tolerance(Appointment.objects.visible_to(user))
 
 
 def _with_lateness(appointments):
