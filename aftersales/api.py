@@ -1,4 +1,4 @@
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, routers, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -21,6 +21,12 @@ class IsStaffMember(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return is_staff_member(request.user)
+
+
+class StaffAPIRootView(routers.APIRootView):
+    """The API's index of endpoints, for staff: mystery shoppers see nothing beyond their own."""
+
+    permission_classes = [permissions.IsAuthenticated, IsStaffMember]
 
 
 class BranchSerializer(serializers.ModelSerializer):

@@ -16,6 +16,7 @@ from staff import hiring_api, mystery_api
 from staff import scorecard_api as scorecards_api
 
 router = DefaultRouter()
+router.APIRootView = api.StaffAPIRootView
 router.register("branches", api.BranchViewSet, basename="api-branch")
 router.register(
     "product-categories", customers_api.ProductCategoryViewSet, basename="api-product-category"

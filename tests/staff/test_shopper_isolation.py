@@ -1,0 +1,354 @@
+"""The mystery shopper sees only their own assignments and results, nothing else in the system.
+
+The first test walks EVERY URL pattern of the project (`get_resolver().url_patterns`, recursively:
+the pages of every app, the API router's routes with their format suffixes, the admin) and asks
+each with GET as the `shopper` persona. Path parameters are filled with the ids of real objects
+made here (a customer, a purchase, a complaint and its attachment, a follow-up, a playbook,
+another shopper's assignment, result and photo, a scorecard, a coaching action, an appointment, a
+course, a training record, a candidate, a branch, staff users), chosen by the word before the
+parameter ("complaints/<pk>" gets the complaint) or, for a word not known here, every one of
+them. A pattern added later is covered automatically; only the explicit allow-list below may
+answer 200. Everything else must be refused: 403, 404 or 405, and the admin site redirects to its
+login.
+
+The other tests prove the positive side (the shopper's own pages and endpoints work) and that the
+shopper cannot reach another shopper's assignment or result, in the browser and the API.
+"""
+
+import itertools
+import re
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+
+from staff import mystery_services as services
+from staff.models import ResultAttachment
+from tests.aftersales.factories import UserFactory
+from tests.customers.factories import CustomerFactory, PurchaseFactory
+from tests.followups.factories import FollowUpFactory, PlaybookFactory
+from tests.quality.factories import ComplaintFactory
+from tests.staff.factories import (
+    AppointmentFactory,
+    CandidateFactory,
+    CoachingActionFactory,
+    CourseFactory,
+    TrainingRecordFactory,
+)
+from tests.staff.mystery_helpers import handover_assignment, submit
+
+# URL names the shopper may open (any parameters); everything else is refused.
+ALLOWED = {
+    "home",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    # Password reset is for people who are logged out: the same page for anyone.
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "notification-list",
+    "notification-read",
+    "notification-read-all",
+    "set_language",
+    "healthz",
+    "api-token",
+    # The customers' survey links (no login; a link without a valid token shows nothing).
+    "surveys:answer",
+    "surveys:thanks",
+    # The admin's own login page (it tells a logged-in shopper they may not use the admin) and
+    # its logout (which sends anyone who is not staff to the admin's front door).
+    "admin:login",
+    "admin:logout",
+    # The shopper's own pages and endpoints: tested below to show only their own.
+    "staff:my-assignments",
+    "staff:shopper-result",
+    "staff:shopper-attachment-remove",
+    "staff:result-attachment",
+    "api-mystery-shop-assignment-list",
+    "api-mystery-shop-assignment-detail",
+    "api-mystery-shop-result-list",
+    "api-mystery-shop-result-detail",
+    "api-mystery-shop-result-submit",
+}
+REFUSED = {403, 404, 405}
+PHOTO = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+# --- the resolver, walked ------------------------------------------------------------------------
+
+
+def walk(patterns, prefix=(), namespace=""):
+    """(pattern pieces from the root, full URL name or None) for every leaf pattern."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace
+            name_space = ":".join(part for part in (namespace, inner) if part)
+            yield from walk(entry.url_patterns, (*prefix, entry.pattern), name_space)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield (*prefix, entry.pattern), name
+
+
+ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?:[^()]|\([^()]*\))*\)")
+
+
+def template_of(piece):
+    """A pattern piece as text with {name:kind} placeholders for its parameters."""
+    text = str(piece)
+    if isinstance(piece, RoutePattern):  # a path() route
+        return ROUTE_PARAMETER.sub(
+            lambda match: f"{{{match['name']}:{match['converter'] or 'str'}}}", text
+        )
+    text = text.removeprefix("^").removesuffix("$").replace("/?", "")
+
+    def group(match):
+        pattern = match[0]
+        kind = "int" if r"\d" in pattern or "[^/.]" in pattern or "[0-9]+)" in pattern else "str"
+        return f"{{{match['name']}:{kind}}}"
+
+    text = REGEX_GROUP.sub(group, text)
+    return text.replace("\\.", ".").replace("\\", "")
+
+
+PLACEHOLDER = re.compile(r"\{(?P<name>\w+):(?P<kind>[\w]+)\}")
+STR_VALUES = {"format": "json", "uidb64": "MQ", "token": "set-password", "url": "nothing/here"}
+
+
+def candidate_paths(pieces, ids):
+    """Concrete paths for a pattern: each int parameter gets the id of the object named by the
+    word before it, or every id when that word is unknown here."""
+    text = "/" + "".join(template_of(piece) for piece in pieces)
+    choices = []
+    for match in PLACEHOLDER.finditer(text):
+        name, kind = match["name"], match["kind"]
+        if kind == "int" or name in {"pk", "id"} or name.endswith("_pk"):
+            before = text[: match.start()].rstrip("/").rsplit("/", 1)[-1]
+            key = "attachment" if "attachment" in name else before
+            choices.append(ids.get(key) or ids["*"])
+        elif kind == "uuid":
+            choices.append([str(uuid.uuid4())])
+        else:
+            choices.append([STR_VALUES.get(name, "x")])
+    return [fill(text, values) for values in itertools.product(*choices)]
+
+
+def fill(text, values):
+    filled = iter(values)
+    return PLACEHOLDER.sub(lambda _match: str(next(filled)), text)
+
+
+# --- the world the shopper must not see -----------------------------------------------------------
+
+
+@pytest.fixture
+def world(north, south, owner, colleague, manager, quality_manager, admin_user):
+    other_shopper = UserFactory(username="olga", roles=["mystery_shopper"], branches=[])
+    customer = CustomerFactory(branch=north, salesperson=owner)
+    purchase = PurchaseFactory(customer=customer, salesperson=owner)
+    complaint = ComplaintFactory(
+        customer=customer,
+        attachments=[SimpleUploadedFile("noise.jpg", PHOTO, content_type="image/jpeg")],
+    )
+    followup = FollowUpFactory(purchase=purchase)
+    assignment = handover_assignment(
+        shopper=other_shopper, branch=north, employee=owner, created_by=quality_manager
+    )
+    services.save_result(
+        assignment=assignment,
+        by=other_shopper,
+        attachments=[SimpleUploadedFile("receipt.jpg", PHOTO, content_type="image/jpeg")],
+    )
+    result = submit(assignment, other_shopper, served_by=owner)
+    coaching = CoachingActionFactory(branch=north, employee=owner)
+    course = CourseFactory()
+    objects = {
+        "customer": customer,
+        "purchase": purchase,
+        "complaint": complaint,
+        "complaint_attachment": complaint.attachments.get(),
+        "followup": followup,
+        "playbook": PlaybookFactory(),
+        "assignment": assignment,
+        "result": result,
+        "result_attachment": ResultAttachment.objects.get(result=result),
+        "template": assignment.template,
+        "coaching": coaching,
+        "appointment": AppointmentFactory(customer=customer, employee=owner),
+        "course": course,
+        "training_record": TrainingRecordFactory(employee=owner, course=course),
+        "candidate": CandidateFactory(branch=north),
+        "branch": north,
+        "owner": owner,
+        "other_shopper": other_shopper,
+        "manager": manager,
+    }
+    return objects
+
+
+def ids_for(world):
+    every = sorted({obj.pk for obj in world.values()})
+    words = {
+        "customers": "customer",
+        "purchases": "purchase",
+        "complaints": "complaint",
+        "followups": "followup",
+        "playbooks": "playbook",
+        "assignments": "assignment",
+        "my": "assignment",
+        "results": "result",
+        "templates": "template",
+        "coaching": "coaching",
+        "coaching-actions": "coaching",
+        "appointments": "appointment",
+        "courses": "course",
+        "trainings": "course",
+        "records": "training_record",
+        "training-records": "training_record",
+        "candidates": "candidate",
+        "branches": "branch",
+        "branch": "branch",
+        "users": "owner",
+        "people": "owner",
+        "staff": "owner",
+        "scorecard": "owner",
+    }
+    ids = {word: [world[key].pk] for word, key in words.items()}
+    ids["attachment"] = [world["complaint_attachment"].pk, world["result_attachment"].pk]
+    ids["*"] = every
+    return ids
+
+
+def is_admin_login_redirect(path, response):
+    return (
+        path.startswith("/admin/")
+        and response.status_code == 302
+        and response["Location"].startswith("/admin/login/")
+    )
+
+
+def test_every_other_page_and_endpoint_refuses_the_shopper(client, shopper, world):
+    client.force_login(shopper)
+    ids = ids_for(world)
+    patterns = list(walk(get_resolver().url_patterns))
+    assert len(patterns) > 100  # the walk reached every app, the API and the admin
+    leaks, checked = [], 0
+    for pieces, name in patterns:
+        if name in ALLOWED:
+            continue
+        for path in candidate_paths(pieces, ids):
+            response = client.get(path)
+            checked += 1
+            if response.status_code not in REFUSED and not is_admin_login_redirect(path, response):
+                leaks.append(f"{response.status_code} {path} ({name})")
+    assert not leaks, "The shopper got through:\n" + "\n".join(leaks)
+    assert checked > 150
+
+
+def test_the_walk_covers_the_api_and_the_admin(world):
+    paths = {
+        path
+        for pieces, _name in walk(get_resolver().url_patterns)
+        for path in candidate_paths(pieces, ids_for(world))
+    }
+    customer = world["customer"].pk
+    assert f"/api/customers/{customer}/" in paths
+    assert f"/api/customers/{customer}.json" in paths
+    assert f"/customers/{customer}/" in paths
+    assert "/admin/" in paths
+    assert f"/mystery-shop/results/{world['result'].pk}/" in paths
+
+
+# --- what the shopper does see: their own, and only their own -----------------------------------
+
+
+@pytest.fixture
+def own(world, shopper, north, owner, quality_manager):
+    assignment = handover_assignment(
+        shopper=shopper, branch=north, employee=owner, created_by=quality_manager
+    )
+    services.save_result(
+        assignment=assignment,
+        by=shopper,
+        attachments=[SimpleUploadedFile("mine.jpg", PHOTO, content_type="image/jpeg")],
+    )
+    return assignment
+
+
+def test_the_shoppers_own_pages_work(client, shopper, own):
+    client.force_login(shopper)
+    assert client.get("/mystery-shop/my/").status_code == 200
+    assert client.get(f"/mystery-shop/my/{own.pk}/").status_code == 200
+    mine = own.result.attachments.get()
+    response = client.get(f"/mystery-shop/results/{own.result.pk}/attachments/{mine.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PHOTO
+
+
+def test_another_shoppers_assignment_and_result_are_not_found_in_the_browser(
+    client, shopper, world, own
+):
+    client.force_login(shopper)
+    other = world["assignment"]
+    theirs = world["result_attachment"]
+    page = client.get("/mystery-shop/my/")
+    assert [a.pk for a in page.context["assignments"]] == [own.pk]
+    assert list(page.context["results"]) == []
+    assert client.get(f"/mystery-shop/my/{other.pk}/").status_code == 404
+    assert client.post(f"/mystery-shop/my/{other.pk}/", {"save": "1"}).status_code == 404
+    response = client.get(f"/mystery-shop/results/{other.result.pk}/attachments/{theirs.pk}/")
+    assert response.status_code == 404
+    for path in (f"/mystery-shop/results/{other.result.pk}/", "/mystery-shop/results/"):
+        assert client.get(path).status_code == 403
+
+
+def test_the_api_shows_the_shopper_only_their_own(client_for, shopper, world, own):
+    api = client_for(shopper)
+    listed = api.get("/api/mystery-shop/assignments/").json()["results"]
+    assert [item["id"] for item in listed] == [own.pk]
+    assert api.get(f"/api/mystery-shop/assignments/{own.pk}/").status_code == 200
+    other = world["assignment"]
+    assert api.get(f"/api/mystery-shop/assignments/{other.pk}/").status_code == 404
+    results = api.get("/api/mystery-shop/results/").json()["results"]
+    assert [item["id"] for item in results] == [own.result.pk]
+    assert api.get(f"/api/mystery-shop/results/{other.result.pk}/").status_code == 404
+    # Nor can they write to another shopper's assignment or review anything.
+    response = api.post(
+        "/api/mystery-shop/results/", {"assignment": other.pk, "comments": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert api.post(f"/api/mystery-shop/results/{other.result.pk}/accept/").status_code == 403
+    assert api.post("/api/mystery-shop/assignments/", {}, format="json").status_code == 403
+    assert api.get("/api/mystery-shop/templates/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/customers/",
+        "/api/purchases/",
+        "/api/complaints/",
+        "/api/followups/",
+        "/api/branches/",
+        "/api/dissonance/customers/",
+        "/api/schema/",
+    ],
+)
+def test_no_customer_or_organisation_data_through_the_api(client_for, shopper, world, path):
+    assert client_for(shopper).get(path).status_code == 403
+
+
+def test_no_customer_data_in_the_browser(client, shopper, world):
+    client.force_login(shopper)
+    customer = world["customer"]
+    for path in ("/customers/", f"/customers/{customer.pk}/", "/complaints/", "/followups/"):
+        response = client.get(path)
+        assert response.status_code in REFUSED, path
+        assert customer.last_name.encode() not in response.content
+    home = client.get("/")
+    assert customer.last_name.encode() not in home.content
