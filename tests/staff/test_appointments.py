@@ -276,3 +276,11 @@ def test_list_queries(login, manager, north, rows, django_assert_num_queries):
     with django_assert_num_queries(12):
         response = client.get(reverse("staff:appointment-list"))
     assert len(response.context["page"]) == min(rows, 25)
+
+
+def test_pages_render(login, past, owner, manager):
+    client = login(owner)
+    assert client.get(reverse("staff:appointment-create")).status_code == 200
+    page = login(manager).get(reverse("staff:appointment-detail", args=[past.pk]))
+    assert "Customer no-show" in page.content.decode()
+    assert "Cancel appointment" in page.content.decode()

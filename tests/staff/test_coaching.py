@@ -225,3 +225,16 @@ def test_list_queries(login, manager, north, rows, django_assert_num_queries):
     with django_assert_num_queries(11):
         response = client.get(reverse("staff:coaching-list"))
     assert len(response.context["page"]) == rows
+
+
+def test_create_page_renders_and_complaint_link(login, manager, north, owner):
+    category = ComplaintCategoryFactory(code="staff-attention", name="Staff attention")
+    customer = CustomerFactory(branch=north, salesperson=owner)
+    complaint = quality_services.record_complaint(
+        by=manager, customer=customer, category=category, description="No time", channel="phone"
+    )
+    client = login(manager)
+    assert client.get(reverse("staff:coaching-create")).status_code == 200
+    action = CoachingAction.objects.get()
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert reverse("quality:complaint-detail", args=[complaint.pk]) in page

@@ -297,3 +297,12 @@ def test_compliance_queries(login, manager, north, course, people, django_assert
     with django_assert_num_queries(14):
         response = client.get(reverse("staff:training-compliance"))
     assert len(response.context["page"]) == people + 1  # and the manager
+
+
+def test_record_detail_and_form_render(login, manager, owner, course):
+    record = TrainingRecordFactory(employee=owner, course=course)
+    client = login(manager)
+    assert client.get(record.get_absolute_url()).status_code == 200
+    form = client.get(reverse("staff:training-record-create"), {"employee": owner.pk})
+    assert form.status_code == 200 and form.context["form"].initial["employee"] == str(owner.pk)
+    assert client.get(reverse("staff:training-employee", args=[manager.pk])).status_code == 200
