@@ -200,7 +200,7 @@ def template_create(request):
 @permission_required("staff.change_scorecardtemplate", raise_exception=True)
 @staff_only
 def template_update(request, pk):
-    return _template_page(request, _or_404(ScorecardTemplate.objects.get, pk))
+    return _template_page(request, _or_404(lambda: ScorecardTemplate.objects.get(pk=pk)))
 
 
 @login_required
@@ -208,7 +208,7 @@ def template_update(request, pk):
 @staff_only
 @require_POST
 def template_set_active(request, pk):
-    template = _or_404(ScorecardTemplate.objects.get, pk)
+    template = _or_404(lambda: ScorecardTemplate.objects.get(pk=pk))
     active = request.POST.get("active") == "1"
     services.set_template_active(template=template, by=request.user, active=active)
     if active:

@@ -76,6 +76,15 @@ ALLOWED = {
     "api-mystery-shop-result-submit",
 }
 REFUSED = {403, 404, 405}
+
+
+def close_file(response):
+    """Close the streamed file without response.close(), whose request_finished signal would
+    close the test's database connection (it is inside the test transaction)."""
+    for closer in response._resource_closers:
+        closer()
+
+
 PHOTO = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
@@ -288,6 +297,7 @@ def test_the_shoppers_own_pages_work(client, shopper, own):
     response = client.get(f"/mystery-shop/results/{own.result.pk}/attachments/{mine.pk}/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PHOTO
+    close_file(response)
 
 
 def test_another_shoppers_assignment_and_result_are_not_found_in_the_browser(
