@@ -33,8 +33,6 @@ DECISION_CHOICES = [(status.value, status.label) for status in DECISIONS]
 # The roles a candidate can apply for (the model's choices).
 CANDIDATE_ROLE_CHOICES = Candidate._meta.get_field("role").choices
 DELETION_BATCH = 500
-# Who did it is recorded, not entered: a user who has left since leaves it empty.
-RECORDED_BY = ["created_by", "decided_by"]
 
 
 # --- checks --------------------------------------------------------------------------------------
@@ -96,7 +94,7 @@ def add_candidate(*, by, branch, first_name, last_name, role, email=""):
         role=role,
         created_by=by,
     )
-    _full_clean(candidate, exclude=RECORDED_BY)
+    _full_clean(candidate)
     candidate.save()
     return candidate
 
@@ -114,7 +112,7 @@ def update_candidate(*, candidate, by, branch, first_name, last_name, role, emai
     candidate.last_name = last_name.strip()
     candidate.email = email.strip()
     candidate.role = role
-    _full_clean(candidate, exclude=RECORDED_BY)
+    _full_clean(candidate)
     candidate.save()
     return candidate
 
@@ -225,7 +223,7 @@ def decide(*, candidate, status, reason, by):
     candidate.delete_after = (
         None if status == Status.HIRED else retention_end(timezone.localdate(now))
     )
-    _full_clean(candidate, exclude=RECORDED_BY)
+    _full_clean(candidate)
     candidate.save()
     return candidate
 

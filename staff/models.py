@@ -109,7 +109,7 @@ class ScorecardVersion(models.Model):
         ),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -246,7 +246,7 @@ class MysteryShopAssignment(models.Model):
     instructions = models.TextField(_("instructions for the shopper"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -340,7 +340,7 @@ class MysteryShopResult(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     review_question = models.TextField(_("question from the reviewer"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
@@ -488,7 +488,7 @@ class Appointment(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -635,7 +635,7 @@ class TrainingRecord(models.Model):
     expiry_notice_sent_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -749,7 +749,7 @@ class CoachingAction(models.Model):
     # Set in the same transaction as the reminder, so it goes out once.
     due_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -831,11 +831,11 @@ class Candidate(models.Model):
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     delete_after = models.DateField(_("delete after"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -2,6 +2,7 @@
 
 from django.dispatch import receiver
 
+from customers.signals import customers_merged
 from quality.signals import complaint_recorded
 from staff import services
 
@@ -9,3 +10,8 @@ from staff import services
 @receiver(complaint_recorded, dispatch_uid="staff.coaching_for_complaint")
 def complaint_about_staff_attention(sender, complaint, **kwargs):
     services.open_coaching_for_complaint(complaint=complaint)
+
+
+@receiver(customers_merged, dispatch_uid="staff.move_merged_customer")
+def move_appointments_of_merged_customer(sender, survivor, duplicate, **kwargs):
+    services.move_customer_appointments(survivor=survivor, duplicate=duplicate)

@@ -19,7 +19,6 @@ from aftersales import services as core
 from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.roles import Role
-from staff import timeline  # noqa: F401 (appointments on the customer's timeline, see there)
 from staff.figures import EXPIRING_WITHIN_DAYS
 from staff.models import (
     Appointment,
@@ -83,7 +82,7 @@ def open_coaching_action(
         complaint=complaint,
         created_by=by,
     )
-    action.full_clean(exclude=["created_by"], validate_constraints=False)
+    action.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             action.save()
@@ -203,7 +202,7 @@ def schedule_appointment(*, by, employee, customer, kind, agreed_at, purchase=No
         notes=notes,
         created_by=by,
     )
-    appointment.full_clean(exclude=["created_by"])
+    appointment.full_clean()
     appointment.save()
     return appointment
 
@@ -253,7 +252,7 @@ def update_appointment(
     appointment.agreed_at = agreed_at
     appointment.purchase = purchase
     appointment.notes = notes
-    appointment.full_clean(exclude=["created_by"])
+    appointment.full_clean()
     appointment.save()
     return appointment
 
@@ -268,7 +267,7 @@ def start_appointment(*, appointment, by, started_at=None):
         raise DomainError(_("An appointment cannot start in the future."), field="started_at")
     appointment.started_at = started_at
     appointment.outcome = Appointment.Outcome.HELD
-    appointment.full_clean(exclude=["created_by"])
+    appointment.full_clean()
     appointment.save(update_fields=["started_at", "outcome", "updated_at"])
     return appointment
 
@@ -299,6 +298,12 @@ def cancel_appointment(*, appointment, by, reason=""):
         )
     appointment.save(update_fields=["outcome", "notes", "updated_at"])
     return appointment
+
+
+@transaction.atomic
+def move_customer_appointments(*, survivor, duplicate):
+    """Two records of one customer are merged: the duplicate's appointments move along."""
+    return Appointment.objects.filter(customer=duplicate).update(customer=survivor)
 
 
 # --- training ------------------------------------------------------------------------------------
@@ -540,7 +545,7 @@ def update_coaching_action(*, action, by, goal, measures, due_on, status, course
     action.status = status
     action.course = course
     action.coach = coach
-    action.full_clean(exclude=["created_by"], validate_constraints=False)
+    action.full_clean(validate_constraints=False)
     action.save()
     return action
 

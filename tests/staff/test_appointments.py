@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftersales.errors import DomainError
+from customers import services as customer_services
 from customers import timeline
 from staff import services
 from staff.models import Appointment
@@ -284,3 +285,15 @@ def test_pages_render(login, past, owner, manager):
     page = login(manager).get(reverse("staff:appointment-detail", args=[past.pk]))
     assert "Customer no-show" in page.content.decode()
     assert "Cancel appointment" in page.content.decode()
+
+
+def test_merging_customers_moves_the_duplicates_appointments(admin_user, north):
+    survivor = CustomerFactory(branch=north)
+    appointment = AppointmentFactory(customer=CustomerFactory(branch=north))
+
+    customer_services.merge_customers(
+        survivor=survivor, duplicate=appointment.customer, by=admin_user
+    )
+
+    appointment.refresh_from_db()
+    assert appointment.customer == survivor
