@@ -407,7 +407,15 @@ class ResultForm(forms.Form):
             self.fields[f"criterion_{criterion.pk}"] = criterion_field(criterion)
             if na_allowed(criterion):
                 self.fields[f"criterion_{criterion.pk}_na"] = forms.BooleanField(
-                    label=_("not applicable"), required=False
+                    label=_("not applicable"),
+                    required=False,
+                    # Each criterion has one; its accessible name says which.
+                    widget=forms.CheckboxInput(
+                        attrs={
+                            "aria-label": _("%(criterion)s: not applicable")
+                            % {"criterion": criterion.text}
+                        }
+                    ),
                 )
 
     def _initial(self, result, answers):
