@@ -57,15 +57,18 @@ def log_in(page: Page, user, password=PASSWORD):
     expect(page).to_have_url("/")
 
 
-def open_user_menu(page: Page, user, navigation_name="Main navigation"):
-    """Open the dropdown under the user's name in the navigation bar."""
+def open_menu(page: Page, name, navigation_name="Main navigation"):
+    """Open one of the navigation bar's dropdown menus ("Staff", "Set-up", the user's name)."""
     # The dropdown needs Bootstrap's deferred script, which has run once the page has loaded.
     page.wait_for_load_state("load")
-    toggle = main_navigation(page, navigation_name).get_by_role(
-        "button", name=str(user), exact=True
-    )
+    toggle = main_navigation(page, navigation_name).get_by_role("button", name=name, exact=True)
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
+
+
+def open_user_menu(page: Page, user, navigation_name="Main navigation"):
+    """Open the dropdown under the user's name in the navigation bar."""
+    open_menu(page, str(user), navigation_name)
 
 
 def log_out(page: Page, user):

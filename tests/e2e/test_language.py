@@ -24,7 +24,8 @@ def expect_german_navigation(page: Page, user):
     expect(page.locator("html")).to_have_attribute("lang", "de")
     navigation = main_navigation(page, GERMAN_NAVIGATION)
     expect(navigation.get_by_role("link", name="Startseite", exact=True)).to_be_visible()
-    expect(navigation.get_by_role("link", name="Filialen", exact=True)).to_be_visible()
+    expect(navigation.get_by_role("link", name="Käufe", exact=True)).to_be_visible()
+    expect(navigation.get_by_role("button", name="Mitarbeiter", exact=True)).to_be_visible()
     expect(navigation.get_by_role("link", name="Benachrichtigungen", exact=True)).to_be_visible()
     expect(navigation.get_by_role("link", name="Home", exact=True)).to_have_count(0)
     expect(navigation.get_by_role("combobox", name="Anzeigesprache", exact=True)).to_have_value(
@@ -79,7 +80,7 @@ def test_switching_back_to_english(page: Page, owner):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     navigation = main_navigation(page)
     expect(navigation.get_by_role("link", name="Home", exact=True)).to_be_visible()
-    expect(navigation.get_by_role("link", name="Branches", exact=True)).to_be_visible()
+    expect(navigation.get_by_role("link", name="Purchases", exact=True)).to_be_visible()
     expect(navigation.get_by_role("link", name="Startseite", exact=True)).to_have_count(0)
     expect(navigation.get_by_role("combobox", name="Display language", exact=True)).to_have_value(
         "en"

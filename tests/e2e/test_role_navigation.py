@@ -15,6 +15,7 @@ from tests.e2e.helpers import (
     log_in,
     log_out,
     main_navigation,
+    open_menu,
     open_user_menu,
     submit_login_form,
 )
@@ -23,10 +24,11 @@ pytestmark = E2E
 
 BRAND = "After-Sales CRM"
 # Every page link the main navigation can show, in page order (templates/partials/nav_items.html,
-# then the Notifications link of base.html). The user menu's items are checked separately: they
-# stay hidden until the menu is opened.
+# then the Notifications link of base.html), including those inside the "Staff" and "Set-up"
+# menus. The user menu (with "Change password") follows them.
 ALL_LINKS = [
     "Home",
+    "My assignments",
     "Log a purchase",
     "Follow-ups",
     "Team follow-ups",
@@ -34,8 +36,21 @@ ALL_LINKS = [
     "Dissonance",
     "Customers",
     "Purchases",
+    # the "Staff" menu
+    "My scorecard",
+    "Appointments",
+    "My training",
+    "Coaching",
+    "Scorecards",
+    "Training compliance",
     "Team",
+    "Mystery-shop results",
+    "Mystery-shop assignments",
+    "Scorecard templates",
+    "Candidates",
+    # the "Set-up" menu
     "Branches",
+    "Courses",
     "Playbooks",
     "Catalogue",
     "Users",
@@ -43,9 +58,10 @@ ALL_LINKS = [
     "API",
     "Notifications",
 ]
+OWN_WORK = {"My scorecard", "Appointments", "My training", "Coaching", "Courses", "API"}
 # What each role's permissions (the data migrations) and role checks show.
 EXPECTED_LINKS = {
-    "admin": set(ALL_LINKS),
+    "admin": set(ALL_LINKS) - {"My assignments"},
     "manager": {
         "Home",
         "Log a purchase",
@@ -55,9 +71,13 @@ EXPECTED_LINKS = {
         "Dissonance",
         "Customers",
         "Purchases",
+        *OWN_WORK,
+        "Scorecards",
+        "Training compliance",
         "Team",
+        "Mystery-shop results",
+        "Candidates",
         "Branches",
-        "API",
         "Notifications",
     },
     "sales": {
@@ -67,8 +87,8 @@ EXPECTED_LINKS = {
         "Complaints",
         "Customers",
         "Purchases",
+        *OWN_WORK,
         "Branches",
-        "API",
         "Notifications",
     },
     "service": {
@@ -77,8 +97,8 @@ EXPECTED_LINKS = {
         "Complaints",
         "Customers",
         "Purchases",
+        *OWN_WORK,
         "Branches",
-        "API",
         "Notifications",
     },
     "quality": {
@@ -88,12 +108,27 @@ EXPECTED_LINKS = {
         "Dissonance",
         "Customers",
         "Purchases",
+        *OWN_WORK,
+        "Scorecards",
+        "Training compliance",
+        "Mystery-shop results",
+        "Mystery-shop assignments",
+        "Scorecard templates",
         "Branches",
-        "API",
         "Notifications",
     },
-    "mystery_shopper": {"Home", "Notifications"},
+    "mystery_shopper": {"Home", "My assignments", "Notifications"},
 }
+# The dropdown menus each role has.
+MENUS = {
+    "admin": ["Staff", "Set-up"],
+    "manager": ["Staff", "Set-up"],
+    "sales": ["Staff", "Set-up"],
+    "service": ["Staff", "Set-up"],
+    "quality": ["Staff", "Set-up"],
+    "mystery_shopper": [],
+}
+FIRST_IN_MENU = {"Staff": "My scorecard", "Set-up": "Branches"}
 PERSONAS = {
     "admin": "admin_user",
     "manager": "manager",
@@ -115,10 +150,21 @@ def test_main_navigation_shows_exactly_the_links_of_the_role(page: Page, request
         f"Welcome, {user.first_name or user.username}"
     )
     navigation = main_navigation(page)
-    # Every visible link, in page order: nothing missing, nothing extra.
-    expect(navigation.get_by_role("link")).to_have_text([BRAND, *expected])
+    # Every link, those in closed menus too, in page order: nothing missing, nothing extra.
+    expect(navigation.get_by_role("link", include_hidden=True)).to_have_text(
+        [BRAND, *expected, "Change password"]
+    )
     for absent in sorted(set(ALL_LINKS) - set(expected)):
-        expect(navigation.get_by_role("link", name=absent, exact=True)).to_have_count(0)
+        expect(
+            navigation.get_by_role("link", name=absent, exact=True, include_hidden=True)
+        ).to_have_count(0)
+    toggles = navigation.get_by_role("button").filter(has_not_text=str(user))
+    expect(toggles).to_have_text(MENUS[role])
+    # Each menu opens and shows its first link.
+    for menu in MENUS[role]:
+        open_menu(page, menu)
+        expect(navigation.get_by_role("link", name=FIRST_IN_MENU[menu], exact=True)).to_be_visible()
+        page.keyboard.press("Escape")
     expect(navigation.get_by_role("link", name="Home", exact=True)).to_have_class(
         re.compile(r"\bactive\b")
     )
