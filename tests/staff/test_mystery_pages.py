@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from aftersales.models import Notification
@@ -394,7 +395,6 @@ def test_a_returned_result_shows_the_question_and_can_be_resubmitted(
 
 
 def test_photos_are_private(login, client, shopper, assignment, quality_manager, outsider):
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     photo = SimpleUploadedFile("receipt.png", b"\x89PNG" + b"\0" * 32, content_type="image/png")
     login(shopper).post(f"/mystery-shop/my/{assignment.pk}/", {"attachments": photo, "save": "1"})
@@ -420,7 +420,6 @@ def test_photos_are_private(login, client, shopper, assignment, quality_manager,
 
 
 def test_a_text_file_is_refused(login, shopper, assignment):
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     text = SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")
     response = login(shopper).post(
