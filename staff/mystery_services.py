@@ -248,7 +248,6 @@ def create_template(
         ScorecardVersion(
             template=template, number=1, coaching_threshold=coaching_threshold, created_by=by
         ),
-        exclude=["created_by"],
         validate_constraints=False,
     )
     _write_structure(version, structure)
@@ -284,7 +283,7 @@ def update_template(
         return template
     if version is not None and not version.assignments.exists():
         version.coaching_threshold = coaching_threshold
-        _validated_save(version, exclude=["created_by"], validate_constraints=False)
+        _validated_save(version, validate_constraints=False)
         version.sections.all().delete()
     else:
         version = _validated_save(
@@ -294,7 +293,6 @@ def update_template(
                 coaching_threshold=coaching_threshold,
                 created_by=by,
             ),
-            exclude=["created_by"],
             validate_constraints=False,
         )
     _write_structure(version, structure)
@@ -361,7 +359,6 @@ def create_assignment(
             instructions=instructions.strip(),
             created_by=by,
         ),
-        exclude=["created_by"],
     )
     with translation.override(shopper.language):
         core.notify(
@@ -545,7 +542,7 @@ def save_result(
         result.served_by_description = (served_by_description or "").strip()
     if comments is not _UNSET:
         result.comments = (comments or "").strip()
-    _validated_save(result, exclude=["reviewed_by"])
+    _validated_save(result)
     if answers:
         _write_answers(result, version_criteria(assignment.version), answers)
     for upload in attachments:
@@ -602,7 +599,7 @@ def submit_result(*, result, by):
     result.critical_failed = scores.critical_failed
     result.status = Status.SUBMITTED
     result.submitted_at = timezone.now()
-    _validated_save(result, exclude=["reviewed_by"])
+    _validated_save(result)
     reviewer = result.assignment.created_by
     if reviewer is not None and reviewer.is_active:
         with translation.override(reviewer.language):
@@ -719,7 +716,7 @@ def accept_result(*, result, by):
     result.reviewed_by = by
     result.reviewed_at = now
     result.accepted_at = now
-    _validated_save(result, exclude=["reviewed_by"])
+    _validated_save(result)
     employee = coached_employee(result)
     if needs_coaching(result) and employee is not None:
         open_coaching_action(
@@ -744,7 +741,7 @@ def return_result(*, result, by, question):
     result.review_question = question
     result.reviewed_by = by
     result.reviewed_at = timezone.now()
-    _validated_save(result, exclude=["reviewed_by"])
+    _validated_save(result)
     shopper = result.assignment.shopper
     with translation.override(shopper.language):
         core.notify(
