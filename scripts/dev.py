@@ -56,6 +56,8 @@ def run():
         manage("seed_demo")
         manage("seed_playbooks")
         manage("seed_quality")
+        manage("seed_scorecards")
+        manage("seed_training")
         print(
             "\n  After-Sales CRM: http://127.0.0.1:8000/\n"
             f"  Demo logins ({', '.join(DEMO_LOGINS)}), password: aftersales-demo\n"
