@@ -76,6 +76,7 @@ EXPECTED_LINKS = {
         "Training compliance",
         "Team",
         "Mystery-shop results",
+        "Mystery-shop assignments",
         "Candidates",
         "Branches",
         "Notifications",
