@@ -6,6 +6,23 @@ from aftersales.models import Branch, User
 from aftersales.roles import Role
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked (size, type) by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data]
+        single = super().clean
+        return [single(upload, initial) for upload in uploads if upload]
+
+
 class BranchForm(forms.ModelForm):
     class Meta:
         model = Branch

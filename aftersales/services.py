@@ -257,3 +257,23 @@ def mark_all_notifications_read(*, by):
     return Notification.objects.filter(recipient=by, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# --- uploads ------------------------------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def check_upload_size(upload, *, field):
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise DomainError(_("%(name)s is larger than 10 MB.") % {"name": upload.name}, field=field)
+
+
+def upload_content_type(upload, *, allowed_types, field, not_allowed):
+    """The declared content type of an upload that is small enough and of an allowed type;
+    otherwise a DomainError on `field` (`not_allowed` names the file with %(name)s)."""
+    check_upload_size(upload, field=field)
+    content_type = getattr(upload, "content_type", "") or ""
+    if content_type not in allowed_types:
+        raise DomainError(not_allowed % {"name": upload.name}, field=field)
+    return content_type

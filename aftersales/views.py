@@ -1,6 +1,9 @@
+from functools import wraps
+
 from celery import current_app
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import FileResponse, JsonResponse
@@ -12,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kombu.exceptions import KombuError
 
 from aftersales import selectors, services
-from aftersales.access import sees_all_branches
+from aftersales.access import is_staff_member, sees_all_branches
 from aftersales.errors import DomainError
 from aftersales.forms import BranchForm, UserForm
 from aftersales.models import Branch, Notification, User
@@ -23,6 +26,25 @@ PAGE_SIZE = 25
 
 def paginate(request, queryset, per_page=PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def role_required(test):
+    """A view for the users `test(user)` accepts; 403 for everyone else (who is logged in)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not test(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# Internal staff: a mystery shopper's model permissions are for their own work only.
+staff_member_required = role_required(is_staff_member)
 
 
 def add_domain_error(form, error):

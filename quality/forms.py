@@ -5,29 +5,13 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.forms import MultipleFileField, MultipleFileInput
 from aftersales.models import Branch
 from customers.models import Customer, Purchase
 from quality import selectors, services
 from quality.models import Complaint, Nature, Severity
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked (size, type) by the service."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        uploads = data if isinstance(data, list | tuple) else [data]
-        single = super().clean
-        return [single(upload, initial) for upload in uploads if upload]
 
 
 class GroupedCategoryIterator(BaseChoiceIterator):

@@ -39,7 +39,6 @@ DEFAULT_DEADLINES = {
 }
 RECOVERY_WITHIN_WORKING_DAYS = 2
 TICK_BATCH = 500
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ALLOWED_ATTACHMENT_TYPES = {
     "image/jpeg",
     "image/png",
@@ -228,16 +227,12 @@ def _complaint_summary(complaint):
 
 
 def add_attachment(*, complaint, upload, by):
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise DomainError(
-            _("%(name)s is larger than 10 MB.") % {"name": upload.name}, field="attachments"
-        )
-    content_type = getattr(upload, "content_type", "") or ""
-    if content_type not in ALLOWED_ATTACHMENT_TYPES:
-        raise DomainError(
-            _("%(name)s is not a photo, PDF or text file.") % {"name": upload.name},
-            field="attachments",
-        )
+    content_type = core.upload_content_type(
+        upload,
+        allowed_types=ALLOWED_ATTACHMENT_TYPES,
+        field="attachments",
+        not_allowed=_("%(name)s is not a photo, PDF or text file."),
+    )
     return ComplaintAttachment.objects.create(
         complaint=complaint,
         file=upload,

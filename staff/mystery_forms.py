@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.forms import MultipleFileField, MultipleFileInput
 from aftersales.models import Branch
 from staff import mystery_selectors as selectors
 from staff import mystery_services as services
@@ -20,23 +21,6 @@ from staff.models import (
 Kind = Criterion.Kind
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 MORE_ROWS = 5
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked (size, type) by the service."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        uploads = data if isinstance(data, list | tuple) else [data]
-        single = super().clean
-        return [single(upload, initial) for upload in uploads if upload]
 
 
 # --- templates -----------------------------------------------------------------------------------

@@ -41,7 +41,6 @@ from staff.services import open_coaching_action
 Kind = Criterion.Kind
 Status = MysteryShopResult.Status
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ALLOWED_ATTACHMENT_TYPES = {
     "image/jpeg",
     "image/png",
@@ -616,16 +615,12 @@ def submit_result(*, result, by):
 
 
 def _add_attachment(result, upload):
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise DomainError(
-            _("%(name)s is larger than 10 MB.") % {"name": upload.name}, field="attachments"
-        )
-    content_type = getattr(upload, "content_type", "") or ""
-    if content_type not in ALLOWED_ATTACHMENT_TYPES:
-        raise DomainError(
-            _("%(name)s is not a photo (JPEG, PNG, HEIC, WebP) or a PDF.") % {"name": upload.name},
-            field="attachments",
-        )
+    content_type = core.upload_content_type(
+        upload,
+        allowed_types=ALLOWED_ATTACHMENT_TYPES,
+        field="attachments",
+        not_allowed=_("%(name)s is not a photo (JPEG, PNG, HEIC, WebP) or a PDF."),
+    )
     return ResultAttachment.objects.create(
         result=result,
         file=upload,

@@ -6,21 +6,24 @@ Staff pages need a staff role besides the model permission, because mystery shop
 permissions on assignments and results too (for their own); shoppers' pages need the shopper role.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from aftersales.access import is_staff_member
 from aftersales.errors import DomainError
 from aftersales.roles import Role
-from aftersales.views import add_domain_error, paginate, private_file_response
+from aftersales.views import (
+    add_domain_error,
+    paginate,
+    private_file_response,
+    role_required,
+    staff_member_required,
+)
 from staff import mystery_selectors as selectors
 from staff import mystery_services as services
 from staff.models import MysteryShopResult, ScorecardTemplate
@@ -41,26 +44,11 @@ from staff.mystery_forms import (
 Status = MysteryShopResult.Status
 
 
-def staff_only(view):
-    """Internal staff only: a mystery shopper's view permissions are for their own work."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+def _is_shopper(user):
+    return user.has_role(Role.MYSTERY_SHOPPER)
 
 
-def shopper_only(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_role(Role.MYSTERY_SHOPPER):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+shopper_only = role_required(_is_shopper)
 
 
 def _or_404(lookup, *args):
@@ -75,7 +63,7 @@ def _or_404(lookup, *args):
 
 @login_required
 @permission_required("staff.view_scorecardtemplate", raise_exception=True)
-@staff_only
+@staff_member_required
 @require_GET
 def template_list(request):
     filters = TemplateFilterForm(request.GET or None)
@@ -91,7 +79,7 @@ def template_list(request):
 
 @login_required
 @permission_required("staff.view_scorecardtemplate", raise_exception=True)
-@staff_only
+@staff_member_required
 @require_GET
 def template_detail(request, pk):
     template = _or_404(selectors.template_detail, pk)
@@ -191,21 +179,21 @@ def _template_page(request, template=None):
 
 @login_required
 @permission_required("staff.add_scorecardtemplate", raise_exception=True)
-@staff_only
+@staff_member_required
 def template_create(request):
     return _template_page(request)
 
 
 @login_required
 @permission_required("staff.change_scorecardtemplate", raise_exception=True)
-@staff_only
+@staff_member_required
 def template_update(request, pk):
     return _template_page(request, _or_404(lambda: ScorecardTemplate.objects.get(pk=pk)))
 
 
 @login_required
 @permission_required("staff.change_scorecardtemplate", raise_exception=True)
-@staff_only
+@staff_member_required
 @require_POST
 def template_set_active(request, pk):
     template = _or_404(lambda: ScorecardTemplate.objects.get(pk=pk))
@@ -227,7 +215,7 @@ def template_set_active(request, pk):
 
 @login_required
 @permission_required("staff.view_mysteryshopassignment", raise_exception=True)
-@staff_only
+@staff_member_required
 @require_GET
 def assignment_list(request):
     filters = AssignmentFilterForm(request.GET or None, user=request.user)
@@ -243,7 +231,7 @@ def assignment_list(request):
 
 @login_required
 @permission_required("staff.add_mysteryshopassignment", raise_exception=True)
-@staff_only
+@staff_member_required
 def assignment_create(request):
     user = request.user
     if request.method == "POST":
@@ -273,7 +261,7 @@ def assignment_create(request):
 
 @login_required
 @permission_required("staff.view_mysteryshopassignment", raise_exception=True)
-@staff_only
+@staff_member_required
 @require_GET
 def assignment_detail(request, pk):
     assignment = _or_404(selectors.assignment_detail, request.user, pk)
@@ -293,7 +281,7 @@ def assignment_detail(request, pk):
 
 @login_required
 @permission_required("staff.change_mysteryshopassignment", raise_exception=True)
-@staff_only
+@staff_member_required
 @require_POST
 def assignment_cancel(request, pk):
     assignment = _or_404(selectors.assignment_detail, request.user, pk)
@@ -422,7 +410,7 @@ def result_attachment(request, pk, attachment_pk):
 
 @login_required
 @permission_required("staff.view_mysteryshopresult", raise_exception=True)
-@staff_only
+@staff_member_required
 @require_GET
 def result_list(request):
     filters = ResultFilterForm(request.GET or None, user=request.user)
@@ -474,7 +462,7 @@ def _render_result(request, result, return_form=None):
 
 @login_required
 @permission_required("staff.view_mysteryshopresult", raise_exception=True)
-@staff_only
+@staff_member_required
 @require_GET
 def result_detail(request, pk):
     return _render_result(request, _or_404(selectors.result_detail, request.user, pk))
@@ -482,7 +470,7 @@ def result_detail(request, pk):
 
 @login_required
 @permission_required("staff.review_mysteryshopresult", raise_exception=True)
-@staff_only
+@staff_member_required
 @require_POST
 def result_accept(request, pk):
     result = _or_404(selectors.result_detail, request.user, pk)
@@ -513,7 +501,7 @@ def result_accept(request, pk):
 
 @login_required
 @permission_required("staff.review_mysteryshopresult", raise_exception=True)
-@staff_only
+@staff_member_required
 @require_POST
 def result_return(request, pk):
     result = _or_404(selectors.result_detail, request.user, pk)

@@ -10,40 +10,23 @@ does a colleague's scorecard for someone who may see only their own.
 import csv
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from aftersales.access import is_staff_member
-from aftersales.views import paginate
+from aftersales.views import paginate, staff_member_required
 from staff import scorecards
 from staff.scorecard_forms import ScorecardFilterForm
 
 
-def staff_member_required(view):
-    """Everyone on the staff (not the external mystery shoppers): 403 otherwise."""
-
-    def wrapped(request, *args, **kwargs):
-        if not is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
 def _url(name, *args, **params):
-    """A page's address with its filters; None while that page does not exist (yet)."""
-    try:
-        url = reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+    """A page's address with its filters."""
+    url = reverse(name, args=args)
     params = {key: value for key, value in params.items() if value not in (None, "")}
     return f"{url}?{urlencode(params)}" if params else url
 

@@ -4,10 +4,10 @@ Mystery shopping lives in mystery_services, hiring in hiring_services; both open
 actions through `open_coaching_action` here."""
 
 import logging
-from calendar import monthrange
 from datetime import timedelta
 from pathlib import PurePath
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -308,7 +308,6 @@ def move_customer_appointments(*, survivor, duplicate):
 
 # --- training ------------------------------------------------------------------------------------
 
-MAX_CERTIFICATE_BYTES = 10 * 1024 * 1024
 CERTIFICATE_TYPES = {
     ".pdf": "application/pdf",
     ".jpg": "image/jpeg",
@@ -323,19 +322,9 @@ CERTIFICATE_SIGNATURES = {
 }
 
 
-def add_months(day, months):
-    """The same day `months` calendar months later (the month's last day when it is shorter)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
-
-
 def certificate_type(upload):
     """The content type of an allowed certificate upload; DomainError otherwise."""
-    if upload.size > MAX_CERTIFICATE_BYTES:
-        raise DomainError(
-            _("%(name)s is larger than 10 MB.") % {"name": upload.name}, field="certificate"
-        )
+    core.check_upload_size(upload, field="certificate")
     content_type = CERTIFICATE_TYPES.get(PurePath(upload.name).suffix.lower())
     upload.seek(0)
     head = upload.read(8)
@@ -452,7 +441,9 @@ def record_training(*, by, employee, course, completed_on, result, certificate=N
         completed_on=completed_on,
         result=result,
         expires_on=(
-            add_months(completed_on, course.validity_months) if course.validity_months else None
+            completed_on + relativedelta(months=course.validity_months)
+            if course.validity_months
+            else None
         ),
         is_current=counts,
         notes=notes,

@@ -39,8 +39,15 @@ def course(db):
         (date(2026, 6, 10), 24, date(2028, 6, 10)),
     ],
 )
-def test_add_months_by_the_calendar(day, months, expected):
-    assert services.add_months(day, months) == expected
+def test_expiry_counts_calendar_months(manager, owner, day, months, expected):
+    record = services.record_training(
+        by=manager,
+        employee=owner,
+        course=CourseFactory(validity_months=months),
+        completed_on=day,
+        result="passed",
+    )
+    assert record.expires_on == expected
 
 
 def test_record_sets_expiry_and_replaces_the_current_one(manager, owner, course):

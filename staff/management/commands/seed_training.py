@@ -14,6 +14,7 @@ none exist, appointments only when the branch has none. Refuses to run with DEBU
 import random
 from datetime import datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -153,7 +154,7 @@ class Command(BaseCommand):
                     continue
                 expires = today + timedelta(days=days_left)
                 completed = (
-                    services.add_months(expires, -course.validity_months)
+                    expires - relativedelta(months=course.validity_months)
                     if course.validity_months
                     else today - timedelta(days=90)
                 )
