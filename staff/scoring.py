@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-YES_NO = "yes_no"
-SCALE = "scale"
-MINUTES = "minutes"
-OBSERVATION = "observation"
-SCORED_KINDS = frozenset({YES_NO, SCALE, MINUTES})
+from staff.models import Criterion
+
+Kind = Criterion.Kind
+SCORED_KINDS = frozenset({Kind.YES_NO, Kind.SCALE, Kind.MINUTES})
 
 CRITICAL_BELOW = Fraction(1, 2)
 POINTS_PLACES = Decimal("0.001")
@@ -70,15 +69,15 @@ class Scores:
 
 def answer_share(kind, *, met=None, rating=None, minutes=None, target_minutes=None):
     """The share (a Fraction 0..1) an answer earns, or None when it is not scored or not given."""
-    if kind == YES_NO:
+    if kind == Kind.YES_NO:
         return None if met is None else Fraction(int(bool(met)))
-    if kind == SCALE:
+    if kind == Kind.SCALE:
         if rating is None:
             return None
         if not 1 <= rating <= 5:
             raise ValueError(f"A rating is 1 to 5, not {rating}.")
         return Fraction(rating - 1, 4)
-    if kind == MINUTES:
+    if kind == Kind.MINUTES:
         if minutes is None:
             return None
         if not target_minutes or target_minutes <= 0:
