@@ -7,7 +7,12 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from staff import mystery_services as services
-from staff.models import CoachingAction, MysteryShopAssignment, ScorecardTemplate
+from staff.models import (
+    CoachingAction,
+    MysteryShopAssignment,
+    MysteryShopResult,
+    ScorecardTemplate,
+)
 from tests.aftersales.factories import UserFactory
 from tests.api_helpers import fresh, ids
 from tests.staff.mystery_helpers import (
@@ -144,7 +149,7 @@ def test_quality_reviews_and_cannot_enter_results(
     assert manager_api.post(f"/api/mystery-shop/results/{result.pk}/accept/").status_code == 403
 
 
-def test_seed_scorecards_is_idempotent_and_makes_the_demo_assignment(settings, db):
+def test_seed_scorecards_is_idempotent_and_makes_the_demo_assignment_and_past_results(settings, db):
     settings.DEBUG = True
     call_command("load_demo_data", verbosity=0)
     call_command("seed_scorecards", verbosity=0)
@@ -158,12 +163,17 @@ def test_seed_scorecards_is_idempotent_and_makes_the_demo_assignment(settings, d
         "complaint_call",
         "email_enquiry",
     }
-    demo = MysteryShopAssignment.objects.get()
+    demo = MysteryShopAssignment.objects.get(result__isnull=True)
     assert (demo.shopper.username, demo.employee.username, demo.branch.code) == (
         "shopper",
         "sales",
         "MUC",
     )
+    # The demo salesperson's past visits, accepted once however often the command runs.
+    past = MysteryShopResult.objects.filter(status="accepted", served_by__username="sales")
+    assert past.count() == 5
+    scores = list(past.order_by("visited_at").values_list("score", flat=True))
+    assert scores[0] < scores[-1] == 100
     handover = services.current_version(demo.template)
     critical = [c.text for c in criteria_by_text(handover).values() if c.is_critical]
     assert critical == ["Handover explained every function"]

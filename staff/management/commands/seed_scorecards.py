@@ -9,7 +9,7 @@ assignment is made once. Templates go through `create_template` and the assignme
 load_demo_data: these are demo data, not a production catalogue.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -229,10 +229,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = self._templates()
             assignment = self._assignment()
+            accepted = self._past_results()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Scorecards: {created} created, {len(DEMO_TEMPLATES) - created} existed."
                 + (" Demo assignment created." if assignment else "")
+                + (f" {accepted} past results accepted." if accepted else "")
             )
         )
 
@@ -252,6 +254,64 @@ class Command(BaseCommand):
             )
             created += 1
         return created
+
+    def _past_results(self):
+        """Accepted showroom visits and phone enquiries of the past months, so that the demo
+        salesperson's scorecard has a mystery-shop trend. Made once: none exist afterwards."""
+        shopper = User.objects.filter(username="shopper", groups__name=Role.MYSTERY_SHOPPER).first()
+        quality = User.objects.filter(username="quality", groups__name=Role.QUALITY).first()
+        sales = User.objects.filter(username="sales").first()
+        if None in (shopper, quality, sales):
+            return 0
+        branch = sales.branches.order_by("pk").first()
+        templates = list(
+            ScorecardTemplate.objects.filter(
+                scenario__in=[Scenario.SHOWROOM_VISIT, Scenario.PHONE_ENQUIRY]
+            ).order_by("scenario")
+        )
+        if branch is None or not templates:
+            return 0
+        if MysteryShopAssignment.objects.filter(
+            shopper=shopper, branch=branch, template__in=templates
+        ).exists():
+            return 0
+        today = timezone.localdate()
+        # Months ago, and how many criteria the salesperson missed on that visit.
+        for number, (months_ago, missed) in enumerate([(5, 3), (4, 2), (3, 2), (2, 1), (1, 0)]):
+            template = templates[number % len(templates)]
+            visit_day = today - timedelta(days=30 * months_ago)
+            assignment = services.create_assignment(
+                by=quality,
+                template=template,
+                shopper=shopper,
+                branch=branch,
+                # A window cannot end in the past; the visit happened early in it.
+                window_start=visit_day - timedelta(days=3),
+                window_end=today,
+                employee=sales,
+            )
+            criteria = Criterion.objects.filter(section__version=assignment.version).order_by(
+                "section__position", "position", "pk"
+            )
+            answers = {}
+            for index, item in enumerate(criteria):
+                good = index >= missed
+                answers[item.pk] = {
+                    Criterion.Kind.YES_NO: {"met": good},
+                    Criterion.Kind.SCALE: {"rating": 5 if good else 2},
+                    Criterion.Kind.MINUTES: {"minutes": 1 if good else 4},
+                    Criterion.Kind.OBSERVATION: {"note": "Friendly, took time to listen."},
+                }[item.kind]
+            result = services.save_result(
+                assignment=assignment,
+                by=shopper,
+                visited_at=timezone.make_aware(datetime.combine(visit_day, time(10, 30))),
+                served_by=sales,
+                answers=answers,
+            )
+            services.submit_result(result=result, by=shopper)
+            services.accept_result(result=result, by=quality)
+        return number + 1
 
     def _assignment(self):
         """One open vehicle-handover visit for the demo shopper at the demo manager's branch,
