@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.aftersales.factories import PASSWORD
-from tests.e2e.helpers import E2E, log_in, main_navigation, open_user_menu
+from tests.e2e.helpers import E2E, log_in, main_navigation, open_menu, open_user_menu
 
 pytestmark = E2E
 
@@ -46,6 +46,7 @@ def test_switching_to_german_translates_the_navigation_and_persists(page: Page, 
     expect_german_navigation(page, owner)
 
     # The choice is remembered on the next page.
+    open_menu(page, "Einrichtung", GERMAN_NAVIGATION)
     main_navigation(page, GERMAN_NAVIGATION).get_by_role("link", name="Filialen").click()
     expect(page).to_have_url("/branches/")
     expect(page.get_by_role("heading", name="Filialen", level=1)).to_be_visible()

@@ -108,7 +108,7 @@ def test_a_poor_handover_lowers_the_employees_score_and_opens_coaching(
     page.goto("/coaching/")
     page.get_by_role("link", name=str(ada), exact=True).click()
     expect(page).to_have_url(action.get_absolute_url())
-    expect(page.get_by_text("Mystery-shop result").first).to_be_visible()
+    expect(page.get_by_role("main").get_by_text("Mystery-shop result").first).to_be_visible()
 
     # ... and the lowered score on Ada's scorecard, through the branch's scorecard.
     page.goto("/scorecards/")
