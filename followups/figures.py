@@ -89,9 +89,9 @@ def _person_name(row):
     return full_name or row["assignee__username"]
 
 
-def followup_adherence(user, *, start, end, branch=None):
+def followup_adherence(user, *, start, end, branch=None, assignee=None):
     """Adherence per person (the assignee) and per branch for the follow-ups due from `start` to
-    `end` (dates, inclusive) that `user` may see, optionally in one branch.
+    `end` (dates, inclusive) that `user` may see, optionally in one branch or of one person.
 
     One query: the follow-ups grouped by branch and assignee with a filtered count per outcome;
     the sums per person and per branch are added up here.
@@ -108,6 +108,8 @@ def followup_adherence(user, *, start, end, branch=None):
     )
     if branch is not None:
         followups = followups.filter(branch=branch)
+    if assignee is not None:
+        followups = followups.filter(assignee=assignee)
     groups = (
         followups.order_by()
         .values(

@@ -349,6 +349,8 @@ class FollowUp(models.Model):
                 name="followup_open_by_branch",
             ),
             models.Index(fields=["branch", "status", "due_date"], name="followup_branch_status"),
+            # One person's follow-ups of a period, whatever their state (staff scorecards).
+            models.Index(fields=["assignee", "due_date"], name="followup_by_assignee"),
         ]
 
     def __str__(self):

@@ -518,7 +518,9 @@ def employee_scorecard(viewer, employee, *, period, branch=None, today=None):
     punctuality = staff_figures.punctuality(
         viewer, start=period.start, end=period.end, branch=branch, employee=employee
     )
-    adherence = followup_adherence(viewer, start=period.start, end=period.end, branch=branch)
+    adherence = followup_adherence(
+        viewer, start=period.start, end=period.end, branch=branch, assignee=employee
+    )
     compliance = staff_figures.training_compliance([employee], today=today).get(employee.pk)
     figures = Figures(
         mystery_shop=shop.get(employee.pk) or _empty_shop(period),

@@ -126,6 +126,12 @@ def test_one_branch_only(now, admin_user, south, history):
     assert followup_adherence(admin_user, start=START, end=END, branch=south.pk) == result
 
 
+def test_one_person_only(now, manager, owner, colleague, history):
+    result = followup_adherence(manager, start=START, end=END, assignee=owner)
+    assert [row.id for row in result.by_person] == [owner.pk]
+    assert result.total == figures(on_time=3, late=1, missed=1, overdue=1, pending=1)
+
+
 def test_the_period_is_inclusive(now, manager, owner, north):
     make(north, owner, START, Status.MISSED)
     make(north, owner, END)

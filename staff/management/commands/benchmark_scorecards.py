@@ -67,10 +67,13 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=20, help="Measured requests.")
         parser.add_argument("--warmup", type=int, default=3, help="Requests before measuring.")
         parser.add_argument(
+            "--slowest", type=int, default=0, help="Show this many slowest queries of a request."
+        )
+        parser.add_argument(
             "--force", action="store_true", help="Run even though DEBUG is off (production)."
         )
 
-    def handle(self, *args, employees, per_employee, requests, warmup, force, **options):
+    def handle(self, *args, employees, per_employee, requests, warmup, slowest, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like production. Use --force to benchmark anyway."
@@ -79,12 +82,12 @@ class Command(BaseCommand):
             raise CommandError("--employees, --per-employee and --requests must be 1 or more.")
         try:
             with transaction.atomic():
-                self._run(employees, per_employee, requests, warmup)
+                self._run(employees, per_employee, requests, warmup, slowest)
                 raise Rollback
         except Rollback:
             self.stdout.write("The benchmark's data has been rolled back.")
 
-    def _run(self, employees, per_employee, requests, warmup):
+    def _run(self, employees, per_employee, requests, warmup, slowest):
         started = time.perf_counter()
         branch, manager, people, counts = self._make_data(employees, per_employee)
         self.stdout.write(
@@ -98,7 +101,7 @@ class Command(BaseCommand):
             ("branch scorecard", reverse("staff:branch-scorecard", args=[branch.pk])),
             ("employee scorecard", reverse("staff:employee-scorecard", args=[people[0].pk])),
         ]:
-            timings, queries = self._measure(client, url, requests, warmup)
+            timings, queries, last = self._measure(client, url, requests, warmup)
             median, p95 = statistics.median(timings), percentile(timings, 0.95)
             verdict = self.style.SUCCESS if p95 < 300 else self.style.WARNING
             self.stdout.write(
@@ -108,13 +111,15 @@ class Command(BaseCommand):
                     f"queries={'/'.join(str(count) for count in sorted(set(queries)))}"
                 )
             )
+            for query in sorted(last, key=lambda query: -float(query["time"]))[:slowest]:
+                self.stdout.write(f"  {float(query['time']) * 1000:6.0f} ms  {query['sql'][:300]}")
 
     def _host(self):
         hosts = [host for host in settings.ALLOWED_HOSTS if host and "*" not in host]
         return hosts[0].lstrip(".") if hosts else "localhost"
 
     def _measure(self, client, url, requests, warmup):
-        timings, query_counts = [], []
+        timings, query_counts, last = [], [], []
         for number in range(warmup + requests):
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
@@ -125,7 +130,8 @@ class Command(BaseCommand):
             if number >= warmup:
                 timings.append(elapsed)
                 query_counts.append(len(queries))
-        return timings, query_counts
+                last = queries.captured_queries
+        return timings, query_counts, last
 
     # --- the data --------------------------------------------------------------------------------
 
