@@ -12,8 +12,7 @@ from customers import api as customers_api
 from followups import api as followups_api
 from quality import api as quality_api
 from staff import api as staff_api
-from staff import hiring_api, mystery_api
-from staff import scorecard_api as scorecards_api
+from staff import hiring_api, mystery_api, scorecard_api
 
 router = DefaultRouter()
 router.APIRootView = api.StaffAPIRootView
@@ -34,12 +33,11 @@ router.register(
     basename="api-dissonance-customer",
 )
 
-# staff: appointments, training, coaching
+# staff: appointments, training, coaching, mystery shopping, hiring
 router.register("appointments", staff_api.AppointmentViewSet, basename="api-appointment")
 router.register("trainings", staff_api.CourseViewSet, basename="api-training")
 router.register("training-records", staff_api.TrainingRecordViewSet, basename="api-training-record")
 router.register("coaching-actions", staff_api.CoachingActionViewSet, basename="api-coaching-action")
-# staff: mystery shopping
 router.register(
     "mystery-shop/templates",
     mystery_api.ScorecardTemplateViewSet,
@@ -53,20 +51,6 @@ router.register(
 router.register(
     "mystery-shop/results", mystery_api.ResultViewSet, basename="api-mystery-shop-result"
 )
-# staff: scorecards (plain API views, placed before the router's paths in urlpatterns)
-scorecard_api_urls = [
-    path(
-        "api/staff/<int:id>/scorecard/",
-        scorecards_api.EmployeeScorecardView.as_view(),
-        name="api-employee-scorecard",
-    ),
-    path(
-        "api/staff/scorecards/branch/<int:id>/",
-        scorecards_api.BranchScorecardView.as_view(),
-        name="api-branch-scorecard",
-    ),
-]
-# staff: hiring
 router.register("candidates", hiring_api.CandidateViewSet, basename="api-candidate")
 
 admin.site.site_header = "After-Sales CRM"
@@ -123,7 +107,17 @@ urlpatterns = [
         quality_api.DissonanceSummaryView.as_view(),
         name="api-dissonance-summary",
     ),
-    *scorecard_api_urls,
+    # Plain API views, before the router's paths.
+    path(
+        "api/staff/<int:id>/scorecard/",
+        scorecard_api.EmployeeScorecardView.as_view(),
+        name="api-employee-scorecard",
+    ),
+    path(
+        "api/staff/scorecards/branch/<int:id>/",
+        scorecard_api.BranchScorecardView.as_view(),
+        name="api-branch-scorecard",
+    ),
     path("api/", include(router.urls)),
 ]
 
