@@ -1,5 +1,6 @@
 """Small helpers the mystery-shopping tests share (the fixtures live in each module): a handover
-scorecard, an assignment of it, a poor and a good result.
+scorecard, an assignment of it, a poor and a good result, the services' `sections` argument, and
+closing a streamed file.
 
 The poor result (hand-computed, see test_scoring.py): Welcome 65 %, Handover 20 %, overall 42.5 %,
 the critical "Explained every function" not met.
@@ -26,6 +27,18 @@ HANDOVER = {
         {"text": "What stood out", "kind": Kind.OBSERVATION},
     ],
 }  # fmt: skip
+
+
+def sections(structure):
+    """{"Section title": [criterion, ...]} as the services' `sections` argument."""
+    return [{"title": title, "criteria": criteria} for title, criteria in structure.items()]
+
+
+def close_file(response):
+    """Close the streamed file without response.close(), whose request_finished signal would
+    close the test's database connection (it is inside the test transaction)."""
+    for closer in response._resource_closers:
+        closer()
 
 
 def criteria_by_text(version):

@@ -18,6 +18,7 @@ from tests.staff.mystery_helpers import (
     criteria_by_text,
     good_answers,
     handover_assignment,
+    sections,
     submit,
 )
 
@@ -34,10 +35,6 @@ def assignment(north, shopper, owner, quality_manager):
 @pytest.fixture
 def handover_version(assignment):
     return assignment.version
-
-
-def sections(structure):
-    return [{"title": title, "criteria": criteria} for title, criteria in structure.items()]
 
 
 # --- templates -----------------------------------------------------------------------------------

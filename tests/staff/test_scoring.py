@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from staff import mystery_services as services
-from staff.models import Answer, Criterion, MysteryShopResult
+from staff.models import Answer, Criterion, MysteryShopResult, Scenario
 from staff.scoring import AnswerSpec, CriterionSpec, answer_share, score
-from tests.staff.factories import AssignmentFactory, make_version
+from tests.staff.mystery_helpers import HANDOVER, handover_assignment, sections, submit
 
 Kind = Criterion.Kind
 
@@ -145,65 +145,21 @@ def test_weight_zero_is_not_scored():
 # --- stored at submission, against the assignment's version --------------------------------------
 
 
-HANDOVER = {
-    "Welcome": [
-        {"text": "Greeted within two minutes", "kind": Kind.MINUTES, "weight": 2,
-         "target_minutes": 2},
-        {"text": "Needs analysis", "kind": Kind.SCALE, "weight": 3},
-    ],
-    "Handover": [
-        {"text": "Explained every function", "weight": 4, "is_critical": True},
-        {"text": "Test drive offered", "weight": 2},
-        {"text": "Farewell", "weight": 1},
-        {"text": "What stood out", "kind": Kind.OBSERVATION},
-    ],
-}  # fmt: skip
-
-
 @pytest.fixture
-def handover_assignment(north, shopper, owner):
-    version = make_version(HANDOVER)
-    return AssignmentFactory(version=version, shopper=shopper, branch=north, employee=owner)
+def assignment(north, shopper, owner):
+    return handover_assignment(shopper=shopper, branch=north, employee=owner)
 
 
-def criteria_by_text(version):
-    return {c.text: c for c in Criterion.objects.filter(section__version=version)}
-
-
-def answer_poorly(assignment, shopper, owner):
-    by_text = criteria_by_text(assignment.version)
-    answers = {
-        by_text["Greeted within two minutes"].pk: {"minutes": 3},
-        by_text["Needs analysis"].pk: {"rating": 4},
-        by_text["Explained every function"].pk: {"met": False},
-        by_text["Test drive offered"].pk: {"not_applicable": True},
-        by_text["Farewell"].pk: {"met": True},
-        by_text["What stood out"].pk: {"note": "The handover took five minutes."},
-    }
-    from django.utils import timezone
-
-    result = services.save_result(
-        assignment=assignment,
-        by=shopper,
-        visited_at=timezone.now(),
-        served_by=owner,
-        answers=answers,
-    )
-    return services.submit_result(result=result, by=shopper)
-
-
-def test_submission_stores_points_section_scores_and_the_critical_flag(
-    handover_assignment, shopper, owner
-):
-    result = answer_poorly(handover_assignment, shopper, owner)
+def test_submission_stores_points_section_scores_and_the_critical_flag(assignment, shopper, owner):
+    result = submit(assignment, shopper, served_by=owner)
     result.refresh_from_db()
     assert result.status == MysteryShopResult.Status.SUBMITTED
     assert result.score == Decimal("42.5")
     assert result.critical_failed
-    sections = {section.title: section for section in handover_assignment.version.sections.all()}
+    by_title = {section.title: section for section in assignment.version.sections.all()}
     assert result.section_scores == [
-        {"section": sections["Welcome"].pk, "title": "Welcome", "score": 65.0},
-        {"section": sections["Handover"].pk, "title": "Handover", "score": 20.0},
+        {"section": by_title["Welcome"].pk, "title": "Welcome", "score": 65.0},
+        {"section": by_title["Handover"].pk, "title": "Handover", "score": 20.0},
     ]
     points = {a.criterion.text: a.points for a in Answer.objects.filter(result=result)}
     assert points == {
@@ -216,16 +172,12 @@ def test_submission_stores_points_section_scores_and_the_critical_flag(
     }
 
 
-def sections_argument(structure):
-    return [{"title": title, "criteria": criteria} for title, criteria in structure.items()]
-
-
 def test_editing_a_used_template_makes_a_new_version_and_leaves_the_result_alone(
-    handover_assignment, shopper, owner, quality_manager
+    assignment, shopper, owner, quality_manager
 ):
-    result = answer_poorly(handover_assignment, shopper, owner)
-    template = handover_assignment.template
-    old_version = handover_assignment.version
+    result = submit(assignment, shopper, served_by=owner)
+    template = assignment.template
+    old_version = assignment.version
     # The explanation of every function now weighs 1 and the farewell is gone.
     changed = {
         "Welcome": HANDOVER["Welcome"],
@@ -236,7 +188,7 @@ def test_editing_a_used_template_makes_a_new_version_and_leaves_the_result_alone
         by=quality_manager,
         name=template.name,
         scenario=template.scenario,
-        sections=sections_argument(changed),
+        sections=sections(changed),
         coaching_threshold=80,
     )
     current = services.current_version(template)
@@ -255,16 +207,16 @@ def test_editing_an_unused_template_changes_its_version_in_place(quality_manager
     template = services.create_template(
         by=quality_manager,
         name="Phone enquiry",
-        scenario="phone_enquiry",
-        sections=sections_argument({"Call": [{"text": "Answered within three rings"}]}),
+        scenario=Scenario.PHONE_ENQUIRY,
+        sections=sections({"Call": [{"text": "Answered within three rings"}]}),
     )
     version = services.current_version(template)
     services.update_template(
         template=template,
         by=quality_manager,
         name="Phone enquiry",
-        scenario="phone_enquiry",
-        sections=sections_argument(
+        scenario=Scenario.PHONE_ENQUIRY,
+        sections=sections(
             {"Call": [{"text": "Answered within three rings"}, {"text": "Name given"}]}
         ),
     )
@@ -276,16 +228,14 @@ def test_editing_an_unused_template_changes_its_version_in_place(quality_manager
     ]
 
 
-def test_saving_a_used_template_unchanged_makes_no_new_version(
-    handover_assignment, quality_manager
-):
-    template = handover_assignment.template
+def test_saving_a_used_template_unchanged_makes_no_new_version(assignment, quality_manager):
+    template = assignment.template
     services.update_template(
         template=template,
         by=quality_manager,
         name="Renamed",
         scenario=template.scenario,
-        sections=sections_argument(HANDOVER),
+        sections=sections(HANDOVER),
     )
     assert template.versions.count() == 1
     template.refresh_from_db()

@@ -37,7 +37,7 @@ from tests.staff.factories import (
     CourseFactory,
     TrainingRecordFactory,
 )
-from tests.staff.mystery_helpers import handover_assignment, submit
+from tests.staff.mystery_helpers import close_file, handover_assignment, submit
 
 # URL names the shopper may open (any parameters); everything else is refused.
 ALLOWED = {
@@ -76,13 +76,6 @@ ALLOWED = {
     "api-mystery-shop-result-submit",
 }
 REFUSED = {403, 404, 405}
-
-
-def close_file(response):
-    """Close the streamed file without response.close(), whose request_finished signal would
-    close the test's database connection (it is inside the test transaction)."""
-    for closer in response._resource_closers:
-        closer()
 
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"\x00" * 64
