@@ -19,7 +19,7 @@ bounds the same).
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -27,7 +27,10 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.models import Branch
@@ -35,8 +38,10 @@ from aftersales.roles import BRANCH_ROLES
 from followups.figures import Adherence, followup_adherence
 from followups.models import SurveyInvitation, SurveyResponse
 from quality.models import Complaint
+from quality.selectors import OPEN_STATUSES as OPEN_COMPLAINT
 from staff import figures as staff_figures
 from staff.models import CUSTOMER_FACING_ROLES, CoachingAction, MysteryShopResult
+from staff.selectors import OPEN_COACHING
 from staff.services import STAFF_ATTENTION_CATEGORY
 
 PERIOD_MONTHS = (3, 6, 12)
@@ -44,12 +49,6 @@ DEFAULT_PERIOD_MONTHS = 12
 LAST_RESULTS = 5
 PROMOTER_FROM = 9
 DETRACTOR_UNTIL = 6
-OPEN_COMPLAINT = (
-    Complaint.Status.NEW,
-    Complaint.Status.ACKNOWLEDGED,
-    Complaint.Status.IN_PROGRESS,
-)
-OPEN_COACHING = (CoachingAction.Status.OPEN, CoachingAction.Status.IN_PROGRESS)
 TENTH = Decimal("0.1")
 
 
@@ -266,8 +265,6 @@ class BranchScorecard:
     training: Training
     rows: tuple[EmployeeRow, ...]
     results: tuple
-    sort: str = "name"
-    employees: tuple = field(default=(), repr=False)
 
 
 # --- who may be seen -----------------------------------------------------------------------------
@@ -277,11 +274,14 @@ def can_see_branch_scorecards(user):
     return user.has_perm("staff.view_branch_scorecards")
 
 
-def scorecard_branches(user):
-    """The branches whose scorecards the user may open (with the permission: their branches)."""
+def scorecard_branches(user, *, search=""):
+    """The branches whose scorecards the user may open (with the permission: their branches),
+    optionally those whose name or code contains `search`."""
     if not can_see_branch_scorecards(user):
         return Branch.objects.none()
     branches = Branch.objects.visible_to(user)
+    if search:
+        branches = branches.filter(Q(name__icontains=search) | Q(code__icontains=search))
     return branches.order_by("name", "pk")
 
 
@@ -649,10 +649,149 @@ def branch_scorecard(viewer, branch, *, period, sort="name", today=None):
         training=training,
         rows=sort_rows(rows, sort),
         results=_latest_results(viewer, period, branch=branch),
-        sort=sort,
     )
 
 
 def percent(rate):
     """A share 0–1 as a whole percentage (None stays None)."""
     return None if rate is None else math.floor(rate * 100 + 0.5)
+
+
+# --- what the pages, the charts and the export show ----------------------------------------------
+
+
+def _url(name, *args, **params):
+    """A page's address with its filters (empty ones left out)."""
+    url = reverse(name, args=args)
+    params = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def scorecard_links(viewer, period, *, employee=None, branch=None):
+    """The lists behind the numbers of an employee's or a branch's scorecard, for the viewer's
+    permissions (a missing key: no such list for them)."""
+    person = employee.pk if employee is not None else None
+    place = branch.pk if branch is not None else None
+    dates = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    links = {}
+    if viewer.has_perm("quality.view_dissonance_dashboard"):
+        # The dashboard's complaint list filters by the same stored responsible salesperson.
+        links["complaints"] = _url(
+            "quality:dashboard-signals",
+            list="complaints",
+            salesperson=person,
+            branch=place,
+            measure="",
+            **dates,
+        )
+    if viewer.has_perm("staff.view_coachingaction"):
+        links["coaching"] = _url(
+            "staff:coaching-list", employee=person, branch=place, status="open"
+        )
+    if viewer.has_perm("staff.view_appointment"):
+        links["appointments"] = _url(
+            "staff:appointment-list", employee=person, branch=place, **dates
+        )
+    if viewer.has_perm("staff.view_trainingrecord"):
+        if employee is None:
+            links["training"] = _url("staff:training-compliance", branch=place)
+        elif employee.pk == viewer.pk:
+            links["training"] = _url("staff:my-training")
+        else:
+            links["training"] = _url("staff:training-employee", employee.pk)
+    if viewer.has_perm("staff.view_mysteryshopresult"):
+        links["results"] = _url(
+            "staff:result-list", employee=person, branch=place, status="accepted"
+        )
+    return links
+
+
+def chart_data(figures):
+    """What the page's charts draw (json_script): translated names and plain numbers."""
+    punctuality, adherence = figures.punctuality, figures.adherence
+    trend, categories = figures.mystery_shop.trend, figures.complaints.categories
+    return {
+        "trend": {
+            "labels": [month.month.strftime("%Y-%m") for month in trend],
+            "average": [None if month.average is None else float(month.average) for month in trend],
+            "count": [month.count for month in trend],
+            "names": {"average": _("Average score (%)"), "count": _("Results")},
+        },
+        "punctuality": {
+            "labels": [_("Appointments"), _("Follow-ups")],
+            "series": [
+                {
+                    "name": _("on time"),
+                    "colour": "success",
+                    "data": [punctuality.on_time, adherence.on_time],
+                },
+                {
+                    "name": _("late"),
+                    "colour": "warning",
+                    "data": [punctuality.late, adherence.late],
+                },
+                {
+                    "name": _("missed or not recorded"),
+                    "colour": "danger",
+                    "data": [punctuality.not_recorded, adherence.missed + adherence.overdue],
+                },
+                {
+                    "name": _("customer did not come"),
+                    "colour": "secondary",
+                    "data": [punctuality.no_show, 0],
+                },
+            ],
+        },
+        "complaints": {
+            "labels": [category.name for category in categories],
+            "total": [category.total for category in categories],
+            "open": [category.open for category in categories],
+            "staff_attention": [category.is_staff_attention for category in categories],
+            "names": {"total": _("Complaints"), "open": _("of them open")},
+        },
+    }
+
+
+def _blank_if_none(value):
+    return "" if value is None else value
+
+
+def comparison_table(card):
+    """A branch scorecard's comparison table as rows of plain values, the header first, in the
+    order shown (the CSV export)."""
+    header = [
+        _("Employee"),
+        _("Mystery-shop average (%)"),
+        _("Mystery-shop results"),
+        _("Punctuality on time (%)"),
+        _("Follow-ups on time (%)"),
+        _("Complaints"),
+        _("of them staff attention"),
+        _("Survey NPS"),
+        _("Survey answers"),
+        _("Training compliant"),
+        _("Training missing"),
+        _("Training expired"),
+        _("Open coaching"),
+        _("Overdue coaching"),
+    ]
+    rows = [
+        [
+            row.name,
+            _blank_if_none(row.figures.mystery_shop.average),
+            row.figures.mystery_shop.count,
+            _blank_if_none(percent(row.figures.punctuality.on_time_rate)),
+            _blank_if_none(percent(row.figures.adherence.on_time_rate)),
+            row.figures.complaints.total,
+            row.figures.complaints.staff_attention,
+            _blank_if_none(row.figures.satisfaction.nps),
+            row.figures.satisfaction.count,
+            _("yes") if row.compliance is None or row.compliance.is_compliant else _("no"),
+            row.compliance.missing if row.compliance else 0,
+            row.compliance.expired if row.compliance else 0,
+            row.figures.coaching.open,
+            row.figures.coaching.overdue,
+        ]
+        for row in card.rows
+    ]
+    return [header, *rows]

@@ -240,8 +240,10 @@ def test_the_export_is_the_table_as_csv(login, manager, north, owner):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "Employee"
+    assert {len(row) for row in rows} == {14}
     owner_row = next(row for row in rows if row[0] == str(owner))
     assert owner_row[1:3] == ["90.0", "1"]
+    assert owner_row[9] == "yes"  # no required courses: compliant
 
 
 # --- query counts --------------------------------------------------------------------------------
