@@ -7,7 +7,7 @@ page. `/api/candidates/{id}/assessment/`: GET and PUT the caller's own assessmen
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -18,11 +18,6 @@ from aftersales.models import Branch
 from staff import hiring_selectors as selectors
 from staff import hiring_services as services
 from staff.models import Candidate, CandidateAssessment, Competency, CompetencyRating
-
-
-def visible_branches(user):
-    return Branch.objects.visible_to(user).filter(is_active=True)
-
 
 # --- serializers ---------------------------------------------------------------------------------
 
@@ -92,26 +87,23 @@ class CandidateSerializer(serializers.ModelSerializer):
 
 
 class CandidateDetailSerializer(CandidateSerializer):
-    combined = serializers.SerializerMethodField(
-        help_text=_("The assessors' ratings combined; null while they are hidden from you.")
+    """A candidate read through `selectors.with_combined`."""
+
+    combined = CombinedAssessmentSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The assessors' ratings combined; null while they are hidden from you."),
     )
 
     class Meta(CandidateSerializer.Meta):
         fields = [*CandidateSerializer.Meta.fields, "combined"]
         read_only_fields = fields
 
-    @extend_schema_field(CombinedAssessmentSerializer(allow_null=True))
-    def get_combined(self, candidate):
-        overview = selectors.assessment_overview(self.context["request"].user, candidate)
-        if overview.combined is None:
-            return None
-        return CombinedAssessmentSerializer(overview.combined).data
-
 
 class CandidateWriteSerializer(serializers.Serializer):
     branch = VisiblePrimaryKeyRelatedField(
         queryset=Branch.objects.all(),
-        scope=visible_branches,
+        scope=selectors.candidate_branches,
         help_text=_("One of your branches: where the role is."),
     )
     first_name = serializers.CharField(max_length=100)
@@ -219,6 +211,9 @@ class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         page = self.paginate_queryset(candidates)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    def retrieve(self, request, pk=None):
+        return Response(self._detail(self.get_object()))
+
     def create(self, request):
         serializer = self._write_serializer(request)
         candidate = services.add_candidate(by=request.user, **serializer.validated_data)
@@ -304,6 +299,10 @@ class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return Response(self._read(candidate))
 
+    def _detail(self, candidate):
+        """The detail: a candidate of the scoped queryset with the combined assessment."""
+        return self.get_serializer(selectors.with_combined(self.request.user, candidate)).data
+
     def _read(self, candidate):
-        """The candidate as the detail shows it, read back through the scoped queryset."""
-        return self.get_serializer(self.get_queryset().get(pk=candidate.pk)).data
+        """A candidate just written, read back through the scoped queryset as the detail."""
+        return self._detail(self.get_queryset().get(pk=candidate.pk))

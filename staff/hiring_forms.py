@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
 from staff.competencies import scales
+from staff.hiring_selectors import candidate_branches
 from staff.hiring_services import CANDIDATE_ROLE_CHOICES, DECISION_CHOICES
 from staff.models import Candidate
 
@@ -33,7 +34,7 @@ class CandidateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = Branch.objects.visible_to(user).filter(is_active=True)
+        self.fields["branch"].queryset = candidate_branches(user)
 
     @classmethod
     def initial_for(cls, candidate):

@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from aftersales.models import Branch
 from staff.competencies import SCALES, AnchoredScale
 from staff.models import Candidate, CandidateAssessment, Competency, CompetencyRating
 
@@ -52,6 +53,11 @@ def candidates_visible_to(user):
     if not user.has_perm("staff.view_candidate"):
         return Candidate.objects.none()
     return Candidate.objects.visible_to(user)
+
+
+def candidate_branches(user):
+    """The branches a candidate can be added to or moved to: the user's active branches."""
+    return Branch.objects.visible_to(user).filter(is_active=True)
 
 
 def _submitted(**filters):
@@ -240,6 +246,13 @@ def assessment_overview(user, candidate):
         submitted_count=len(assessments),
         combined=combine(assessments) if visible else None,
     )
+
+
+def with_combined(user, candidate):
+    """The candidate with `combined`: the combined assessment where `user` may see it, None
+    otherwise (the API's detail; two queries)."""
+    candidate.combined = assessment_overview(user, candidate).combined
+    return candidate
 
 
 def my_assessment(user, candidate):

@@ -299,3 +299,19 @@ def test_list_query_count(client_for, manager, north, candidates, django_assert_
     with django_assert_num_queries(6):
         response = client.get(CANDIDATES)
     assert response.json()["count"] == candidates
+
+
+@pytest.mark.parametrize("assessors", [1, 4])
+def test_detail_query_count(
+    client_for, manager, north, candidate, assessors, django_assert_num_queries
+):
+    assess(candidate, manager, 3, 3, 3, 3, 3)
+    for _ in range(assessors - 1):
+        assess(candidate, UserFactory(roles=["manager"], branches=[north]), 4, 4, 4, 4, 4)
+    client = client_for(fresh(manager))
+    # 1 the caller's groups (staff check), 2-3 their user and group permissions, 4 their branches
+    # (scope), 5 the candidate with branch and its figures as subqueries, 6 the submitted
+    # assessments with their assessors, 7 their ratings.
+    with django_assert_num_queries(7):
+        response = client.get(detail(candidate))
+    assert response.json()["combined"]["assessor_count"] == assessors
