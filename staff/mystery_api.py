@@ -28,6 +28,7 @@ from staff import mystery_selectors as selectors
 from staff import mystery_services as services
 from staff.models import (
     CUSTOMER_FACING_ROLES,
+    DEFAULT_COACHING_THRESHOLD,
     Criterion,
     MysteryShopAssignment,
     MysteryShopResult,
@@ -87,15 +88,6 @@ class VersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _structure_prefetch():
-    return Prefetch(
-        "sections",
-        ScorecardSection.objects.order_by("position", "pk").prefetch_related(
-            Prefetch("criteria", Criterion.objects.order_by("position", "pk"))
-        ),
-    )
-
-
 # --- templates -----------------------------------------------------------------------------------
 
 
@@ -147,7 +139,9 @@ class TemplateWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=150)
     scenario = serializers.ChoiceField(choices=Scenario.choices)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    coaching_threshold = serializers.IntegerField(min_value=0, max_value=100, default=70)
+    coaching_threshold = serializers.IntegerField(
+        min_value=0, max_value=100, default=DEFAULT_COACHING_THRESHOLD
+    )
     is_active = serializers.BooleanField(default=True)
     sections = SectionInputSerializer(
         many=True,
@@ -184,7 +178,7 @@ class ScorecardTemplateViewSet(
             Prefetch(
                 "versions",
                 ScorecardVersion.objects.filter(~Exists(newer)).prefetch_related(
-                    _structure_prefetch()
+                    selectors.structure_prefetch()
                 ),
                 to_attr="current_versions",
             )
@@ -223,17 +217,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     branch_name = serializers.CharField(source="branch.name", read_only=True)
     shopper_name = serializers.StringRelatedField(source="shopper", read_only=True)
     employee_name = serializers.StringRelatedField(source="employee", read_only=True)
-    state = serializers.ChoiceField(
-        choices=[
-            ("open", _("not started")),
-            ("draft", _("draft")),
-            ("submitted", _("submitted")),
-            ("returned", _("sent back with a question")),
-            ("accepted", _("accepted")),
-            ("cancelled", _("cancelled")),
-        ],
-        read_only=True,
-    )
+    state = serializers.ChoiceField(choices=selectors.AssignmentState.choices, read_only=True)
     result = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
@@ -290,26 +274,20 @@ def _shoppers(user):
     return selectors.shoppers()
 
 
-def _branches(user):
-    return selectors.visible_branches(user)
-
-
-def _observable(user):
-    return selectors.observable_staff(user)
-
-
 class AssignmentCreateSerializer(serializers.Serializer):
     template = serializers.PrimaryKeyRelatedField(
         queryset=ScorecardTemplate.objects.filter(is_active=True),
         help_text=_("An active scorecard; the assignment keeps its current version."),
     )
     shopper = VisiblePrimaryKeyRelatedField(queryset=User.objects.all(), scope=_shoppers)
-    branch = VisiblePrimaryKeyRelatedField(queryset=Branch.objects.all(), scope=_branches)
+    branch = VisiblePrimaryKeyRelatedField(
+        queryset=Branch.objects.all(), scope=selectors.visible_branches
+    )
     window_start = serializers.DateField()
     window_end = serializers.DateField()
     employee = VisiblePrimaryKeyRelatedField(
         queryset=User.objects.all(),
-        scope=_observable,
+        scope=selectors.observable_staff,
         required=False,
         allow_null=True,
         default=None,
@@ -319,9 +297,7 @@ class AssignmentCreateSerializer(serializers.Serializer):
 
 
 class AssignmentListQuerySerializer(serializers.Serializer):
-    state = serializers.ChoiceField(
-        choices=AssignmentSerializer._declared_fields["state"].choices, required=False
-    )
+    state = serializers.ChoiceField(choices=selectors.AssignmentState.choices, required=False)
     branch = serializers.IntegerField(required=False)
     scenario = serializers.ChoiceField(choices=Scenario.choices, required=False)
     shopper = serializers.IntegerField(required=False)
@@ -354,26 +330,14 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema has no caller to scope to
             return MysteryShopAssignment.objects.none()
         return selectors.assignment_list(self.request.user).prefetch_related(
-            Prefetch(
-                "version__sections",
-                ScorecardSection.objects.order_by("position", "pk").prefetch_related(
-                    Prefetch("criteria", Criterion.objects.order_by("position", "pk"))
-                ),
-            )
+            selectors.structure_prefetch("version__sections")
         )
 
     def list(self, request):
         query = AssignmentListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        params = dict(query.validated_data)
-        user = request.user
-        branch_id = params.pop("branch", None)
-        shopper_id = params.pop("shopper", None)
-        assignments = selectors.assignment_list(user, **params)
-        if branch_id is not None:
-            assignments = assignments.filter(branch_id=branch_id)
-        if shopper_id is not None:
-            assignments = assignments.filter(shopper_id=shopper_id)
+        # branch and shopper are ids, which the selector's filters take as well as objects.
+        assignments = selectors.assignment_list(request.user, **query.validated_data)
         page = self.paginate_queryset(assignments)
         return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
 
@@ -528,7 +492,7 @@ class ResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if is_staff_member(user):
             results = selectors.result_list(user)
         else:
-            results = MysteryShopResult.objects.visible_to(user).order_by("-pk")
+            results = selectors.shopper_results(user)
         return results.prefetch_related("answers", "attachments")
 
     def create(self, request):

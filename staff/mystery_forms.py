@@ -263,15 +263,7 @@ class AssignmentForm(forms.Form):
 class AssignmentFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("Status"),
-        choices=[
-            ("", _("any status")),
-            (selectors.AssignmentState.OPEN, _("not started")),
-            (selectors.AssignmentState.DRAFT, _("draft")),
-            (selectors.AssignmentState.SUBMITTED, _("submitted")),
-            (selectors.AssignmentState.RETURNED, _("sent back with a question")),
-            (selectors.AssignmentState.ACCEPTED, _("accepted")),
-            (selectors.AssignmentState.CANCELLED, _("cancelled")),
-        ],
+        choices=[("", _("any status")), *selectors.AssignmentState.choices],
         required=False,
     )
     branch = forms.ModelChoiceField(

@@ -6,6 +6,7 @@ their own.
 """
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import (
     Case,
     CharField,
@@ -19,6 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
 from aftersales.models import Branch
@@ -75,18 +77,21 @@ def template_list(*, search="", scenario="", active=None, ordering="scenario"):
     return templates.order_by(*order, "pk")
 
 
+def structure_prefetch(lookup="sections"):
+    """Prefetch a version's sections and their criteria, in order, through `lookup`."""
+    return Prefetch(
+        lookup,
+        ScorecardSection.objects.order_by("position", "pk").prefetch_related(
+            Prefetch("criteria", Criterion.objects.order_by("position", "pk"))
+        ),
+    )
+
+
 def version_with_structure(version_pk):
     """A version with its sections and their criteria (three queries)."""
     return (
         ScorecardVersion.objects.select_related("template", "created_by")
-        .prefetch_related(
-            Prefetch(
-                "sections",
-                ScorecardSection.objects.order_by("position", "pk").prefetch_related(
-                    Prefetch("criteria", Criterion.objects.order_by("position", "pk"))
-                ),
-            )
-        )
+        .prefetch_related(structure_prefetch())
         .get(pk=version_pk)
     )
 
@@ -152,15 +157,16 @@ def observable_staff(user):
 # --- assignments ---------------------------------------------------------------------------------
 
 
-class AssignmentState:
-    """An assignment's state as lists show it (derived from cancellation and its result)."""
+class AssignmentState(models.TextChoices):
+    """An assignment's state as lists show it (derived from cancellation and its result; the
+    result's states keep their values)."""
 
-    OPEN = "open"
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    ACCEPTED = "accepted"
-    CANCELLED = "cancelled"
+    OPEN = "open", _("not started")
+    DRAFT = Status.DRAFT.value, _("draft")
+    SUBMITTED = Status.SUBMITTED.value, _("submitted")
+    RETURNED = Status.RETURNED.value, _("sent back with a question")
+    ACCEPTED = Status.ACCEPTED.value, _("accepted")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 def with_state(assignments):
@@ -237,6 +243,16 @@ def shopper_submitted_results(user):
         )
         .select_related("assignment__template", "assignment__branch")
         .order_by("-submitted_at", "-pk")
+    )
+
+
+def shopper_results(user):
+    """All of the shopper's own results, drafts too, newest first (for the API)."""
+    return (
+        MysteryShopResult.objects.visible_to(user)
+        .filter(assignment__shopper=user)
+        .select_related("served_by")
+        .order_by("-pk")
     )
 
 

@@ -96,6 +96,43 @@ def test_assignment_list_for_staff_is_scoped_to_branches(client_for, assignment,
     assert client_for(fresh(outsider)).get("/api/mystery-shop/assignments/").status_code == 403
 
 
+def test_assignment_list_filters(client_for, quality_manager, assignment, shopper, south, db):
+    other_shopper = UserFactory(roles=["mystery_shopper"])
+    other = handover_assignment(shopper=other_shopper, branch=assignment.branch)
+    api = client_for(fresh(quality_manager))
+    url = "/api/mystery-shop/assignments/"
+    assert ids(api.get(url, {"shopper": shopper.pk})) == [assignment.pk]
+    assert sorted(ids(api.get(url, {"branch": assignment.branch.pk}))) == sorted(
+        [assignment.pk, other.pk]
+    )
+    assert ids(api.get(url, {"branch": south.pk})) == []
+    assert ids(api.get(url, {"state": "open", "shopper": other_shopper.pk})) == [other.pk]
+    assert api.get(url, {"state": "lost"}).status_code == 400
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_list_queries(
+    client_for, django_assert_num_queries, quality_manager, shopper, owner, north, count
+):
+    version = handover_assignment(shopper=shopper, branch=north).version
+    for _ in range(count):
+        submit(
+            handover_assignment(shopper=shopper, branch=north, version=version),
+            shopper,
+            served_by=owner,
+        )
+    shopper_api = client_for(fresh(shopper))
+    # groups (roles), the user's and the groups' permissions, the count, the page with served_by
+    # joined, its answers, its attachments; the same whatever the number of results.
+    with django_assert_num_queries(7):
+        assert len(ids(shopper_api.get("/api/mystery-shop/results/"))) == count
+    staff_api = client_for(fresh(quality_manager))
+    # groups, the user's and the groups' permissions, the branch ids (scope), the count, the page
+    # with template, version, branch, shopper, employee and result joined.
+    with django_assert_num_queries(6):
+        assert len(ids(staff_api.get("/api/mystery-shop/assignments/"))) == count + 1
+
+
 def test_the_shopper_drafts_submits_and_is_locked_out(client_for, shopper, owner, assignment):
     api = client_for(fresh(shopper))
     detail = api.get(f"/api/mystery-shop/assignments/{assignment.pk}/").json()
