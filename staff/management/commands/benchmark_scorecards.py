@@ -7,7 +7,7 @@ branch with a manager and `--employees` salespeople, each with a year of work: a
 mystery-shop results, appointments, follow-ups, complaints, survey answers, training records and
 coaching actions (`--per-employee` scales the rows). Then it renders the branch scorecard through
 Django's test client as the manager, `--requests` times after a warm-up, and prints the median
-and 95th percentile and the number of queries per request. It also times the heaviest employee's
+and 95th percentile and the number of queries per request. It also times one employee's
 scorecard. Refuses to run with DEBUG off (a production database) unless --force is given.
 """
 
@@ -29,7 +29,15 @@ from django.utils import timezone
 from aftersales.models import Branch, User
 from aftersales.roles import Role
 from customers.models import Customer, Purchase
-from followups.models import FollowUp, SurveyInvitation, SurveyResponse
+from followups.models import (
+    AssigneeRole,
+    ContactChannel,
+    FollowUp,
+    Purpose,
+    StepKind,
+    SurveyInvitation,
+    SurveyResponse,
+)
 from quality.management.commands.benchmark_dashboard import percentile
 from quality.models import Complaint, ComplaintCategory
 from staff.models import (
@@ -184,9 +192,10 @@ class Command(BaseCommand):
 
         appointments = []
         followups = []
+        Outcome = Appointment.Outcome
         for purchase, seller in zip(purchases, sellers, strict=True):
             agreed = moment()
-            outcome = rng.choice(["held", "held", "held", "no_show", "scheduled"])
+            outcome = rng.choice([Outcome.HELD] * 3 + [Outcome.NO_SHOW, Outcome.SCHEDULED])
             appointments.append(
                 Appointment(
                     branch=branch,
@@ -196,7 +205,7 @@ class Command(BaseCommand):
                     agreed_at=agreed,
                     outcome=outcome,
                     started_at=agreed + timedelta(minutes=rng.randrange(-5, 20))
-                    if outcome == "held"
+                    if outcome == Outcome.HELD
                     else None,
                 )
             )
@@ -207,11 +216,11 @@ class Command(BaseCommand):
                     purchase=purchase,
                     customer=purchase.customer,
                     branch=branch,
-                    kind="check_in",
-                    channel="phone",
-                    purpose="care",
+                    kind=StepKind.CHECK_IN,
+                    channel=ContactChannel.PHONE,
+                    purpose=Purpose.CARE,
                     title="Check-in",
-                    assignee_role="salesperson",
+                    assignee_role=AssigneeRole.SALESPERSON,
                     assignee=seller,
                     planned_date=due,
                     due_date=due,
