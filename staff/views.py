@@ -10,11 +10,12 @@ with htmx and get the table row back; without JavaScript they post and return to
 
 from datetime import timedelta
 from pathlib import PurePath
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,8 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.errors import DomainError
-from aftersales.roles import Role
-from aftersales.views import add_domain_error, paginate, parse_active
+from aftersales.views import add_domain_error, paginate, parse_active, private_file_response
 from customers import selectors as customer_selectors
 from staff import figures, selectors, services
 from staff.forms import (
@@ -63,29 +63,7 @@ def _back(request, fallback):
     return redirect(fallback)
 
 
-def _private_file(field, name):
-    """A private upload, streamed only after the caller's permission check (never a media URL)."""
-    try:
-        stored = field.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    content_type = services.CERTIFICATE_TYPES.get(PurePath(name).suffix.lower())
-    response = FileResponse(
-        stored,
-        as_attachment=content_type is None,
-        filename=PurePath(name).name,
-        content_type=content_type or "application/octet-stream",
-    )
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 # --- appointments --------------------------------------------------------------------------------
-
-
-def _sees_team_by_default(user):
-    return user.is_administrator or user.has_role(Role.MANAGER, Role.QUALITY)
 
 
 @login_required
@@ -94,7 +72,7 @@ def _sees_team_by_default(user):
 def appointment_list(request):
     user = request.user
     data = request.GET
-    if not data and not _sees_team_by_default(user):
+    if not data and not selectors.leads_people(user):
         data = {"mine": "on"}  # sales and service start with their own appointments
     filters = AppointmentFilterForm(data or None, user=user)
     arguments = filters.selector_arguments()
@@ -423,7 +401,18 @@ def training_certificate(request, pk):
     record = _get_or_404(selectors.training_record_detail, request.user, pk)
     if not record.certificate:
         raise Http404
-    return _private_file(record.certificate, record.certificate.name)
+    name = PurePath(record.certificate.name).name
+    content_type = services.CERTIFICATE_TYPES.get(PurePath(name).suffix.lower())
+    # The shape private_file_response streams: the stored file, its name and content type.
+    certificate = SimpleNamespace(
+        file=record.certificate,
+        name=name,
+        content_type=content_type or "application/octet-stream",
+    )
+    try:
+        return private_file_response(certificate)
+    except FileNotFoundError as missing:
+        raise Http404 from missing
 
 
 @login_required

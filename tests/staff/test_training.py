@@ -232,6 +232,8 @@ def test_certificates_only_for_those_who_see_the_record(
     assert response.status_code == status
     if status == 200:
         assert body == PDF and response["Content-Type"] == "application/pdf"
+        assert response["Content-Security-Policy"] == "sandbox"
+        assert response["Cache-Control"] == "private, no-store"
 
 
 def test_record_page_refuses_people_of_other_branches(login, manager, outsider, course):
