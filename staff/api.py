@@ -8,7 +8,6 @@ up among the objects the caller may see, so another branch's customer is "does n
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -446,7 +445,7 @@ class CoachingCreateSerializer(serializers.Serializer):
     due_on = serializers.DateField()
     coach = VisiblePrimaryKeyRelatedField(
         queryset=User.objects.all(),
-        scope=branch_people,
+        scope=selectors.coaches_for,
         required=False,
         allow_null=True,
         help_text=_("Default: the branch's first manager."),
@@ -461,7 +460,7 @@ class CoachingUpdateSerializer(serializers.Serializer):
     )
     due_on = serializers.DateField(required=False)
     coach = VisiblePrimaryKeyRelatedField(
-        queryset=User.objects.all(), scope=branch_people, required=False, allow_null=True
+        queryset=User.objects.all(), scope=selectors.coaches_for, required=False, allow_null=True
     )
     status = serializers.ChoiceField(
         choices=[
@@ -488,8 +487,8 @@ class CoachingFilter(filters.FilterSet):
         fields = ["employee", "branch", "status", "source", "coach"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = {"status__in": selectors.OPEN_COACHING, "due_on__lt": timezone.localdate()}
-        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+        overdue = selectors.overdue_coaching()
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
 @extend_schema_view(
@@ -523,14 +522,7 @@ class CoachingActionViewSet(
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        branch = data.pop("branch", None) or (
-            Branch.objects.visible_to(request.user)
-            .filter(members=data["employee"])
-            .order_by("name")
-            .first()
-        )
-        action = services.create_coaching_action(by=request.user, branch=branch, **data)
+        action = services.create_coaching_action(by=request.user, **serializer.validated_data)
         return Response(self._read(action), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):

@@ -394,17 +394,7 @@ class CoachingForm(forms.Form):
 
     def __init__(self, *args, user, action=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.action = action
-        coaches = get_user_model().objects.filter(
-            is_active=True, groups__name__in=[Role.MANAGER, Role.QUALITY]
-        )
-        if not user.is_administrator:
-            coaches = coaches.filter(branches__in=user.branches.values("pk"))
-        self.fields["coach"].queryset = (
-            get_user_model()
-            .objects.filter(pk__in=coaches.values("pk"))
-            .order_by("last_name", "first_name")
-        )
+        self.fields["coach"].queryset = selectors.coaches_for(user)
         if action is None:
             self.fields["employee"].queryset = selectors.people_of(user)
             self.fields["branch"].queryset = Branch.objects.visible_to(user).order_by("name")
@@ -422,17 +412,6 @@ class CoachingForm(forms.Form):
                 ],
                 help_text=_("Complete or cancel it with the buttons on its page."),
             )
-
-    def clean(self):
-        data = super().clean()
-        if self.action is None and data.get("employee") and not data.get("branch"):
-            branches = Branch.objects.filter(
-                pk__in=self.fields["branch"].queryset.values("pk"), members=data["employee"]
-            ).order_by("name")
-            data["branch"] = branches.first()
-            if data["branch"] is None:
-                self.add_error("employee", _("Choose someone of your branches."))
-        return data
 
 
 class CoachingFilterForm(forms.Form):

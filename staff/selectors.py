@@ -75,6 +75,21 @@ def people_of(user, *, branch=None):
     return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "pk")
 
 
+def coaches_for(user):
+    """Who may lead a coaching: active managers and quality managers of the user's branches
+    (everyone's for administrators), by name."""
+    coaches = get_user_model().objects.filter(
+        is_active=True, groups__name__in=[Role.MANAGER, Role.QUALITY]
+    )
+    if not sees_all_branches(user):
+        coaches = coaches.filter(branches__in=visible_branch_ids(user))
+    return (
+        get_user_model()
+        .objects.filter(pk__in=coaches.values("pk"))
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
 def branch_staff(branch_ids):
     """Active customer-facing people working in the given branches (appointment owners)."""
     return (
@@ -248,6 +263,17 @@ def coaching_visible_to(user):
     return CoachingAction.objects.visible_to(user)
 
 
+def overdue_coaching(today=None):
+    """Q for an open (or in progress) coaching action past its due date."""
+    return Q(status__in=OPEN_COACHING, due_on__lt=today or timezone.localdate())
+
+
+def _with_overdue(actions, today=None):
+    return actions.annotate(
+        is_overdue=ExpressionWrapper(overdue_coaching(today), output_field=BooleanField())
+    )
+
+
 def coaching_list(
     user,
     *,
@@ -259,6 +285,7 @@ def coaching_list(
     ordering="due",
     today=None,
 ):
+    """The coaching actions the user may see, filtered; each with `is_overdue`."""
     actions = coaching_visible_to(user).select_related("employee", "coach", "branch", "course")
     if status == "open":
         actions = actions.filter(status__in=OPEN_COACHING)
@@ -271,14 +298,15 @@ def coaching_list(
     if branch is not None:
         actions = actions.filter(branch=branch)
     if overdue:
-        actions = actions.filter(status__in=OPEN_COACHING, due_on__lt=today or timezone.localdate())
+        actions = actions.filter(overdue_coaching(today))
     order = COACHING_ORDERINGS.get(ordering, COACHING_ORDERINGS["due"])
-    return actions.order_by(*order, "pk")
+    return _with_overdue(actions, today).order_by(*order, "pk")
 
 
 def coaching_detail(user, pk):
+    """With `is_overdue`; raises CoachingAction.DoesNotExist outside what the user may see."""
     return (
-        coaching_visible_to(user)
+        _with_overdue(coaching_visible_to(user))
         .select_related(
             "employee",
             "coach",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from aftersales import services as core
 from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
+from aftersales.models import Branch
 from aftersales.roles import Role
 from staff.figures import EXPIRING_WITHIN_DAYS
 from staff.models import (
@@ -462,9 +463,15 @@ def record_training(*, by, employee, course, completed_on, result, certificate=N
 # --- coaching ------------------------------------------------------------------------------------
 
 
+def _coaching_branch(by, employee):
+    """The first (by name) of `by`'s branches that the employee works in."""
+    branch = Branch.objects.visible_to(by).filter(members=employee).order_by("name").first()
+    if branch is None:
+        raise DomainError(_("Choose someone of your branches."), field="employee")
+    return branch
+
+
 def _require_coaching_lead(by, employee, branch):
-    if not by.has_perm("staff.add_coachingaction"):
-        raise DomainError(_("You may not open coaching actions."))
     if not (sees_all_branches(by) or branch.pk in visible_branch_ids(by)):
         raise DomainError(_("This belongs to a branch you do not work in."), field="employee")
     if not _works_in(employee, branch):
@@ -485,10 +492,14 @@ def _check_due(due_on, action=None):
 
 
 def create_coaching_action(
-    *, by, employee, branch, goal, due_on, measures="", course=None, coach=None
+    *, by, employee, goal, due_on, branch=None, measures="", course=None, coach=None
 ):
-    """A coaching action opened by hand (managers and quality managers, for their branches)."""
+    """A coaching action opened by hand (managers and quality managers, for their branches).
+    Without a branch it belongs to the first of `by`'s branches the employee works in."""
     with transaction.atomic():
+        if not by.has_perm("staff.add_coachingaction"):
+            raise DomainError(_("You may not open coaching actions."))
+        branch = branch or _coaching_branch(by, employee)
         _require_coaching_lead(by, employee, branch)
         _check_coach(coach, branch)
         _check_due(due_on)

@@ -478,7 +478,7 @@ def coaching_list(request):
     return render(
         request,
         "staff/coaching/coaching_list.html",
-        {"filters": filters, "page": paginate(request, actions), "today": timezone.localdate()},
+        {"filters": filters, "page": paginate(request, actions)},
     )
 
 
@@ -534,7 +534,6 @@ def _render_coaching(request, action, *, complete_form=None, cancel_form=None):
             "can_work": _can_coach(request.user, action),
             "complete_form": complete_form or CompleteCoachingForm(auto_id="id_complete_%s"),
             "cancel_form": cancel_form or CancelCoachingForm(auto_id="id_cancel_%s"),
-            "today": timezone.localdate(),
         },
     )
 

@@ -170,6 +170,18 @@ def test_coaching_actions(client_for, manager, owner, outsider, north):
     assert client_for(outsider).get(f"/api/coaching-actions/{pk}/").status_code == 404
 
 
+def test_the_coach_is_a_manager_or_quality_manager_of_the_branch(
+    client_for, manager, owner, colleague, quality_manager
+):
+    client = client_for(manager)
+    data = {"employee": owner.pk, "goal": "Greet", "due_on": str(timezone.localdate())}
+    created = client.post("/api/coaching-actions/", {**data, "coach": quality_manager.pk})
+    assert created.status_code == 201, created.json()
+    assert created.json()["coach"] == quality_manager.pk
+    refused = client.post("/api/coaching-actions/", {**data, "coach": colleague.pk})
+    assert refused.status_code == 400 and "coach" in refused.json()
+
+
 def test_coaching_filters(client_for, manager, owner, north):
     CoachingActionFactory(branch=north, employee=owner, due_on=timezone.localdate() - timedelta(1))
     CoachingActionFactory(branch=north, employee=owner, status=CoachingAction.Status.DONE)

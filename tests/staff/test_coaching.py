@@ -12,7 +12,7 @@ from aftersales.models import Notification
 from quality import services as quality_services
 from staff import services
 from staff.models import CoachingAction
-from tests.aftersales.factories import UserFactory
+from tests.aftersales.factories import BranchFactory, UserFactory
 from tests.customers.factories import CustomerFactory, PurchaseFactory
 from tests.quality.factories import ComplaintCategoryFactory
 from tests.staff.factories import CoachingActionFactory, CourseFactory
@@ -59,6 +59,21 @@ def test_others_may_not_open_coaching(request, persona, owner, north):
             goal="x",
             due_on=due_in(3),
         )
+
+
+def test_without_a_branch_the_first_of_the_leads_branches_the_employee_works_in(
+    manager, owner, outsider
+):
+    augsburg = BranchFactory(name="Augsburg")  # before North by name, not by id
+    manager.branches.add(augsburg)
+    owner.branches.add(augsburg)
+    action = services.create_coaching_action(
+        by=manager, employee=owner, goal="Greet", due_on=due_in(3)
+    )
+    assert action.branch == augsburg
+    with pytest.raises(DomainError) as error:
+        services.create_coaching_action(by=manager, employee=outsider, goal="x", due_on=due_in(3))
+    assert error.value.field == "employee"
 
 
 def test_not_for_people_of_other_branches_nor_in_the_past(manager, outsider, owner, north, south):
@@ -180,9 +195,16 @@ def test_update_and_cancel_pages(login, manager, action):
         {"goal": "New goal", "measures": "", "due_on": action.due_on, "status": "in_progress"},
     )
     assert response.status_code == 302
-    client.post(reverse("staff:coaching-cancel", args=[action.pk]), {"reason": "No longer"})
+    cancelled = client.post(
+        reverse("staff:coaching-cancel", args=[action.pk]), {"reason": "No longer"}
+    )
+    assert cancelled.status_code == 302 and cancelled.url == action.get_absolute_url()
     action.refresh_from_db()
-    assert (action.goal, action.status) == ("New goal", Status.CANCELLED)
+    assert (action.goal, action.status, action.outcome) == (
+        "New goal",
+        Status.CANCELLED,
+        "No longer",
+    )
 
 
 @pytest.mark.parametrize(
@@ -208,7 +230,9 @@ def test_list_filters(login, manager, owner, colleague, north):
     CoachingActionFactory(branch=north, employee=colleague, status=Status.DONE)
     client = login(manager)
     assert len(client.get(reverse("staff:coaching-list")).context["page"]) == 2
-    assert len(client.get(reverse("staff:coaching-list"), {"overdue": "on"}).context["page"]) == 1
+    overdue = client.get(reverse("staff:coaching-list"), {"overdue": "on"})
+    assert [action.is_overdue for action in overdue.context["page"]] == [True]
+    assert "(overdue)" in overdue.content.decode()
     own = login(owner).get(reverse("staff:coaching-list"))
     assert [action.employee for action in own.context["page"]] == [owner]
 
