@@ -1,4 +1,5 @@
-"""Receivers of the quality app's announcements: each only calls one of our services."""
+"""Receivers of the customers and quality apps' announcements: each only calls one of our
+services."""
 
 from django.dispatch import receiver
 

@@ -1,7 +1,6 @@
 """Appointments on the customer's timeline (see customers.timeline).
 
-Registered on import; staff.services imports this module, so it is connected as soon as the app's
-receivers are (AppConfig.ready)."""
+Registered on import, which StaffConfig.ready does together with the receivers."""
 
 from django.utils.translation import gettext as _
 

@@ -226,7 +226,7 @@ class Command(BaseCommand):
                 )
             )
         for row in rows:
-            row.full_clean(exclude=["created_by"])
+            row.full_clean()
         Appointment.objects.bulk_create(rows)
         return len(rows)
 
