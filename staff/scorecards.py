@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -489,12 +489,14 @@ def _coaching_counts(viewer, *, people=None, branch=None, today):
     )
 
 
-def _open_coaching_actions(viewer, employee, *, branch=None):
-    """One query: the employee's open coaching actions, earliest due first."""
+def _open_coaching_actions(viewer, employee, *, today, branch=None):
+    """One query: the employee's open coaching actions, earliest due first, each with
+    `is_overdue`."""
     actions = (
         CoachingAction.objects.visible_to(viewer)
         .filter(employee=employee, status__in=OPEN_COACHING)
         .select_related("branch", "coach")
+        .annotate(is_overdue=ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField()))
     )
     if branch is not None:
         actions = actions.filter(branch=branch)
@@ -514,7 +516,7 @@ def employee_scorecard(viewer, employee, *, period, branch=None, today=None):
     shop, _total = _mystery_shop(viewer, period, people=people, branch=branch)
     complaints, _total = _complaints(viewer, period, people=people, branch=branch)
     satisfaction, _total = _satisfaction(viewer, period, people=people, branch=branch)
-    actions = _open_coaching_actions(viewer, employee, branch=branch)
+    actions = _open_coaching_actions(viewer, employee, today=today, branch=branch)
     punctuality = staff_figures.punctuality(
         viewer, start=period.start, end=period.end, branch=branch, employee=employee
     )
@@ -530,7 +532,7 @@ def employee_scorecard(viewer, employee, *, period, branch=None, today=None):
         satisfaction=satisfaction.get(employee.pk, Satisfaction()),
         coaching=Coaching(
             open=len(actions),
-            overdue=sum(1 for action in actions if action.due_on < today),
+            overdue=sum(1 for action in actions if action.is_overdue),
             actions=actions,
         ),
     )

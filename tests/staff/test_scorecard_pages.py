@@ -170,6 +170,9 @@ def test_the_employee_page_shows_figures_results_and_coaching(login, manager, no
     action = CoachingActionFactory(
         branch=north, employee=owner, due_on=timezone.localdate() - timedelta(days=1)
     )
+    CoachingActionFactory(
+        branch=north, employee=owner, due_on=timezone.localdate() + timedelta(days=7)
+    )
 
     response = login(manager).get(employee_url(owner))
 
@@ -178,7 +181,7 @@ def test_the_employee_page_shows_figures_results_and_coaching(login, manager, no
     assert "55.0 %" in page
     assert result.get_absolute_url() in page
     assert action.get_absolute_url() in page
-    assert "overdue" in page
+    assert page.count("overdue · ") == 1  # the past-due action, not the one due next week
     assert 'id="scorecard-chart-data"' in page
     assert "vendor/chartjs/chart.umd.js" in page
     assert response.context["card"].figures.coaching.overdue == 1
