@@ -41,7 +41,7 @@ from quality.models import Complaint
 from quality.selectors import OPEN_STATUSES as OPEN_COMPLAINT
 from staff import figures as staff_figures
 from staff.models import CUSTOMER_FACING_ROLES, CoachingAction, MysteryShopResult
-from staff.selectors import OPEN_COACHING
+from staff.selectors import OPEN_COACHING, overdue_coaching
 from staff.services import STAFF_ATTENTION_CATEGORY
 
 PERIOD_MONTHS = (3, 6, 12)
@@ -478,7 +478,7 @@ def _coaching_counts(viewer, *, people=None, branch=None, today):
     groups = (
         actions.order_by()
         .values("employee")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue_coaching(today)))
     )
     per_person = {
         row["employee"]: Coaching(open=row["open"], overdue=row["overdue"]) for row in groups
@@ -496,7 +496,9 @@ def _open_coaching_actions(viewer, employee, *, today, branch=None):
         CoachingAction.objects.visible_to(viewer)
         .filter(employee=employee, status__in=OPEN_COACHING)
         .select_related("branch", "coach")
-        .annotate(is_overdue=ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField()))
+        .annotate(
+            is_overdue=ExpressionWrapper(overdue_coaching(today), output_field=BooleanField())
+        )
     )
     if branch is not None:
         actions = actions.filter(branch=branch)
