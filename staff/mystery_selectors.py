@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
 from aftersales.models import Branch
 from aftersales.roles import Role
+from staff import scoring
 from staff.models import (
     CUSTOMER_FACING_ROLES,
     Answer,
@@ -266,6 +267,15 @@ def shopper_assignment(user, pk):
     )
 
 
+def version_criteria(version):
+    """A version's criteria in their order, each with its section."""
+    return list(
+        Criterion.objects.filter(section__version=version)
+        .select_related("section")
+        .order_by("section__position", "section_id", "position", "pk")
+    )
+
+
 def result_answers(result):
     return {answer.criterion_id: answer for answer in result.answers.all()}
 
@@ -331,6 +341,29 @@ def result_detail(user, pk):
         )
         .get(pk=pk)
     )
+
+
+def result_sections(result):
+    """The result page's answers by section of its version: [(section, its stored score,
+    [(criterion, answer or None, whether it is a failed critical criterion), ...]), ...].
+    `result` comes from `result_detail` (answers prefetched); two queries for the structure."""
+    answers = {answer.criterion_id: answer for answer in result.answers.all()}
+    scores = {row["section"]: row["score"] for row in result.section_scores}
+    version = version_with_structure(result.assignment.version_id)
+    sections = []
+    for section in version.sections.all():
+        rows = []
+        for criterion in section.criteria.all():
+            answer = answers.get(criterion.pk)
+            failed = (
+                criterion.is_critical
+                and answer is not None
+                and answer.points is not None
+                and answer.points < scoring.CRITICAL_BELOW
+            )
+            rows.append((criterion, answer, failed))
+        sections.append((section, scores.get(section.pk), rows))
+    return sections
 
 
 def result_attachment(user, result_pk, pk):

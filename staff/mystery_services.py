@@ -9,7 +9,6 @@ always scored against that version, so editing a template never changes a submit
 
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,7 +34,7 @@ from staff.models import (
     ScorecardTemplate,
     ScorecardVersion,
 )
-from staff.mystery_selectors import branch_staff, shoppers
+from staff.mystery_selectors import branch_staff, shoppers, version_criteria
 from staff.services import open_coaching_action
 
 Kind = Criterion.Kind
@@ -378,6 +377,12 @@ def create_assignment(
     return assignment
 
 
+def is_cancellable(assignment):
+    """Not cancelled yet, and the shopper has not submitted a result."""
+    result = getattr(assignment, "result", None)
+    return not assignment.is_cancelled and (result is None or result.submitted_at is None)
+
+
 @transaction.atomic
 def cancel_assignment(*, assignment, by):
     _require_perm(by, "staff.change_mysteryshopassignment", _("You may not change assignments."))
@@ -391,8 +396,7 @@ def cancel_assignment(*, assignment, by):
         raise DomainError(_("This belongs to a branch you do not work in."))
     if assignment.is_cancelled:
         raise DomainError(_("This assignment is cancelled already."))
-    result = MysteryShopResult.objects.filter(assignment=assignment).first()
-    if result is not None and result.submitted_at is not None:
+    if not is_cancellable(assignment):
         raise DomainError(_("The shopper has submitted a result; it can no longer be cancelled."))
     assignment.cancelled_at = timezone.now()
     assignment.save(update_fields=["cancelled_at"])
@@ -411,6 +415,13 @@ def cancel_assignment(*, assignment, by):
 
 
 # --- the shopper's result ------------------------------------------------------------------------
+
+
+def is_editable_by_shopper(assignment):
+    """The shopper may still change the result: not cancelled, and no result yet or a draft or
+    one sent back with a question."""
+    result = getattr(assignment, "result", None)
+    return not assignment.is_cancelled and (result is None or result.is_editable)
 
 
 def _shoppers_result(assignment, by):
@@ -494,14 +505,6 @@ def _write_answers(result, criteria, answers):
     Answer.objects.filter(pk__in=delete).delete()
     Answer.objects.bulk_create(create)
     Answer.objects.bulk_update(update, ["met", "rating", "minutes", "note", "not_applicable"])
-
-
-def version_criteria(version):
-    return list(
-        Criterion.objects.filter(section__version=version)
-        .select_related("section")
-        .order_by("section__position", "section_id", "position", "pk")
-    )
 
 
 _UNSET = object()
@@ -681,7 +684,9 @@ def coached_employee(result):
 
 def _coaching_goal(result, employee):
     failed = list(
-        result.answers.filter(criterion__is_critical=True, points__lt=Decimal("0.5"))
+        result.answers.filter(
+            criterion__is_critical=True, points__lt=scoring.as_points(scoring.CRITICAL_BELOW)
+        )
         .select_related("criterion")
         .order_by("criterion__section__position", "criterion__position")
     )

@@ -273,8 +273,7 @@ def assignment_detail(request, pk):
             "assignment": assignment,
             "result": result,
             "can_cancel": request.user.has_perm("staff.change_mysteryshopassignment")
-            and not assignment.is_cancelled
-            and (result is None or result.submitted_at is None),
+            and services.is_cancellable(assignment),
         },
     )
 
@@ -326,9 +325,9 @@ def shopper_result(request, pk):
     entered; "Submit" saves it too and then needs everything required. Read-only once sent."""
     user = request.user
     assignment = _or_404(selectors.shopper_assignment, user, pk)
-    criteria = services.version_criteria(assignment.version)
+    criteria = selectors.version_criteria(assignment.version)
     result = getattr(assignment, "result", None)
-    editable = not assignment.is_cancelled and (result is None or result.is_editable)
+    editable = services.is_editable_by_shopper(assignment)
     zone = assignment.branch.zone
     if request.method == "POST":
         if not editable:
@@ -429,19 +428,6 @@ def _render_result(request, result, return_form=None):
         request.user.has_perm("staff.review_mysteryshopresult")
         and result.status == Status.SUBMITTED
     )
-    answers = {answer.criterion_id: answer for answer in result.answers.all()}
-    version = selectors.version_with_structure(result.assignment.version_id)
-    sections = [
-        (
-            section,
-            next(
-                (row["score"] for row in result.section_scores if row["section"] == section.pk),
-                None,
-            ),
-            [(criterion, answers.get(criterion.pk)) for criterion in section.criteria.all()],
-        )
-        for section in version.sections.all()
-    ]
     coaching = list(result.coaching_actions.all())
     return render(
         request,
@@ -449,7 +435,7 @@ def _render_result(request, result, return_form=None):
         {
             "result": result,
             "assignment": result.assignment,
-            "sections": sections,
+            "sections": selectors.result_sections(result),
             "threshold": result.assignment.version.coaching_threshold,
             "needs_coaching": services.needs_coaching(result),
             "coached_employee": services.coached_employee(result),

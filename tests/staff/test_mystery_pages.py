@@ -252,6 +252,16 @@ def test_cancel_from_the_page(login, quality_manager, assignment):
     assert assignment.is_cancelled
 
 
+def test_the_cancel_button_only_while_nothing_was_submitted(
+    login, quality_manager, manager, assignment, shopper, owner
+):
+    client = login(quality_manager)
+    assert client.get(assignment.get_absolute_url()).context["can_cancel"]
+    assert not login(manager).get(assignment.get_absolute_url()).context["can_cancel"]
+    submit(assignment, shopper, served_by=owner)
+    assert not login(quality_manager).get(assignment.get_absolute_url()).context["can_cancel"]
+
+
 def make_assignments(count, *, north, shopper, owner):
     version = handover_assignment(shopper=shopper, branch=north).version
     for index in range(count - 1):
@@ -426,7 +436,17 @@ def test_accept_a_poor_result_opens_coaching(login, shopper, assignment, owner, 
     assert b"coaching action for" in response.content
     action = CoachingAction.objects.get(mystery_shop_result=result)
     assert action.employee == owner
-    assert page.context["sections"][0][1] == 65.0
+    assert [(section.title, score) for section, score, _rows in page.context["sections"]] == [
+        ("Welcome", 65.0),
+        ("Handover", 20.0),
+    ]
+    failed = [
+        criterion.text
+        for _section, _score, rows in page.context["sections"]
+        for criterion, _answer, is_failed in rows
+        if is_failed
+    ]
+    assert failed == ["Explained every function"]
 
 
 def test_when_nobody_identifiable_served_the_page_says_so(login, shopper, north, quality_manager):
