@@ -20,6 +20,7 @@ from aftersales.models import User
 from aftersales.roles import Role
 from staff import mystery_services as services
 from staff.models import Criterion, MysteryShopAssignment, Scenario, ScorecardTemplate
+from staff.mystery_selectors import version_criteria
 
 YES_NO = Criterion.Kind.YES_NO
 SCALE = Criterion.Kind.SCALE
@@ -228,8 +229,9 @@ class Command(BaseCommand):
             raise CommandError("Demo data is for development only; refusing to run with DEBUG off.")
         with transaction.atomic():
             created = self._templates()
-            assignment = self._assignment()
-            accepted = self._past_results()
+            users = self._demo_users()
+            assignment = self._assignment(**users) if users else None
+            accepted = self._past_results(**users) if users else 0
         self.stdout.write(
             self.style.SUCCESS(
                 f"Scorecards: {created} created, {len(DEMO_TEMPLATES) - created} existed."
@@ -255,14 +257,23 @@ class Command(BaseCommand):
             created += 1
         return created
 
-    def _past_results(self):
+    def _demo_users(self):
+        """load_demo_data's shopper, quality manager, salesperson and manager, or None when one
+        is missing."""
+        users = {
+            "shopper": User.objects.filter(
+                username="shopper", groups__name=Role.MYSTERY_SHOPPER
+            ).first(),
+            "quality": User.objects.filter(username="quality", groups__name=Role.QUALITY).first(),
+            "sales": User.objects.filter(username="sales").first(),
+            "manager": User.objects.filter(username="manager").first(),
+        }
+        return None if None in users.values() else users
+
+    def _past_results(self, *, shopper, quality, sales, **_others):
         """Accepted showroom visits and phone enquiries of the past months, so that the demo
-        salesperson's scorecard has a mystery-shop trend. Made once: none exist afterwards."""
-        shopper = User.objects.filter(username="shopper", groups__name=Role.MYSTERY_SHOPPER).first()
-        quality = User.objects.filter(username="quality", groups__name=Role.QUALITY).first()
-        sales = User.objects.filter(username="sales").first()
-        if None in (shopper, quality, sales):
-            return 0
+        salesperson's scorecard has a mystery-shop trend. Made once: skipped when the shopper
+        already has assignments of these scorecards at that branch."""
         branch = sales.branches.order_by("pk").first()
         templates = list(
             ScorecardTemplate.objects.filter(
@@ -290,9 +301,7 @@ class Command(BaseCommand):
                 window_end=today,
                 employee=sales,
             )
-            criteria = Criterion.objects.filter(section__version=assignment.version).order_by(
-                "section__position", "position", "pk"
-            )
+            criteria = version_criteria(assignment.version)
             answers = {}
             for index, item in enumerate(criteria):
                 good = index >= missed
@@ -313,15 +322,9 @@ class Command(BaseCommand):
             services.accept_result(result=result, by=quality)
         return number + 1
 
-    def _assignment(self):
+    def _assignment(self, *, shopper, quality, sales, manager):
         """One open vehicle-handover visit for the demo shopper at the demo manager's branch,
         observing the demo salesperson, sent by the demo quality manager."""
-        shopper = User.objects.filter(username="shopper", groups__name=Role.MYSTERY_SHOPPER).first()
-        quality = User.objects.filter(username="quality", groups__name=Role.QUALITY).first()
-        sales = User.objects.filter(username="sales").first()
-        manager = User.objects.filter(username="manager").first()
-        if None in (shopper, quality, sales, manager):
-            return None
         branch = (
             manager.branches.filter(code=DEMO_BRANCH_CODE).first()
             or manager.branches.filter(members=sales).first()
