@@ -31,7 +31,7 @@ def assignment(north, shopper, owner, quality_manager):
     )
 
 
-def api_answers(version, answers):
+def api_answers(answers):
     return [{"criterion": pk, **values} for pk, values in answers.items()]
 
 
@@ -156,7 +156,7 @@ def test_the_shopper_drafts_submits_and_is_locked_out(client_for, shopper, owner
         {
             "visited_at": timezone.now().isoformat(),
             "served_by": owner.pk,
-            "answers": api_answers(version, poor_answers(version)),
+            "answers": api_answers(poor_answers(version)),
         },
         format="json",
     )
