@@ -3,21 +3,17 @@ number and their CSV export. Thin views over `quality.dashboard`; the filters tr
 query string, so every link and export repeats exactly what the page counted.
 """
 
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from aftersales.csv_export import csv_download
 from aftersales.views import paginate
-from customers.exporting import BOM, escape_cell
 from quality import dashboard
 from quality.dashboard_forms import DashboardFilterForm, DrillDownForm
 
@@ -162,26 +158,7 @@ def dashboard_export(request):
     else:
         items = LIST_SELECTORS[name](request.user, filters, **arguments)
         rows = EXPORT_ROWS[name](items)
-    response = StreamingHttpResponse(_csv(rows), content_type="text/csv; charset=utf-8")
-    filename = f"dissonance-{name}-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _csv(rows):
-    """Yield CSV text in chunks; every cell defused against spreadsheet formulas."""
-    # German Excel expects “;” (the comma is its decimal separator), others “,”.
-    delimiter = ";" if (get_language() or "").startswith("de") else ","
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter)
-    buffer.write(BOM)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([escape_cell(cell) for cell in row])
-        if count % EXPORT_CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return csv_download(rows, filename=f"dissonance-{name}-{timezone.localdate().isoformat()}.csv")
 
 
 def _when(value):

@@ -7,14 +7,13 @@ salesperson on the branch pages); a person or branch out of the viewer's scope a
 does a colleague's scorecard for someone who may see only their own.
 """
 
-import csv
-
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from aftersales.csv_export import csv_download
 from aftersales.views import paginate, staff_member_required
 from staff import scorecards
 from staff.scorecard_forms import ScorecardFilterForm
@@ -111,8 +110,5 @@ def branch_scorecard(request, pk):
 def branch_scorecard_export(request, pk):
     """The comparison table as CSV, in the order shown."""
     _filters, card = _branch_card(request, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"scorecard-{card.branch.code}-{card.period.start:%Y-%m}-{card.period.end:%Y-%m}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    csv.writer(response).writerows(scorecards.comparison_table(card))
-    return response
+    return csv_download(scorecards.comparison_table(card), filename=name)

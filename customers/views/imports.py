@@ -5,19 +5,17 @@ only the user who uploaded it can open it (its UUID is remembered in their sessi
 confirmation validates the file again instead of trusting the preview.
 """
 
-import csv
-import io
 from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from aftersales.csv_export import csv_download
 from aftersales.errors import DomainError
 from customers import exporting, importing, selectors
 from customers.forms import CustomerFilterForm, PurchaseImportForm
@@ -123,15 +121,11 @@ def import_errors(request, token):
         messages.error(request, error.message)
         return redirect("customers:import-upload")
     result = importing.preview_import(data=data, by=request.user)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=_csv_delimiter())
-    buffer.write(exporting.BOM)
-    writer.writerow([_("Row"), _("Column"), _("Problem")])
-    for error in result.errors:
-        writer.writerow([error.row or "", error.column, exporting.escape_cell(error.message)])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
-    return response
+    rows = [
+        [_("Row"), _("Column"), _("Problem")],
+        *([error.row or "", error.column, error.message] for error in result.errors),
+    ]
+    return csv_download(rows, filename="import-errors.csv")
 
 
 @login_required
@@ -144,11 +138,6 @@ def import_done(request):
     return render(request, "customers/import_done.html", {"summary": summary})
 
 
-def _csv_delimiter():
-    """German Excel expects “;” (the comma is its decimal separator), others “,”."""
-    return ";" if (get_language() or "").startswith("de") else ","
-
-
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
 @require_GET
@@ -159,10 +148,7 @@ def customer_export(request):
     customers = selectors.customer_list(
         request.user, **filters.selector_arguments(), ordering=request.GET.get("sort", "name")
     )
-    response = StreamingHttpResponse(
-        exporting.customer_csv(customers, delimiter=_csv_delimiter()),
-        content_type="text/csv; charset=utf-8",
+    return csv_download(
+        exporting.customer_rows(customers),
+        filename=f"customers-{timezone.localdate().isoformat()}.csv",
     )
-    filename = f"customers-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

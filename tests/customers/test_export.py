@@ -9,8 +9,8 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from aftersales.csv_export import escape_cell
 from customers import selectors
-from customers.exporting import escape_cell
 from tests.customers.factories import CustomerFactory, PurchaseFactory
 
 URL = "customers:customer-list-export"

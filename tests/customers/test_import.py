@@ -491,7 +491,7 @@ def test_preview_lists_errors_with_row_and_column(login, north, south, manager, 
     assert "branch_code" in content
     assert reverse("customers:import-confirm", args=[token]) not in content
     errors_csv = client.get(reverse("customers:import-errors", args=[token]))
-    assert "branch_code" in errors_csv.content.decode("utf-8-sig")
+    assert "branch_code" in b"".join(errors_csv.streaming_content).decode("utf-8-sig")
     confirm = client.post(reverse("customers:import-confirm", args=[token]))
     assert confirm.status_code == 400
     assert not Purchase.objects.exists()
