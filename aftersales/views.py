@@ -3,11 +3,12 @@ from functools import wraps
 from celery import current_app
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -26,6 +27,24 @@ PAGE_SIZE = 25
 
 def paginate(request, queryset, per_page=PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def or_404(selector, *args, **kwargs):
+    """What a detail selector returns; 404 when the object does not exist or is out of scope."""
+    try:
+        return selector(*args, **kwargs)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+def next_url(request, default):
+    """Where to go after a form: a local `next` parameter, else the default."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 def role_required(test):

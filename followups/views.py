@@ -14,14 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.models import Branch
-from aftersales.views import add_domain_error, paginate, parse_active
+from aftersales.views import add_domain_error, next_url, paginate, parse_active
 from followups import contact_policy, selectors, services
 from followups.calendar import policy_for
 from followups.forms import (
@@ -45,16 +44,6 @@ def _followup_or_404(user, pk, *, row=False):
         return selectors.followup_detail(user, pk)
     except ObjectDoesNotExist as missing:
         raise Http404 from missing
-
-
-def _next_url(request, default):
-    """Where to go after a form: a local `next` parameter, else the default."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _layout(request):
@@ -192,7 +181,7 @@ def _handle_action(request, pk, *, action, make_form, perform, done_message, def
                 row = _followup_or_404(request.user, pk, row=True)
                 return _render_row(request, row, flash=message)
             messages.success(request, message)
-            return redirect(_next_url(request, default_next(updated)))
+            return redirect(next_url(request, default_next(updated)))
     if request.htmx:
         return _render_inline_form(request, followup, action, form)
     return _render_detail(request, followup, **{f"{action}_form": form})

@@ -9,26 +9,17 @@ are 404, everyone without the hiring permissions gets 403.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.errors import DomainError
-from aftersales.views import add_domain_error, paginate
+from aftersales.views import add_domain_error, or_404, paginate
 from staff import hiring_selectors as selectors
 from staff import hiring_services as services
 from staff.hiring_forms import AssessmentForm, CandidateFilterForm, CandidateForm, DecisionForm
 from staff.models import Candidate, Competency
-
-
-def _candidate_or_404(user, pk):
-    try:
-        return selectors.candidate_detail(user, pk)
-    except ObjectDoesNotExist as missing:
-        raise Http404 from missing
 
 
 @login_required
@@ -64,7 +55,7 @@ def candidate_create(request):
 @login_required
 @permission_required("staff.change_candidate", raise_exception=True)
 def candidate_update(request, pk):
-    candidate = _candidate_or_404(request.user, pk)
+    candidate = or_404(selectors.candidate_detail, request.user, pk)
     if candidate.status != Candidate.Status.OPEN:
         messages.error(request, _("A candidate's data cannot be changed after the decision."))
         return redirect(candidate)
@@ -109,7 +100,7 @@ def _render_detail(request, candidate, decision_form=None):
 @permission_required("staff.view_candidate", raise_exception=True)
 @require_GET
 def candidate_detail(request, pk):
-    return _render_detail(request, _candidate_or_404(request.user, pk))
+    return _render_detail(request, or_404(selectors.candidate_detail, request.user, pk))
 
 
 @login_required
@@ -117,7 +108,7 @@ def candidate_detail(request, pk):
 def assessment_edit(request, pk):
     """The user's own assessment of the candidate: new, or changed until the decision."""
     user = request.user
-    candidate = _candidate_or_404(user, pk)
+    candidate = or_404(selectors.candidate_detail, user, pk)
     if candidate.status != Candidate.Status.OPEN:
         messages.error(
             request, _("The decision has been recorded: assessments can no longer be changed.")
@@ -156,7 +147,7 @@ def assessment_edit(request, pk):
 @permission_required("staff.change_candidate", raise_exception=True)
 @require_POST
 def candidate_decide(request, pk):
-    candidate = _candidate_or_404(request.user, pk)
+    candidate = or_404(selectors.candidate_detail, request.user, pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -188,7 +179,7 @@ def candidate_decide(request, pk):
 @permission_required("staff.delete_candidate", raise_exception=True)
 def candidate_delete(request, pk):
     """Erase a candidate and their assessments at once, after confirmation."""
-    candidate = _candidate_or_404(request.user, pk)
+    candidate = or_404(selectors.candidate_detail, request.user, pk)
     if request.method == "POST":
         name = str(candidate)
         try:

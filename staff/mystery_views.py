@@ -19,6 +19,7 @@ from aftersales.errors import DomainError
 from aftersales.roles import Role
 from aftersales.views import (
     add_domain_error,
+    or_404,
     paginate,
     private_file_response,
     role_required,
@@ -51,13 +52,6 @@ def _is_shopper(user):
 shopper_only = role_required(_is_shopper)
 
 
-def _or_404(lookup, *args):
-    try:
-        return lookup(*args)
-    except ObjectDoesNotExist as missing:
-        raise Http404 from missing
-
-
 # --- templates -----------------------------------------------------------------------------------
 
 
@@ -82,7 +76,7 @@ def template_list(request):
 @staff_member_required
 @require_GET
 def template_detail(request, pk):
-    template = _or_404(selectors.template_detail, pk)
+    template = or_404(selectors.template_detail, pk)
     versions = list(template.versions.all())
     if not versions:
         raise Http404
@@ -188,7 +182,7 @@ def template_create(request):
 @permission_required("staff.change_scorecardtemplate", raise_exception=True)
 @staff_member_required
 def template_update(request, pk):
-    return _template_page(request, _or_404(lambda: ScorecardTemplate.objects.get(pk=pk)))
+    return _template_page(request, or_404(lambda: ScorecardTemplate.objects.get(pk=pk)))
 
 
 @login_required
@@ -196,7 +190,7 @@ def template_update(request, pk):
 @staff_member_required
 @require_POST
 def template_set_active(request, pk):
-    template = _or_404(lambda: ScorecardTemplate.objects.get(pk=pk))
+    template = or_404(lambda: ScorecardTemplate.objects.get(pk=pk))
     active = request.POST.get("active") == "1"
     services.set_template_active(template=template, by=request.user, active=active)
     if active:
@@ -264,7 +258,7 @@ def assignment_create(request):
 @staff_member_required
 @require_GET
 def assignment_detail(request, pk):
-    assignment = _or_404(selectors.assignment_detail, request.user, pk)
+    assignment = or_404(selectors.assignment_detail, request.user, pk)
     result = getattr(assignment, "result", None)
     return render(
         request,
@@ -283,7 +277,7 @@ def assignment_detail(request, pk):
 @staff_member_required
 @require_POST
 def assignment_cancel(request, pk):
-    assignment = _or_404(selectors.assignment_detail, request.user, pk)
+    assignment = or_404(selectors.assignment_detail, request.user, pk)
     try:
         services.cancel_assignment(assignment=assignment, by=request.user)
     except DomainError as error:
@@ -324,7 +318,7 @@ def shopper_result(request, pk):
     """The result form of one of the shopper's assignments: "Save draft" keeps whatever is
     entered; "Submit" saves it too and then needs everything required. Read-only once sent."""
     user = request.user
-    assignment = _or_404(selectors.shopper_assignment, user, pk)
+    assignment = or_404(selectors.shopper_assignment, user, pk)
     criteria = selectors.version_criteria(assignment.version)
     result = getattr(assignment, "result", None)
     editable = services.is_editable_by_shopper(assignment)
@@ -379,7 +373,7 @@ def shopper_result(request, pk):
 @shopper_only
 @require_POST
 def shopper_attachment_remove(request, pk, attachment_pk):
-    assignment = _or_404(selectors.shopper_assignment, request.user, pk)
+    assignment = or_404(selectors.shopper_assignment, request.user, pk)
     result = getattr(assignment, "result", None)
     attachment = result.attachments.filter(pk=attachment_pk).first() if result else None
     if attachment is None:
@@ -451,7 +445,7 @@ def _render_result(request, result, return_form=None):
 @staff_member_required
 @require_GET
 def result_detail(request, pk):
-    return _render_result(request, _or_404(selectors.result_detail, request.user, pk))
+    return _render_result(request, or_404(selectors.result_detail, request.user, pk))
 
 
 @login_required
@@ -459,7 +453,7 @@ def result_detail(request, pk):
 @staff_member_required
 @require_POST
 def result_accept(request, pk):
-    result = _or_404(selectors.result_detail, request.user, pk)
+    result = or_404(selectors.result_detail, request.user, pk)
     try:
         result = services.accept_result(result=result, by=request.user)
     except DomainError as error:
@@ -490,7 +484,7 @@ def result_accept(request, pk):
 @staff_member_required
 @require_POST
 def result_return(request, pk):
-    result = _or_404(selectors.result_detail, request.user, pk)
+    result = or_404(selectors.result_detail, request.user, pk)
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:

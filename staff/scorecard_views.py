@@ -8,13 +8,11 @@ does a colleague's scorecard for someone who may see only their own.
 """
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from aftersales.csv_export import csv_download
-from aftersales.views import paginate, staff_member_required
+from aftersales.views import or_404, paginate, staff_member_required
 from staff import scorecards
 from staff.scorecard_forms import ScorecardFilterForm
 
@@ -51,10 +49,7 @@ def my_scorecard(request):
 @staff_member_required
 @require_GET
 def employee_scorecard(request, pk):
-    try:
-        employee = scorecards.scorecard_employee(request.user, pk)
-    except ObjectDoesNotExist as missing:
-        raise Http404 from missing
+    employee = or_404(scorecards.scorecard_employee, request.user, pk)
     return _render_employee(request, employee, own=employee.pk == request.user.pk)
 
 
@@ -73,10 +68,7 @@ def scorecard_index(request):
 
 
 def _branch_card(request, pk):
-    try:
-        branch = scorecards.scorecard_branch(request.user, pk)
-    except ObjectDoesNotExist as missing:
-        raise Http404 from missing
+    branch = or_404(scorecards.scorecard_branch, request.user, pk)
     filters = ScorecardFilterForm(request.GET or None)
     card = scorecards.branch_scorecard(
         request.user, branch, period=filters.period(), sort=request.GET.get("sort", "name")

@@ -14,16 +14,22 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.errors import DomainError
-from aftersales.views import add_domain_error, paginate, parse_active, private_file_response
+from aftersales.views import (
+    add_domain_error,
+    next_url,
+    or_404,
+    paginate,
+    parse_active,
+    private_file_response,
+)
 from customers import selectors as customer_selectors
 from staff import figures, selectors, services
 from staff.forms import (
@@ -45,22 +51,6 @@ from staff.models import Appointment
 CUSTOMER_STEPS = ("use_customer", "change_customer", "find_customer")
 # Without a chosen period the on-time rate at the top covers this many days up to today.
 DEFAULT_FIGURES_DAYS = 30
-
-
-def _get_or_404(selector, *args):
-    try:
-        return selector(*args)
-    except ObjectDoesNotExist as missing:
-        raise Http404 from missing
-
-
-def _back(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
 
 
 # --- appointments --------------------------------------------------------------------------------
@@ -155,7 +145,7 @@ def appointment_create(request):
 @permission_required("staff.view_appointment", raise_exception=True)
 @require_GET
 def appointment_detail(request, pk):
-    appointment = _get_or_404(selectors.appointment_detail, request.user, pk)
+    appointment = or_404(selectors.appointment_detail, request.user, pk)
     return render(
         request,
         "staff/appointments/appointment_detail.html",
@@ -172,7 +162,7 @@ def appointment_detail(request, pk):
 @permission_required("staff.change_appointment", raise_exception=True)
 def appointment_update(request, pk):
     user = request.user
-    appointment = _get_or_404(selectors.appointment_detail, user, pk)
+    appointment = or_404(selectors.appointment_detail, user, pk)
     if not services.can_change_appointment(user, appointment):
         raise PermissionDenied
     initial = {
@@ -208,7 +198,7 @@ def appointment_update(request, pk):
 
 def _appointment_action(request, pk, perform, done):
     user = request.user
-    appointment = _get_or_404(selectors.appointment_detail, user, pk)
+    appointment = or_404(selectors.appointment_detail, user, pk)
     if not services.can_change_appointment(user, appointment):
         raise PermissionDenied
     error = None
@@ -233,7 +223,7 @@ def _appointment_action(request, pk, perform, done):
         messages.error(request, error)
     else:
         messages.success(request, done)
-    return _back(request, appointment.get_absolute_url())
+    return redirect(next_url(request, appointment.get_absolute_url()))
 
 
 @login_required
@@ -330,14 +320,14 @@ def course_create(request):
 @permission_required("staff.view_course", raise_exception=True)
 @require_GET
 def course_detail(request, pk):
-    course = _get_or_404(selectors.course_detail, pk)
+    course = or_404(selectors.course_detail, pk)
     return render(request, "staff/training/course_detail.html", {"course": course})
 
 
 @login_required
 @permission_required("staff.change_course", raise_exception=True)
 def course_update(request, pk):
-    course = _get_or_404(selectors.course_detail, pk)
+    course = or_404(selectors.course_detail, pk)
     initial = {
         "title": course.title,
         "topic": course.topic,
@@ -390,7 +380,7 @@ def training_record_create(request):
 @permission_required("staff.view_trainingrecord", raise_exception=True)
 @require_GET
 def training_record_detail(request, pk):
-    record = _get_or_404(selectors.training_record_detail, request.user, pk)
+    record = or_404(selectors.training_record_detail, request.user, pk)
     return render(request, "staff/training/record_detail.html", {"record": record})
 
 
@@ -398,7 +388,7 @@ def training_record_detail(request, pk):
 @permission_required("staff.view_trainingrecord", raise_exception=True)
 @require_GET
 def training_certificate(request, pk):
-    record = _get_or_404(selectors.training_record_detail, request.user, pk)
+    record = or_404(selectors.training_record_detail, request.user, pk)
     if not record.certificate:
         raise Http404
     name = PurePath(record.certificate.name).name
@@ -454,7 +444,7 @@ def _training_page(request, person):
 @permission_required("staff.view_trainingrecord", raise_exception=True)
 @require_GET
 def training_employee(request, pk):
-    return _training_page(request, _get_or_404(selectors.training_person, request.user, pk))
+    return _training_page(request, or_404(selectors.training_person, request.user, pk))
 
 
 @login_required
@@ -542,14 +532,14 @@ def _render_coaching(request, action, *, complete_form=None, cancel_form=None):
 @permission_required("staff.view_coachingaction", raise_exception=True)
 @require_GET
 def coaching_detail(request, pk):
-    return _render_coaching(request, _get_or_404(selectors.coaching_detail, request.user, pk))
+    return _render_coaching(request, or_404(selectors.coaching_detail, request.user, pk))
 
 
 @login_required
 @permission_required("staff.change_coachingaction", raise_exception=True)
 def coaching_update(request, pk):
     user = request.user
-    action = _get_or_404(selectors.coaching_detail, user, pk)
+    action = or_404(selectors.coaching_detail, user, pk)
     if not action.is_open:
         messages.error(request, _("Only an open coaching action can be changed."))
         return redirect(action)
@@ -580,7 +570,7 @@ def coaching_update(request, pk):
 
 def _coaching_step(request, pk, form_class, perform, done, form_key):
     user = request.user
-    action = _get_or_404(selectors.coaching_detail, user, pk)
+    action = or_404(selectors.coaching_detail, user, pk)
     form = form_class(request.POST, auto_id=f"id_{form_key}_%s")
     if form.is_valid():
         try:
