@@ -301,6 +301,7 @@ def my_assignments(request):
         {
             "assignments": selectors.shopper_open_assignments(request.user),
             "results": selectors.shopper_submitted_results(request.user),
+            "State": selectors.AssignmentState,
         },
     )
 

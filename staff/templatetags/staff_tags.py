@@ -1,0 +1,41 @@
+from django import template
+
+from staff.figures import ComplianceState
+from staff.mystery_selectors import AssignmentState
+from staff.scorecards import percent as as_percent
+
+register = template.Library()
+
+# Bootstrap badge classes of the states the staff pages show (an assignment's state includes its
+# result's status, which shares the values).
+STATE_BADGES = {
+    AssignmentState.OPEN: "text-bg-light border",
+    AssignmentState.DRAFT: "text-bg-light border",
+    AssignmentState.SUBMITTED: "text-bg-primary",
+    AssignmentState.RETURNED: "text-bg-warning",
+    AssignmentState.ACCEPTED: "text-bg-success",
+    AssignmentState.CANCELLED: "text-bg-secondary",
+    ComplianceState.VALID: "text-bg-success",
+    ComplianceState.EXPIRING: "text-bg-warning",
+    ComplianceState.EXPIRED: "text-bg-danger",
+    ComplianceState.MISSING: "text-bg-danger",
+}
+
+
+@register.filter
+def percent(rate):
+    """A share 0–1 as "87 %" ("–" when there is nothing to measure)."""
+    value = as_percent(rate)
+    return "–" if value is None else f"{value} %"
+
+
+@register.filter
+def state_badge(state):
+    """The badge class of a mystery-shop or training-compliance state."""
+    return STATE_BADGES.get(state, "text-bg-secondary")
+
+
+@register.filter
+def assignment_state_label(state):
+    """The words for an assignment's state (annotated by mystery_selectors.with_state)."""
+    return AssignmentState(state).label
