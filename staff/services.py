@@ -10,6 +10,7 @@ from pathlib import PurePath
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -579,13 +580,43 @@ def cancel_coaching_action(*, action, by, reason=""):
 TICK_BATCH = 200
 
 
-def _managers_of(employee):
-    """The managers of each of the employee's branches, once each, never the employee."""
-    seen = {}
-    for branch in employee.branches.order_by("name"):
-        for manager in branch_managers(branch, besides=employee):
-            seen.setdefault(manager.pk, manager)
-    return list(seen.values())
+class ManagerDirectory:
+    """Who `branch_managers` names, for a whole batch of a tick: the managers of the given
+    branches in one query, the administrators (who stand in for a branch without a manager) in
+    one more when needed — never a query per reminder."""
+
+    def __init__(self, branch_ids):
+        self._by_branch = {}
+        managers = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=Role.MANAGER, branches__in=set(branch_ids))
+            .annotate(branch_id=F("branches"))
+            .order_by("last_name", "first_name", "pk")
+        )
+        for manager in managers:
+            self._by_branch.setdefault(manager.branch_id, []).append(manager)
+        self._administrators = None
+
+    def managers(self, branch_id, *, besides):
+        found = [user for user in self._by_branch.get(branch_id, []) if user.pk != besides.pk]
+        if found:
+            return found
+        if self._administrators is None:
+            self._administrators = list(
+                get_user_model()
+                .objects.filter(is_active=True, groups__name=Role.ADMIN)
+                .distinct()
+                .order_by("last_name", "first_name", "pk")
+            )
+        return [user for user in self._administrators if user.pk != besides.pk]
+
+    def managers_of(self, employee):
+        """The managers of each of the employee's branches (prefetched), once each."""
+        seen = {}
+        for branch in sorted(employee.branches.all(), key=lambda branch: branch.name):
+            for manager in self.managers(branch.pk, besides=employee):
+                seen.setdefault(manager.pk, manager)
+        return list(seen.values())
 
 
 def _notify_all(recipients, *, kind, key, subject, body, link):
@@ -617,11 +648,12 @@ def _training_batch(today, *, notice):
     return list(
         records.select_for_update(of=("self",), skip_locked=True)
         .select_related("employee", "course")
+        .prefetch_related("employee__branches")
         .order_by("expires_on", "pk")[:TICK_BATCH]
     )
 
 
-def _remind_training(record, now, *, notice):
+def _remind_training(record, now, *, notice, directory):
     employee = record.employee
     if notice:
         kind, key = "training_expired", f"training-expired-{record.pk}"
@@ -644,7 +676,7 @@ def _remind_training(record, now, *, notice):
         }
 
     _notify_all(
-        [employee, *_managers_of(employee)],
+        [employee, *directory.managers_of(employee)],
         kind=kind,
         key=key,
         subject=subject,
@@ -671,17 +703,20 @@ def send_training_reminders(*, now=None):
         while True:
             with transaction.atomic():
                 batch = _training_batch(today, notice=notice)
+                directory = ManagerDirectory(
+                    branch.pk for record in batch for branch in record.employee.branches.all()
+                )
                 for record in batch:
-                    _remind_training(record, now, notice=notice)
+                    _remind_training(record, now, notice=notice, directory=directory)
             sent += len(batch)
             if len(batch) < TICK_BATCH:
                 break
     return sent
 
 
-def _remind_coaching(action, now):
+def _remind_coaching(action, now, *, directory):
     coaches = [action.coach] if action.coach and action.coach.is_active else []
-    coaches = coaches or branch_managers(action.branch, besides=action.employee)
+    coaches = coaches or directory.managers(action.branch_id, besides=action.employee)
     recipients = {user.pk: user for user in [*coaches, action.employee]}
 
     def subject(recipient):
@@ -723,8 +758,9 @@ def send_coaching_reminders(*, now=None):
                 .select_related("employee", "coach", "branch")
                 .order_by("due_on", "pk")[:TICK_BATCH]
             )
+            directory = ManagerDirectory(action.branch_id for action in batch)
             for action in batch:
-                _remind_coaching(action, now)
+                _remind_coaching(action, now, directory=directory)
         sent += len(batch)
         if len(batch) < TICK_BATCH:
             return sent

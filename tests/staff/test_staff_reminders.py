@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from aftersales.models import Notification, OutgoingEmail
 from staff import services, tasks
@@ -125,3 +127,35 @@ def test_closed_coaching_is_not_reminded(north, owner, manager):
 def test_training_task(record, owner):
     with time_machine.travel(at(EXPIRES), tick=False):
         assert tasks.send_training_reminders.apply().get() == 1
+
+
+def test_administrators_stand_in_for_a_branch_without_a_manager(south, outsider, admin_user):
+    TrainingRecordFactory(employee=outsider, expires_on=EXPIRES)
+    run(EXPIRES - timedelta(days=10))
+    assert kinds(admin_user) == ["training_expiring"]
+    assert kinds(outsider) == ["training_expiring"]
+
+
+def test_a_managers_own_training_is_not_reported_to_himself(manager, admin_user):
+    TrainingRecordFactory(employee=manager, expires_on=EXPIRES)
+    run(EXPIRES - timedelta(days=10))
+    # The only manager of North is the employee: the administrators hear of it instead.
+    assert kinds(manager) == ["training_expiring"]
+    assert kinds(admin_user) == ["training_expiring"]
+
+
+def manager_lookups(people, north, expires):
+    """Queries that look for managers (by role group) while reminding `people` employees."""
+    for _number in range(people):
+        TrainingRecordFactory(
+            employee=UserFactory(roles=["sales"], branches=[north]), expires_on=expires
+        )
+    with CaptureQueriesContext(connection) as queries:
+        run(expires - timedelta(days=10))
+    return sum('"auth_group"."name"' in query["sql"] for query in queries)
+
+
+def test_managers_are_looked_up_once_per_batch_however_many_reminders(north, manager):
+    assert manager_lookups(1, north, EXPIRES) == 1
+    assert manager_lookups(6, north, EXPIRES + timedelta(days=5)) == 1
+    assert Notification.objects.filter(recipient=manager).count() == 7
