@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.access import (
@@ -515,6 +516,11 @@ class Appointment(models.Model):
 
     def get_absolute_url(self):
         return reverse("staff:appointment-detail", args=[self.pk])
+
+    @property
+    def time_has_come(self):
+        """Whether the agreed time is reached: only then can the customer have failed to come."""
+        return self.agreed_at <= timezone.now()
 
     def lateness(self):
         """How late the appointment started (negative: early); None until it started."""

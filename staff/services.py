@@ -279,7 +279,7 @@ def mark_no_show(*, appointment, by):
     """The customer did not come. Possible once the agreed time has come."""
     appointment = _locked_appointment(appointment, by)
     _require_scheduled(appointment)
-    if appointment.agreed_at > timezone.now():
+    if not appointment.time_has_come:
         raise DomainError(_("The agreed time has not come yet."))
     appointment.outcome = Appointment.Outcome.NO_SHOW
     appointment.save(update_fields=["outcome", "updated_at"])

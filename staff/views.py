@@ -87,7 +87,6 @@ def appointment_list(request):
             "period_start": start,
             "period_end": end,
             "mine": bool(arguments["employee"] == user),
-            "now": timezone.now(),
         },
     )
 
@@ -153,7 +152,6 @@ def appointment_detail(request, pk):
             "appointment": appointment,
             "can_act": services.can_change_appointment(request.user, appointment),
             "cancel_form": CancelForm(),
-            "now": timezone.now(),
         },
     )
 
@@ -216,7 +214,6 @@ def _appointment_action(request, pk, perform, done):
                 "appointment": row,
                 "error": error,
                 "message": None if error else done,
-                "now": timezone.now(),
             },
         )
     if error:
