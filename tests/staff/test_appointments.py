@@ -288,6 +288,17 @@ def test_pages_render(login, past, owner, manager):
     assert "Cancel appointment" in page.content.decode()
 
 
+def test_no_show_is_offered_only_once_the_agreed_time_has_come(login, customer, owner):
+    later = AppointmentFactory(
+        customer=customer, employee=owner, agreed_at=timezone.now() + timedelta(hours=2)
+    )
+    page = login(owner).get(reverse("staff:appointment-detail", args=[later.pk])).content.decode()
+    assert "Started now" in page
+    assert "Customer no-show" not in page
+    with pytest.raises(DomainError):
+        services.mark_no_show(appointment=later, by=owner)
+
+
 def test_merging_customers_moves_the_duplicates_appointments(admin_user, north):
     survivor = CustomerFactory(branch=north)
     appointment = AppointmentFactory(customer=CustomerFactory(branch=north))
