@@ -115,8 +115,8 @@ class Command(BaseCommand):
         coaching = self._coaching(branch, courses)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Training demo: {len(courses)} courses, {records} new records, "
-                f"{appointments} new appointments, {coaching} new coaching actions."
+                f"Training demo: {len(courses)} courses; new: training records {records}, "
+                f"appointments {appointments}, coaching actions {coaching}."
             )
         )
 
