@@ -89,3 +89,14 @@ def handover_assignment(*, shopper, branch, employee=None, created_by=None, vers
         employee=employee,
         created_by=created_by,
     )
+
+
+def submitted_results(count, *, shopper, branch, served_by):
+    """`count` submitted handover results of one shopper, all on the same scorecard version."""
+    version = handover_assignment(shopper=shopper, branch=branch).version
+    for _number in range(count):
+        submit(
+            handover_assignment(shopper=shopper, branch=branch, version=version),
+            shopper,
+            served_by=served_by,
+        )

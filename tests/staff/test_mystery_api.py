@@ -21,6 +21,7 @@ from tests.staff.mystery_helpers import (
     handover_assignment,
     poor_answers,
     submit,
+    submitted_results,
 )
 
 
@@ -114,13 +115,7 @@ def test_assignment_list_filters(client_for, quality_manager, assignment, shoppe
 def test_list_queries(
     client_for, django_assert_num_queries, quality_manager, shopper, owner, north, count
 ):
-    version = handover_assignment(shopper=shopper, branch=north).version
-    for _ in range(count):
-        submit(
-            handover_assignment(shopper=shopper, branch=north, version=version),
-            shopper,
-            served_by=owner,
-        )
+    submitted_results(count, shopper=shopper, branch=north, served_by=owner)
     shopper_api = client_for(fresh(shopper))
     # groups (roles), the user's and the groups' permissions, the count, the page with served_by
     # joined, its answers, its attachments; the same whatever the number of results.

@@ -17,7 +17,13 @@ from staff.models import (
     ScorecardTemplate,
 )
 from tests.aftersales.factories import UserFactory
-from tests.staff.mystery_helpers import close_file, criteria_by_text, handover_assignment, submit
+from tests.staff.mystery_helpers import (
+    close_file,
+    criteria_by_text,
+    handover_assignment,
+    submit,
+    submitted_results,
+)
 
 Status = MysteryShopResult.Status
 
@@ -500,13 +506,7 @@ def test_drafts_are_not_listed_for_staff(login, shopper, assignment, quality_man
 def test_result_list_queries(
     login, django_assert_max_num_queries, quality_manager, north, shopper, owner, count
 ):
-    version = handover_assignment(shopper=shopper, branch=north).version
-    for _ in range(count):
-        submit(
-            handover_assignment(shopper=shopper, branch=north, version=version),
-            shopper,
-            served_by=owner,
-        )
+    submitted_results(count, shopper=shopper, branch=north, served_by=owner)
     client = login(quality_manager)
     # session, user, the user's and the groups' permissions, groups, the user's branch ids, the
     # count, unread notifications, the filter's branches, its employees and their branches, the
