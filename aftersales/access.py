@@ -5,7 +5,9 @@ branch; UI, API and exports all call `.visible_to(user)`, so the rule lives here
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from aftersales.errors import DomainError
 from aftersales.roles import STAFF_ROLES
 
 
@@ -21,6 +23,17 @@ def visible_branch_ids(user):
         else:
             user._visible_branch_ids = frozenset(user.branches.values_list("pk", flat=True))
     return user._visible_branch_ids
+
+
+def works_in(user, branch_id):
+    """Whether the user may act in the branch: administrators everywhere, others in their own."""
+    return sees_all_branches(user) or branch_id in visible_branch_ids(user)
+
+
+def require_branch(user, branch_id, *, message=None, field=None):
+    """Refuse, with a domain error, an operation in a branch the user does not work in."""
+    if not works_in(user, branch_id):
+        raise DomainError(message or _("This belongs to a branch you do not work in."), field=field)
 
 
 def is_staff_member(user):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.access import require_branch
 from aftersales.errors import DomainError
 from aftersales.search import fold
 from customers import selectors
@@ -58,8 +58,7 @@ def _validated_save(instance, **save_kwargs):
 
 def require_branch_access(user, branch_id):
     """Users act only in branches they work in (administrators everywhere)."""
-    if not (sees_all_branches(user) or branch_id in visible_branch_ids(user)):
-        raise DomainError(_("You do not work in this branch."), field="branch")
+    require_branch(user, branch_id, message=_("You do not work in this branch."), field="branch")
 
 
 def phone_digits(value):

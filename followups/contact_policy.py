@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.access import require_branch
 from aftersales.errors import DomainError
 from customers.models import Customer
 from followups.calendar import holidays_for, local_now, policy_for
@@ -225,10 +225,12 @@ def record_contact(*, customer, purpose, channel, by, at=None, followup=None, no
         .select_related("branch", "branch__followup_policy")
         .get(pk=customer.pk)
     )
-    if by is not None and not (
-        sees_all_branches(by) or customer.branch_id in visible_branch_ids(by)
-    ):
-        raise DomainError(_("This customer belongs to a branch you do not work in."))
+    if by is not None:
+        require_branch(
+            by,
+            customer.branch_id,
+            message=_("This customer belongs to a branch you do not work in."),
+        )
     if followup is not None and followup.customer_id != customer.pk:
         raise DomainError(_("This follow-up is about another customer."), field="followup")
     decision = can_contact(customer, purpose, channel, at)

@@ -5,11 +5,9 @@ from django.utils.translation import gettext as _
 from quality import scoring
 from quality.models import Complaint, DissonanceScore
 
-OPEN_STATUSES = [Complaint.Status.NEW, Complaint.Status.ACKNOWLEDGED, Complaint.Status.IN_PROGRESS]
-
 
 def open_complaint(customer, at):
-    if Complaint.objects.filter(customer=customer, status__in=OPEN_STATUSES).exists():
+    if Complaint.objects.open().filter(customer=customer).exists():
         return "open_complaint", _("The customer has an open complaint: care before commerce.")
     return None
 

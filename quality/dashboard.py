@@ -54,6 +54,7 @@ from customers.models import Customer, ProductCategory, Purchase
 from followups.models import SurveyInvitation, SurveyResponse
 from quality import scoring
 from quality.models import (
+    OPEN_COMPLAINT_STATUSES,
     Complaint,
     ComplaintCategory,
     DissonanceScore,
@@ -68,11 +69,6 @@ TREND_MONTHS = 12
 AT_RISK_ON_DASHBOARD = 10
 TOP_COMPLAINT_CATEGORIES = 8
 TOP_REASONS = 3
-OPEN_STATUSES = (
-    Complaint.Status.NEW,
-    Complaint.Status.ACKNOWLEDGED,
-    Complaint.Status.IN_PROGRESS,
-)
 # People a purchase can be credited to (managers close deals too, see seed_demo).
 SELLER_ROLES = (Role.SALES, Role.MANAGER)
 PROMOTER_FROM, DETRACTOR_UNTIL = 9, 6
@@ -348,10 +344,10 @@ def complaint_figures(user, filters, now):
     resolved = received & Q(resolved_at__isnull=False)
     return (
         complaints_in_scope(user, filters)
-        .filter(received | Q(status__in=OPEN_STATUSES))
+        .filter(received | Q(status__in=OPEN_COMPLAINT_STATUSES))
         .aggregate(
             complaints=Count("pk", filter=received),
-            open_complaints=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            open_complaints=Count("pk", filter=Q(status__in=OPEN_COMPLAINT_STATUSES)),
             breached=Count("pk", filter=received & missed_deadline(now)),
             acknowledged=Count("pk", filter=acknowledged),
             mean_acknowledge=Avg(F("acknowledged_at") - F("received_at"), filter=acknowledged),
@@ -949,10 +945,7 @@ def complaint_list(user, filters, *, state="", nature="", category=None, now=Non
     time it took)."""
     now = now or timezone.now()
     complaints = complaints_in_scope(user, filters)
-    if state == "open":
-        complaints = complaints.filter(status__in=OPEN_STATUSES)
-    else:
-        complaints = complaints.filter(received_in(filters))
+    complaints = complaints.open() if state == "open" else complaints.filter(received_in(filters))
     if state == "breached":
         complaints = complaints.filter(missed_deadline(now))
     elif state == "acknowledged":

@@ -71,13 +71,29 @@ class SeverityDeadline(models.Model):
         return self.get_severity_display()
 
 
+class ComplaintStatus(models.TextChoices):
+    NEW = "new", _("new")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+
+
+# What "an open complaint" means, everywhere: still to be resolved.
+OPEN_COMPLAINT_STATUSES = [
+    ComplaintStatus.NEW,
+    ComplaintStatus.ACKNOWLEDGED,
+    ComplaintStatus.IN_PROGRESS,
+]
+
+
+class ComplaintQuerySet(BranchScopedQuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_COMPLAINT_STATUSES)
+
+
 class Complaint(models.Model):
-    class Status(models.TextChoices):
-        NEW = "new", _("new")
-        ACKNOWLEDGED = "acknowledged", _("acknowledged")
-        IN_PROGRESS = "in_progress", _("in progress")
-        RESOLVED = "resolved", _("resolved")
-        CLOSED = "closed", _("closed")
+    Status = ComplaintStatus
 
     class Channel(models.TextChoices):
         COUNTER = "counter", _("at the counter")
@@ -174,7 +190,7 @@ class Complaint(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
-    objects = BranchScopedQuerySet.as_manager()
+    objects = ComplaintQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("complaint")
@@ -194,7 +210,7 @@ class Complaint(models.Model):
             ),
             models.Index(
                 fields=["resolve_due_at"],
-                condition=models.Q(status__in=["new", "acknowledged", "in_progress"]),
+                condition=models.Q(status__in=OPEN_COMPLAINT_STATUSES),
                 name="complaint_resolve_due",
             ),
             models.Index(fields=["customer", "-received_at"], name="complaint_customer"),
@@ -216,7 +232,7 @@ class Complaint(models.Model):
 
     @property
     def is_open(self):
-        return self.status in {self.Status.NEW, self.Status.ACKNOWLEDGED, self.Status.IN_PROGRESS}
+        return self.status in OPEN_COMPLAINT_STATUSES
 
 
 def attachment_path(attachment, filename):

@@ -18,6 +18,7 @@ from aftersales.roles import Role
 from customers.models import Purchase
 from customers.selectors import search_query
 from quality.models import (
+    OPEN_COMPLAINT_STATUSES,
     Complaint,
     ComplaintAttachment,
     ComplaintCategory,
@@ -29,7 +30,6 @@ from quality.models import (
 # --- complaints --------------------------------------------------------------------------------
 
 Status = Complaint.Status
-OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
 # Roles that work complaints of their branches (and so see all of them there).
 COMPLAINT_ROLES = (Role.SERVICE, Role.MANAGER, Role.QUALITY)
 SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
@@ -85,7 +85,7 @@ def _with_next_due(complaints):
     return complaints.annotate(
         next_due_at=Case(
             When(status=Status.NEW, then=Least("acknowledge_due_at", "resolve_due_at")),
-            When(status__in=OPEN_STATUSES, then=F("resolve_due_at")),
+            When(status__in=OPEN_COMPLAINT_STATUSES, then=F("resolve_due_at")),
             default=None,
         ),
         severity_rank=Case(
@@ -108,7 +108,9 @@ def breached_q(now):
     late_acknowledgement = Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now) | Q(
         acknowledged_at__gt=F("acknowledge_due_at")
     )
-    return Q(status__in=OPEN_STATUSES) & (Q(resolve_due_at__lt=now) | late_acknowledgement)
+    return Q(status__in=OPEN_COMPLAINT_STATUSES) & (
+        Q(resolve_due_at__lt=now) | late_acknowledgement
+    )
 
 
 def complaint_list(
@@ -133,7 +135,7 @@ def complaint_list(
         if query is not None:
             complaints = complaints.filter(customer__search_vector=query)
     if status == "open":
-        complaints = complaints.filter(status__in=OPEN_STATUSES)
+        complaints = complaints.open()
     elif status:
         complaints = complaints.filter(status=status)
     if severity:
@@ -282,7 +284,7 @@ class TimeLeft:
 
 def time_left(complaint, now=None):
     """The next deadline of an open complaint (None once it is resolved or closed)."""
-    if complaint.status not in OPEN_STATUSES:
+    if not complaint.is_open:
         return None
     now = now or timezone.now()
     if complaint.status == Status.NEW and complaint.acknowledge_due_at <= complaint.resolve_due_at:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aftersales import services as core
-from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.access import require_branch
 from aftersales.errors import DomainError
 from aftersales.roles import Role
 from customers.models import Customer, Purchase
@@ -18,6 +18,7 @@ from followups.calendar import WorkingCalendar, policy_for
 from followups.models import AssigneeRole, FollowUp, StepKind
 from quality import scoring
 from quality.models import (
+    OPEN_COMPLAINT_STATUSES,
     Complaint,
     ComplaintAttachment,
     ComplaintEvent,
@@ -57,11 +58,6 @@ def _managers(branch):
         .objects.filter(is_active=True, branches=branch, groups__name=Role.MANAGER)
         .order_by("pk")
     )
-
-
-def _require_branch(user, branch_id):
-    if not (sees_all_branches(user) or branch_id in visible_branch_ids(user)):
-        raise DomainError(_("This belongs to a branch you do not work in."))
 
 
 # --- deadlines in working time ---------------------------------------------------------------
@@ -147,7 +143,7 @@ def record_complaint(
     owner=None,
     attachments=(),
 ):
-    _require_branch(by, customer.branch_id)
+    require_branch(by, customer.branch_id)
     if customer.is_erased:
         raise DomainError(_("This customer's data has been erased."), field="customer")
     if purchase is not None and purchase.customer_id != customer.pk:
@@ -158,7 +154,7 @@ def record_complaint(
     if received_at > timezone.now() + timedelta(minutes=5):
         raise DomainError(_("A complaint cannot be received in the future."), field="received_at")
     branch = purchase.branch if purchase else customer.branch
-    _require_branch(by, branch.pk)
+    require_branch(by, branch.pk)
     if owner is None and by.branches.filter(pk=branch.pk).exists():
         # Whoever records it owns it, unless they work elsewhere (an administrator).
         owner = by
@@ -249,7 +245,7 @@ def _locked(complaint, by, allowed_from):
         .select_related("customer", "branch", "category")
         .get(pk=complaint.pk)
     )
-    _require_branch(by, complaint.branch_id)
+    require_branch(by, complaint.branch_id)
     if complaint.status not in allowed_from:
         raise DomainError(
             _("A complaint that is %(status)s cannot do this.")
@@ -303,7 +299,7 @@ def start_complaint(*, complaint, by, note=""):
 def resolve_complaint(*, complaint, by, resolution, notes="", customer_satisfied=None):
     """Record what was done. A customer not satisfied with it reopens the complaint and counts
     as a new dissonance signal."""
-    complaint = _locked(complaint, by, {Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS})
+    complaint = _locked(complaint, by, OPEN_COMPLAINT_STATUSES)
     if resolution not in Complaint.Resolution.values:
         raise DomainError(_("Say what was done."), field="resolution")
     previous = complaint.status
@@ -397,7 +393,7 @@ def reopen_complaint(*, complaint, by, note="", signal=True):
 
 @transaction.atomic
 def assign_complaint(*, complaint, to, by):
-    complaint = _locked(complaint, by, {Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS})
+    complaint = _locked(complaint, by, OPEN_COMPLAINT_STATUSES)
     if not (to.is_active and to.branches.filter(pk=complaint.branch_id).exists()):
         raise DomainError(_("Choose someone who works in this branch."), field="owner")
     complaint.owner = to
@@ -419,11 +415,7 @@ def escalate_breached_complaints(*, now=None):
     escalated = 0
     for field, due_field, statuses in (
         ("acknowledge_breach_escalated_at", "acknowledge_due_at", [Status.NEW]),
-        (
-            "resolve_breach_escalated_at",
-            "resolve_due_at",
-            [Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS],
-        ),
+        ("resolve_breach_escalated_at", "resolve_due_at", OPEN_COMPLAINT_STATUSES),
     ):
         while True:
             with transaction.atomic():

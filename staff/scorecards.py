@@ -37,8 +37,7 @@ from aftersales.models import Branch
 from aftersales.roles import BRANCH_ROLES
 from followups.figures import Adherence, followup_adherence
 from followups.models import SurveyInvitation, SurveyResponse
-from quality.models import Complaint
-from quality.selectors import OPEN_STATUSES as OPEN_COMPLAINT
+from quality.models import OPEN_COMPLAINT_STATUSES, Complaint
 from staff import figures as staff_figures
 from staff.models import CUSTOMER_FACING_ROLES, CoachingAction, MysteryShopResult
 from staff.selectors import OPEN_COACHING, overdue_coaching
@@ -401,7 +400,7 @@ def _complaints(viewer, period, *, people=None, branch=None):
             top_name=Coalesce("category__parent__name", "category__name"),
         )
         .values("responsible_salesperson", "top_id", "top_code", "top_name")
-        .annotate(total=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_COMPLAINT)))
+        .annotate(total=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_COMPLAINT_STATUSES)))
     )
     counts = {}  # person id (None: total) → {category id: CategoryCount}
     for row in groups:
