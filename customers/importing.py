@@ -95,18 +95,19 @@ consent records) while nothing listens to ``purchase_logged``. How:
   latest consent records) is read in a few queries up front, with ``= ANY(array)`` rather than
   IN lists of 100,000 parameters. Cells that repeat an earlier row of the same customer or
   purchase are not checked again; look-ups and parsed values are remembered per distinct text.
-* New rows are written with PostgreSQL ``COPY`` (:func:`insert_objects`), primary keys taken
-  from the tables' sequences first. ``bulk_create`` (batches of 2,000) took 82 seconds for the
-  same file: Django 5.2 prepares each of some 15 million values in Python and psycopg packs them
-  into arrays, while ``COPY`` streams the rows as they are.
+* New rows are written with PostgreSQL ``COPY`` (:func:`aftersales.bulk.insert_objects`),
+  primary keys taken from the tables' sequences first. ``bulk_create`` (batches of 2,000) took
+  82 seconds for the same file: Django 5.2 prepares each of some 15 million values in Python and
+  psycopg packs them into arrays, while ``COPY`` streams the rows as they are.
 * History: ``bulk_create_with_history`` goes through ``bulk_create`` as well, so the importer
-  writes the same historical rows itself, also by ``COPY`` (:func:`_insert_history`): every
-  tracked field, type "+" (or "~" for an updated customer), the importing user, the change
-  reason "CSV import". Should the historical models ever get columns it does not know, it
-  raises ImproperlyConfigured instead of writing incomplete history.
-* Known customers are updated in one ``UPDATE ... FROM unnest(...)`` (:func:`update_objects`);
-  ``bulk_update`` / ``bulk_update_with_history`` (a CASE WHEN per object) took over two minutes
-  for 60,000 changed customers.
+  writes the same historical rows itself, also by ``COPY``
+  (:func:`aftersales.bulk.insert_history`): every tracked field, type "+" (or "~" for an updated
+  customer), the importing user, the change reason "CSV import". Should the historical models
+  ever get columns it does not know, it raises ImproperlyConfigured instead of writing
+  incomplete history.
+* Known customers are updated in one ``UPDATE ... FROM unnest(...)``
+  (:func:`aftersales.bulk.update_objects`); ``bulk_update`` / ``bulk_update_with_history`` (a
+  CASE WHEN per object) took over two minutes for 60,000 changed customers.
 * As with ``bulk_create``, no ``save()``, ``full_clean()`` or model signals run: the cells are
   checked here against the models' limits (lengths, choices, e-mail syntax) and the services'
   rules, and the database constraints back them up.
@@ -123,13 +124,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from operator import attrgetter
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.fields import ArrayField
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BigIntegerField, CharField, F, Lookup, Value
@@ -138,6 +138,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.bulk import insert_history, insert_objects, update_objects
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 from customers.models import (
@@ -1062,7 +1063,7 @@ class _Plan:
                 customer.search_text = search_text_for(customer, identifiers[draft.ref])
                 draft.instance = customer
                 created.append(customer)
-        insert_objects(Customer, created, now=now, by=by)
+        insert_objects(Customer, created, now=now, by=by, change_reason=CHANGE_REASON)
         self._lap("customers")
 
         self._update_customers(identifiers, now=now)
@@ -1101,7 +1102,7 @@ class _Plan:
                     created_by_id=by_id,
                 )
             )
-        insert_objects(Purchase, purchases, now=now, by=by)
+        insert_objects(Purchase, purchases, now=now, by=by, change_reason=CHANGE_REASON)
         self._lap("purchases")
 
         insert_objects(
@@ -1183,114 +1184,6 @@ class _Plan:
                 customer.search_text = text
                 updated.append(customer)
         update_objects(Customer, updated, sorted(fields))
-        _insert_history(Customer, changed, now=now, by=self.by, history_type="~")
-
-
-# --- Writing with COPY --------------------------------------------------------------------------
-
-
-def insert_objects(model, objs, *, now, by=None):
-    """What `bulk_create` (and simple_history's `bulk_create_with_history`) do for new, unsaved
-    objects, through PostgreSQL's COPY: several times faster for 100,000s of rows, because
-    Django's bulk insert prepares every single value in Python and psycopg then packs them into
-    arrays. Primary keys come from the table's sequence in one query and are set on the objects,
-    as bulk_create does; auto_now(_add) fields get `now`; models with history get one "+" record
-    each, by `by`, with the change reason "CSV import". No save() and no model signals, as with
-    bulk_create."""
-    if not objs:
-        return
-    opts = model._meta
-    # Generated columns (Customer.search_vector) are computed by the database.
-    fields = [field for field in opts.concrete_fields if not field.generated]
-    stamped = [
-        field.attname
-        for field in fields
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    ]
-    for obj, pk in zip(objs, _allocate_ids(model, len(objs)), strict=True):
-        obj.pk = pk
-        for name in stamped:
-            setattr(obj, name, now)
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    values = attrgetter(*(field.attname for field in fields))
-    _copy(opts.db_table, [field.column for field in fields], map(values, objs))
-    if hasattr(opts, "simple_history_manager_attribute"):
-        _insert_history(model, objs, now=now, by=by)
-
-
-def _insert_history(model, objs, *, now, by, history_type="+"):
-    """The rows simple_history's bulk_history_create would write ("+" created, "~" changed),
-    by COPY."""
-    if not objs or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
-    historical = getattr(model, model._meta.simple_history_manager_attribute).model
-    tracked = [field.attname for field in historical.tracked_fields]
-    extra = {
-        "history_date": now,
-        "history_user_id": by.pk if by is not None else None,
-        "history_change_reason": CHANGE_REASON,
-        "history_type": history_type,
-    }
-    columns = {field.attname: field.column for field in historical._meta.concrete_fields}
-    expected = {*tracked, *extra, historical._meta.pk.attname}
-    if set(columns) != expected:
-        raise ImproperlyConfigured(
-            f"{historical.__name__} has columns the importer does not fill: "
-            f"{sorted(set(columns) - expected)}; extend customers.importing._insert_history."
+        insert_history(
+            Customer, changed, now=now, by=self.by, history_type="~", change_reason=CHANGE_REASON
         )
-    values = attrgetter(*tracked)
-    constants = tuple(extra.values())
-    _copy(
-        historical._meta.db_table,
-        [columns[name] for name in (*tracked, *extra)],
-        (values(obj) + constants for obj in objs),
-    )
-
-
-def update_objects(model, objs, fields):
-    """What `bulk_update` does, in one `UPDATE ... FROM unnest(arrays)`: bulk_update's
-    CASE WHEN per object took over a minute for 60,000 customers, this takes seconds."""
-    if not objs:
-        return
-    opts = model._meta
-    quote = connection.ops.quote_name
-    columns = [opts.pk, *(opts.get_field(name) for name in fields)]
-    arrays = ", ".join(f"%s::{column.db_type(connection)}[]" for column in columns)
-    names = ", ".join(quote(column.column) for column in columns)
-    assignments = ", ".join(
-        f"{quote(column.column)} = new.{quote(column.column)}" for column in columns[1:]
-    )
-    pk = quote(opts.pk.column)
-    # Table and column names come from the models, never from the file.
-    statement = (
-        f"UPDATE {quote(opts.db_table)} SET {assignments} "  # noqa: S608
-        f"FROM unnest({arrays}) AS new({names}) "
-        f"WHERE {quote(opts.db_table)}.{pk} = new.{pk}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            statement, [[getattr(obj, column.attname) for obj in objs] for column in columns]
-        )
-
-
-def _allocate_ids(model, count):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, count],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
-
-
-def _copy(table, columns, rows):
-    quote = connection.ops.quote_name
-    # Table and column names come from the models, never from the file.
-    statement = f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN"
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(statement) as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)

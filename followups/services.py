@@ -13,10 +13,10 @@ from django.utils.translation import ngettext
 
 from aftersales import services as core
 from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.bulk import insert_objects
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 from aftersales.roles import Role
-from customers.importing import insert_objects
 from followups.calendar import WorkingCalendar, local_now, policy_for
 from followups.models import (
     AssigneeRole,

@@ -5,6 +5,7 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import quality.models
 import staff.models
+import staff.mystery.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -799,7 +800,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         storage=quality.models.private_storage,
-                        upload_to=staff.models.result_attachment_path,
+                        upload_to=staff.mystery.models.result_attachment_path,
                         verbose_name="file",
                     ),
                 ),

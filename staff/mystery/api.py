@@ -24,10 +24,9 @@ from aftersales.api import (
 )
 from aftersales.models import Branch
 from aftersales.roles import Role
-from staff import mystery_selectors as selectors
-from staff import mystery_services as services
-from staff.models import (
-    CUSTOMER_FACING_ROLES,
+from staff.models import CUSTOMER_FACING_ROLES
+from staff.mystery import selectors, services
+from staff.mystery.models import (
     DEFAULT_COACHING_THRESHOLD,
     Criterion,
     MysteryShopAssignment,

@@ -8,9 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.forms import MultipleFileField, MultipleFileInput
 from aftersales.models import Branch
-from staff import mystery_selectors as selectors
-from staff import mystery_services as services
-from staff.models import (
+from staff.mystery import selectors, services
+from staff.mystery.models import (
     DEFAULT_COACHING_THRESHOLD,
     Criterion,
     MysteryShopResult,

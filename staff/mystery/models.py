@@ -400,4 +400,3 @@ class ResultAttachment(models.Model):
 
     def __str__(self):
         return self.name
-

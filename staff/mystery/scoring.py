@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from staff.models import Criterion
+from staff.mystery.models import Criterion
 
 Kind = Criterion.Kind
 SCORED_KINDS = frozenset({Kind.YES_NO, Kind.SCALE, Kind.MINUTES})

@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
 from aftersales.models import Branch
 from aftersales.roles import Role
-from staff import scoring
-from staff.models import (
-    CUSTOMER_FACING_ROLES,
+from staff.models import CUSTOMER_FACING_ROLES
+from staff.mystery import scoring
+from staff.mystery.models import (
     Answer,
     Criterion,
     MysteryShopAssignment,

@@ -21,11 +21,11 @@ from aftersales import services as core
 from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.roles import Role
-from staff import scoring
-from staff.models import (
+from staff.models import CoachingAction
+from staff.mystery import scoring
+from staff.mystery.models import (
     DEFAULT_COACHING_THRESHOLD,
     Answer,
-    CoachingAction,
     Criterion,
     MysteryShopAssignment,
     MysteryShopResult,
@@ -34,7 +34,7 @@ from staff.models import (
     ScorecardTemplate,
     ScorecardVersion,
 )
-from staff.mystery_selectors import branch_staff, shoppers, version_criteria
+from staff.mystery.selectors import branch_staff, shoppers, version_criteria
 from staff.services import open_coaching_action
 
 Kind = Criterion.Kind

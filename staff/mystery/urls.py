@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from staff import mystery_views as views
+from staff.mystery import views
 
 urlpatterns = [
     path("mystery-shop/templates/", views.template_list, name="template-list"),

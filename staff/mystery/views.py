@@ -25,10 +25,8 @@ from aftersales.views import (
     role_required,
     staff_member_required,
 )
-from staff import mystery_selectors as selectors
-from staff import mystery_services as services
-from staff.models import MysteryShopResult, ScorecardTemplate
-from staff.mystery_forms import (
+from staff.mystery import selectors, services
+from staff.mystery.forms import (
     MORE_ROWS,
     AssignmentFilterForm,
     AssignmentForm,
@@ -41,6 +39,7 @@ from staff.mystery_forms import (
     criterion_rows,
     rows_from_post,
 )
+from staff.mystery.models import MysteryShopResult, ScorecardTemplate
 
 Status = MysteryShopResult.Status
 

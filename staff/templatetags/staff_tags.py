@@ -1,7 +1,7 @@
 from django import template
 
 from staff.figures import ComplianceState
-from staff.mystery_selectors import AssignmentState
+from staff.mystery.selectors import AssignmentState
 from staff.scorecards import percent as as_percent
 
 register = template.Library()
@@ -37,5 +37,5 @@ def state_badge(state):
 
 @register.filter
 def assignment_state_label(state):
-    """The words for an assignment's state (annotated by mystery_selectors.with_state)."""
+    """The words for an assignment's state (annotated by staff.mystery.selectors.with_state)."""
     return AssignmentState(state).label

@@ -8,8 +8,8 @@ the critical "Explained every function" not met.
 
 from django.utils import timezone
 
-from staff import mystery_services as services
 from staff.models import Criterion
+from staff.mystery import services
 from tests.staff.factories import AssignmentFactory, make_version
 
 Kind = Criterion.Kind

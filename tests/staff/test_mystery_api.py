@@ -6,13 +6,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from staff import mystery_services as services
 from staff.models import (
     CoachingAction,
     MysteryShopAssignment,
     MysteryShopResult,
     ScorecardTemplate,
 )
+from staff.mystery import services
 from tests.aftersales.factories import UserFactory
 from tests.api_helpers import fresh, ids
 from tests.staff.mystery_helpers import (

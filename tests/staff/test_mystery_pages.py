@@ -9,13 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from aftersales.models import Notification
-from staff import mystery_services as services
 from staff.models import (
     CoachingAction,
     MysteryShopAssignment,
     MysteryShopResult,
     ScorecardTemplate,
 )
+from staff.mystery import services
 from tests.aftersales.factories import UserFactory
 from tests.staff.mystery_helpers import (
     close_file,

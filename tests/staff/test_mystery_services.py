@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from aftersales.errors import DomainError
 from aftersales.models import Notification
-from staff import mystery_services as services
 from staff.models import CoachingAction, MysteryShopResult, Scenario
+from staff.mystery import services
 from tests.aftersales.factories import UserFactory
 from tests.staff.mystery_helpers import (
     HANDOVER,

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from staff import mystery_services as services
 from staff.models import Answer, Criterion, MysteryShopResult, Scenario
-from staff.scoring import AnswerSpec, CriterionSpec, answer_share, score
+from staff.mystery import services
+from staff.mystery.scoring import AnswerSpec, CriterionSpec, answer_share, score
 from tests.staff.mystery_helpers import HANDOVER, handover_assignment, sections, submit
 
 Kind = Criterion.Kind

@@ -24,8 +24,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
-from staff import mystery_services as services
 from staff.models import ResultAttachment
+from staff.mystery import services
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import CustomerFactory, PurchaseFactory
 from tests.followups.factories import FollowUpFactory, PlaybookFactory

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from aftersales.models import User
 from aftersales.roles import Role
-from staff import mystery_services as services
 from staff.models import Criterion, MysteryShopAssignment, Scenario, ScorecardTemplate
-from staff.mystery_selectors import version_criteria
+from staff.mystery import services
+from staff.mystery.selectors import version_criteria
 
 YES_NO = Criterion.Kind.YES_NO
 SCALE = Criterion.Kind.SCALE
