@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
+from aftersales.widgets import DateInput
 from customers.models import (
     PROFILE_FIELDS,
     Channel,
@@ -20,6 +22,20 @@ CONSENT_ANSWERS = [
     ("no", _("no")),
 ]
 CUSTOMER_FORM_FIELDS = [*PROFILE_FIELDS, "notes"]
+
+
+class PurchaseChoiceField(forms.ModelChoiceField):
+    """A customer's purchases as a select: number, date, category, identifier, state."""
+
+    def label_from_instance(self, purchase):
+        parts = [str(purchase), date_format(purchase.purchase_date, "SHORT_DATE_FORMAT")]
+        if purchase.main_category_id:
+            parts.append(purchase.main_category.name)
+        if purchase.identifier:
+            parts.append(purchase.identifier)
+        if purchase.is_cancelled:
+            parts.append(purchase.get_status_display())
+        return " · ".join(str(part) for part in parts)
 
 
 def staff_of(branches):
@@ -103,13 +119,11 @@ class PurchaseForm(forms.Form):
     salesperson = forms.ModelChoiceField(
         label=_("Salesperson"), queryset=get_user_model().objects.none(), required=False
     )
-    purchase_date = forms.DateField(
-        label=_("Purchase date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    purchase_date = forms.DateField(label=_("Purchase date"), widget=DateInput())
     handover_date = forms.DateField(
         label=_("Handover date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Leave empty while the product is not yet handed over."),
     )
     identifier = forms.CharField(
@@ -121,7 +135,7 @@ class PurchaseForm(forms.Form):
     warranty_end = forms.DateField(
         label=_("Warranty end"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Empty: the category's default period from the handover date."),
     )
     notes = forms.CharField(
@@ -191,13 +205,11 @@ PurchaseLineFormSet = forms.formset_factory(
 
 
 class ChangePurchaseForm(forms.Form):
-    handover_date = forms.DateField(
-        label=_("Handover date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    handover_date = forms.DateField(label=_("Handover date"), required=False, widget=DateInput())
     warranty_end = forms.DateField(
         label=_("Warranty end"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Empty: follows the handover date."),
     )
     identifier = forms.CharField(label=_("Identifier"), max_length=60, required=False)
@@ -233,12 +245,8 @@ class CustomerFilterForm(forms.Form):
         choices=[("", _("any involvement")), *InvolvementLevel.choices],
         required=False,
     )
-    purchased_from = forms.DateField(
-        label=_("Purchased from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    purchased_to = forms.DateField(
-        label=_("Purchased until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    purchased_from = forms.DateField(label=_("Purchased from"), required=False, widget=DateInput())
+    purchased_to = forms.DateField(label=_("Purchased until"), required=False, widget=DateInput())
     consent = forms.ChoiceField(
         label=_("Marketing consent"),
         choices=[("", _("any consent")), *Channel.choices, ("none", _("no consent at all"))],

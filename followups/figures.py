@@ -4,21 +4,12 @@ adherence here, DESIGN.md): selectors returning plain, frozen results, scoped to
 
 from dataclasses import dataclass, fields
 
-from django.db.models import Count, DateField, DateTimeField, Func, Q, Value
+from django.db.models import Count, DateTimeField, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.expressions import LocalDate
 from followups.models import FollowUp
-
-
-class LocalDate(Func):
-    """The calendar date of a timestamp in the time zone an expression names:
-    PostgreSQL's `timezone(zone, timestamptz)::date`. Each branch has its own zone, so the date
-    must be computed per row, which Django's TruncDate (one fixed zone) cannot do."""
-
-    function = "timezone"
-    template = "(%(function)s(%(expressions)s))::date"
-    output_field = DateField()
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
+from aftersales.widgets import DateInput
 from followups.models import FollowUp, Playbook, PlaybookStep, StepKind
 
 # What a person records after a contact; "sent" is set by the e-mail survey step only.
@@ -74,7 +75,7 @@ class ReassignFollowUpForm(forms.Form):
 class SnoozeFollowUpForm(forms.Form):
     until = forms.DateField(
         label=_("Put off until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("A day in the future; a non-working day moves to the next working day."),
     )
     reason = forms.CharField(

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.widgets import DateInput
 from quality import dashboard
 from quality.models import DissonanceSignal, Level, Nature
 
@@ -44,13 +45,13 @@ class DashboardFilterForm(forms.Form):
     start = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("First day of the period (default: 90 days ago)."),
     )
     end = forms.DateField(
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Last day of the period (default: today)."),
     )
     branch = forms.TypedChoiceField(label=_("Branch"), coerce=int, empty_value=None, required=False)

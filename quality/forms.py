@@ -2,16 +2,15 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.forms import MultipleFileField, MultipleFileInput
 from aftersales.models import Branch
+from aftersales.widgets import DateTimeInput
+from customers.forms import PurchaseChoiceField
 from customers.models import Customer, Purchase
 from quality import selectors, services
 from quality.models import Complaint, Nature, Severity
-
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class GroupedCategoryIterator(BaseChoiceIterator):
@@ -33,18 +32,6 @@ class GroupedCategoryField(forms.ModelChoiceField):
     def __init__(self, *args, empty_label, **kwargs):
         self.grouped_empty_label = empty_label
         super().__init__(*args, empty_label=None, **kwargs)
-
-
-class PurchaseChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, purchase):
-        parts = [str(purchase), date_format(purchase.purchase_date, "SHORT_DATE_FORMAT")]
-        if purchase.main_category_id:
-            parts.append(purchase.main_category.name)
-        if purchase.identifier:
-            parts.append(purchase.identifier)
-        if purchase.is_cancelled:
-            parts.append(purchase.get_status_display())
-        return " · ".join(str(part) for part in parts)
 
 
 def _customer_id(form, name="customer"):
@@ -78,7 +65,7 @@ class ComplaintForm(forms.Form):
     )
     received_at = forms.DateTimeField(
         label=_("Received at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        widget=DateTimeInput(),
         help_text=_("When the customer told us, in the branch's local time."),
     )
     category = GroupedCategoryField(

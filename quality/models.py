@@ -1,7 +1,5 @@
-import os
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -10,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from aftersales.access import BranchScopedQuerySet
 from aftersales.models import Branch
+from aftersales.storage import private_storage
 from customers.models import Customer, Purchase
 from followups.models import FollowUp, SurveyResponse
 
@@ -237,24 +236,6 @@ class Complaint(models.Model):
 
 def attachment_path(attachment, filename):
     return f"complaints/{attachment.complaint_id}/{filename}"
-
-
-class PrivateStorage(FileSystemStorage):
-    """Attachments (photos of a customer's car, invoices) are never served as public media: the
-    complaint page streams them after a permission check. The folder is read from the settings
-    at each use, so that a changed PRIVATE_MEDIA_ROOT (tests, deployments) is honoured."""
-
-    @property
-    def base_location(self):
-        return settings.PRIVATE_MEDIA_ROOT
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-
-def private_storage():
-    return PrivateStorage()
 
 
 class ComplaintAttachment(models.Model):

@@ -19,7 +19,6 @@ import random
 import re
 import time
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,6 +33,7 @@ from simple_history.utils import bulk_create_with_history
 from aftersales.errors import DomainError
 from aftersales.models import Branch, User
 from aftersales.roles import Role
+from aftersales.seeding import explicit_timestamps
 from customers import services
 from customers.management import demo_data
 from customers.models import (
@@ -343,28 +343,6 @@ class DemoWorld:
             purchases=self.purchases(first_date),
             consents=self.consents(fields, first_date, zones[branch_code]),
         )
-
-
-@contextmanager
-def explicit_timestamps(*models):
-    """Let bulk_create keep the creation times we give instead of stamping every row with now:
-    performance data needs customers and purchases spread over the past two years."""
-    fields = [
-        model_field
-        for model in models
-        for model_field in model._meta.concrete_fields
-        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False)
-    ]
-    saved = [
-        (model_field, model_field.auto_now, model_field.auto_now_add) for model_field in fields
-    ]
-    for model_field in fields:
-        model_field.auto_now = model_field.auto_now_add = False
-    try:
-        yield
-    finally:
-        for model_field, auto_now, auto_now_add in saved:
-            model_field.auto_now, model_field.auto_now_add = auto_now, auto_now_add
 
 
 class Command(BaseCommand):

@@ -9,7 +9,6 @@ Nothing is written but the session of the forced login, which is deleted at the 
 to run with DEBUG off (a production database) unless --force is given.
 """
 
-import math
 import statistics
 import time
 
@@ -21,14 +20,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from aftersales.benchmarks import percentile
 from customers.models import Customer
 from quality.models import Complaint, DissonanceScore, DissonanceSignal
-
-
-def percentile(values, share):
-    """The nearest-rank percentile (share 0–1) of the values."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)), 1) - 1]
 
 
 class Command(BaseCommand):

@@ -34,7 +34,7 @@ from simple_history.utils import bulk_create_with_history
 
 from aftersales.models import Branch, User
 from aftersales.roles import Role
-from customers.management.commands.seed_demo import explicit_timestamps
+from aftersales.seeding import explicit_timestamps
 from customers.models import Customer, Purchase
 from followups.calendar import WorkingCalendar
 from followups.models import (

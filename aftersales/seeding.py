@@ -1,0 +1,25 @@
+"""Helpers the demo and performance data commands share."""
+
+from contextlib import contextmanager
+
+
+@contextmanager
+def explicit_timestamps(*models):
+    """Let bulk_create keep the creation times we give instead of stamping every row with now:
+    performance data needs customers and purchases spread over the past two years."""
+    fields = [
+        model_field
+        for model in models
+        for model_field in model._meta.concrete_fields
+        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False)
+    ]
+    saved = [
+        (model_field, model_field.auto_now, model_field.auto_now_add) for model_field in fields
+    ]
+    for model_field in fields:
+        model_field.auto_now = model_field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for model_field, auto_now, auto_now_add in saved:
+            model_field.auto_now, model_field.auto_now_add = auto_now, auto_now_add
