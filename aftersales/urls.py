@@ -12,7 +12,8 @@ from customers import api as customers_api
 from followups import api as followups_api
 from quality import api as quality_api
 from staff import api as staff_api
-from staff import hiring_api, scorecard_api
+from staff import scorecard_api
+from staff.hiring import api as hiring_api
 from staff.mystery import api as mystery_api
 
 router = DefaultRouter()

@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from staff import hiring_services, services
+from staff import services
+from staff.hiring import services as hiring_services
 
 # --- appointments, training, coaching ------------------------------------------------------------
 
@@ -22,5 +23,5 @@ def send_coaching_reminders():
 
 @shared_task(acks_late=True)
 def delete_expired_candidates():
-    """Data protection: erase candidates past their retention period (see hiring_services)."""
+    """Data protection: erase candidates past their retention period (see staff.hiring.services)."""
     return hiring_services.delete_expired_candidates()

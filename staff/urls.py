@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from staff import hiring_urls, scorecard_urls, views
+from staff import scorecard_urls, views
+from staff.hiring import urls as hiring_urls
 from staff.mystery import urls as mystery_urls
 
 app_name = "staff"

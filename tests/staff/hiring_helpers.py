@@ -1,6 +1,6 @@
 """Small helpers the hiring tests share (the fixtures live in each module)."""
 
-from staff import hiring_services as services
+from staff.hiring import services
 from staff.models import Competency
 
 # The five competencies in their order: customer orientation, reliability and punctuality,

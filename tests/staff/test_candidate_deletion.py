@@ -10,8 +10,8 @@ import time_machine
 from dateutil.relativedelta import relativedelta
 from django.conf import settings as django_settings
 
-from staff import hiring_services as services
 from staff import tasks
+from staff.hiring import services
 from staff.models import Candidate, CandidateAssessment, CompetencyRating
 from tests.staff.factories import CandidateFactory
 from tests.staff.hiring_helpers import assess
@@ -99,7 +99,7 @@ def test_batches_delete_everything_due(decided):
 
 def test_the_log_has_the_number_and_no_personal_data(decided, caplog):
     decided(relativedelta(months=9), first_name="Waltraud", last_name="Eberhardinger")
-    with caplog.at_level(logging.INFO, logger="staff.hiring_services"):
+    with caplog.at_level(logging.INFO, logger="staff.hiring.services"):
         run()
     assert "Deleted 1 candidates past their retention period." in caplog.text
     assert "Waltraud" not in caplog.text

@@ -4,8 +4,7 @@ submitting their own, unless the decision is recorded."""
 
 import pytest
 
-from staff import hiring_selectors as selectors
-from staff import hiring_services as services
+from staff.hiring import selectors, services
 from staff.models import Candidate, Competency
 from tests.aftersales.factories import UserFactory
 from tests.api_helpers import fresh

@@ -10,8 +10,8 @@ import time_machine
 from django.urls import reverse
 from django.utils.html import escape
 
-from staff import hiring_services as services
-from staff.competencies import SCALES
+from staff.hiring import services
+from staff.hiring.competencies import SCALES
 from staff.models import Candidate, CandidateAssessment, Competency
 from tests.aftersales.factories import UserFactory
 from tests.staff.factories import CandidateFactory

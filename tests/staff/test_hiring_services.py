@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from aftersales.errors import DomainError
-from staff import hiring_services as services
+from staff.hiring import services
 from staff.models import Candidate, CandidateAssessment, Competency, CompetencyRating
 from tests.aftersales.factories import UserFactory
 from tests.staff.factories import CandidateFactory

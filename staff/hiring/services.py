@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
-from staff.models import Candidate, CandidateAssessment, Competency, CompetencyRating
+from staff.hiring.models import Candidate, CandidateAssessment, Competency, CompetencyRating
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 list, adding and correcting a candidate, the candidate page with one's own assessment, the
 combined results and the decision, the assessment form with the anchored scales, and erasure.
 
-Thin views over staff.hiring_selectors and staff.hiring_services; candidates of other branches
+Thin views over staff.hiring.selectors and staff.hiring.services; candidates of other branches
 are 404, everyone without the hiring permissions gets 403.
 """
 
@@ -16,10 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.errors import DomainError
 from aftersales.views import add_domain_error, or_404, paginate
-from staff import hiring_selectors as selectors
-from staff import hiring_services as services
-from staff.hiring_forms import AssessmentForm, CandidateFilterForm, CandidateForm, DecisionForm
-from staff.models import Candidate, Competency
+from staff.hiring import selectors, services
+from staff.hiring.forms import AssessmentForm, CandidateFilterForm, CandidateForm, DecisionForm
+from staff.hiring.models import Candidate, Competency
 
 
 @login_required

@@ -15,9 +15,8 @@ from rest_framework.response import Response
 
 from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, VisiblePrimaryKeyRelatedField
 from aftersales.models import Branch
-from staff import hiring_selectors as selectors
-from staff import hiring_services as services
-from staff.models import Candidate, CandidateAssessment, Competency, CompetencyRating
+from staff.hiring import selectors, services
+from staff.hiring.models import Candidate, CandidateAssessment, Competency, CompetencyRating
 
 # --- serializers ---------------------------------------------------------------------------------
 

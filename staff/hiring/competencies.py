@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from staff.models import Competency
+from staff.hiring.models import Competency
 
 LEVELS = (1, 2, 3, 4, 5)
 

@@ -25,8 +25,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from aftersales.models import Branch
-from staff.competencies import SCALES, AnchoredScale
-from staff.models import Candidate, CandidateAssessment, Competency, CompetencyRating
+from staff.hiring.competencies import SCALES, AnchoredScale
+from staff.hiring.models import Candidate, CandidateAssessment, Competency, CompetencyRating
 
 Status = Candidate.Status
 # A spread this large (max − min) on a competency means the assessors saw different people.

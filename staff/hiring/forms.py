@@ -4,10 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
-from staff.competencies import scales
-from staff.hiring_selectors import candidate_branches
-from staff.hiring_services import CANDIDATE_ROLE_CHOICES, DECISION_CHOICES
-from staff.models import Candidate
+from staff.hiring.competencies import scales
+from staff.hiring.models import Candidate
+from staff.hiring.selectors import candidate_branches
+from staff.hiring.services import CANDIDATE_ROLE_CHOICES, DECISION_CHOICES
 
 
 class CandidateForm(forms.Form):

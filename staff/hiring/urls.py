@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from staff import hiring_views as views
+from staff.hiring import views
 
 urlpatterns = [
     path("candidates/", views.candidate_list, name="candidate-list"),
