@@ -422,11 +422,7 @@ class DissonanceSummaryQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, data):
-        default_from, default_to = dashboard.default_period()
-        date_to = data.get("date_to", default_to)
-        date_from = data.get("date_from")
-        if date_from is None:
-            date_from = date_to - (default_to - default_from)
+        date_from, date_to = dashboard.period(data.get("date_from"), data.get("date_to"))
         if date_from > date_to:
             raise serializers.ValidationError(
                 {"date_from": _("The period must start on or before its last day.")}

@@ -89,10 +89,12 @@ def local_midnight(day):
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-def default_period(today=None):
-    """The last 90 days, today included."""
-    today = today or timezone.localdate()
-    return today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today
+def period(start=None, end=None, *, today=None):
+    """The period a page or API call asks for, with the defaults filled in: the last day is
+    today unless given, the first the 90th day up to the last (both included) unless given.
+    The dashboard's form and the API both read their dates through here."""
+    end = end or today or timezone.localdate()
+    return start or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1), end
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ class Filters:
 
     @classmethod
     def default(cls, today=None):
-        start, end = default_period(today)
+        start, end = period(today=today)
         return cls(start=start, end=end)
 
 

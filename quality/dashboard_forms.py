@@ -70,7 +70,7 @@ class DashboardFilterForm(forms.Form):
     )
 
     def __init__(self, data=None, *, user, **kwargs):
-        default_start, default_end = dashboard.default_period()
+        default_start, default_end = dashboard.period()
         if data is not None and not (data.get("start") or data.get("end")):
             # Show the period a list without dates covers (the dashboard's default).
             data = data.copy()
@@ -123,9 +123,9 @@ class DashboardFilterForm(forms.Form):
 
     def filters(self):
         data = self._data()
-        default_start, default_end = dashboard.default_period()
-        end = data.get("end") or default_end
-        start = min(data.get("start") or default_start, end)
+        start, end = dashboard.period(data.get("start"), data.get("end"))
+        if start > end:
+            start, end = dashboard.period()
         return dashboard.Filters(
             start=start,
             end=end,
