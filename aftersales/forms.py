@@ -26,7 +26,17 @@ class MultipleFileField(forms.FileField):
 class BranchForm(forms.ModelForm):
     class Meta:
         model = Branch
-        fields = ["name", "code", "street", "postcode", "city", "country", "time_zone", "is_active"]
+        fields = [
+            "name",
+            "code",
+            "street",
+            "postcode",
+            "city",
+            "country",
+            "time_zone",
+            "holiday_region",
+            "is_active",
+        ]
 
 
 class UserForm(forms.Form):
@@ -120,7 +130,3 @@ class UserForm(forms.Form):
                 except forms.ValidationError as error:
                     self.add_error("password1", error)
         return cleaned
-
-
-class NotificationFilterForm(forms.Form):
-    unread = forms.BooleanField(label=_("Unread only"), required=False)

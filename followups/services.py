@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aftersales import services as core
-from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.access import require_branch
 from aftersales.bulk import insert_objects
 from aftersales.errors import DomainError
 from aftersales.models import Branch
@@ -34,13 +34,6 @@ logger = logging.getLogger(__name__)
 # Ticks handle at most this many rows per transaction, so locks stay short.
 TICK_BATCH = 1000
 DIGEST_LIST_LIMIT = 15
-
-
-def playbook_for(category):
-    """The category's own active playbook, else the active fallback for its involvement level."""
-    if category is None:
-        return None
-    return _playbooks_for([category]).get(category.pk)
 
 
 def _playbooks_for(categories):
@@ -219,8 +212,9 @@ def move_customer_records(*, survivor, duplicate):
 
 
 def _require_branch(user, branch_id):
-    if not (sees_all_branches(user) or branch_id in visible_branch_ids(user)):
-        raise DomainError(_("This follow-up belongs to a branch you do not work in."))
+    require_branch(
+        user, branch_id, message=_("This follow-up belongs to a branch you do not work in.")
+    )
 
 
 def _locked_open(followup):

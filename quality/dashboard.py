@@ -308,10 +308,6 @@ class KeyFigures:
         return self.subjective / self.complaints if self.complaints else None
 
     @property
-    def passives(self):
-        return self.surveys - self.promoters - self.detractors
-
-    @property
     def nps(self):
         """Net promoter score: promoters (9–10) minus detractors (0–6) in % of all answers."""
         if not self.surveys:
