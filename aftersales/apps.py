@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AftersalesConfig(AppConfig):
     name = "aftersales"
     verbose_name = _("Organisation")
+
+    def ready(self):
+        from aftersales import checks  # noqa: F401 (registers the deployment checks)

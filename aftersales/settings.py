@@ -159,6 +159,10 @@ SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
 CANDIDATE_RETENTION_MONTHS = env.int("CANDIDATE_RETENTION_MONTHS", default=6)
 # Absolute links in e-mails (the workers have no request to build them from).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Dissonance scores (quality.scoring): a signal's weight halves every this many days, and the
+# weights by kind can be overridden here (a dict merged over quality.scoring.DEFAULT_WEIGHTS).
+DISSONANCE_HALF_LIFE_DAYS = env.int("DISSONANCE_HALF_LIFE_DAYS", default=60)
+DISSONANCE_WEIGHTS = {}
 
 # Celery: Redis at REDIS_URL; without it kombu's filesystem transport under var/ keeps a local run
 # free of services. The database stays the source of truth for everything that becomes due.
@@ -224,6 +228,13 @@ CELERY_BEAT_SCHEDULE = {
     "followup-missed": {
         "task": "followups.tasks.mark_missed_followups",
         "schedule": crontab(minute=10),
+    },
+    # Public holidays of the branches' regions for this year and the next, from the `holidays`
+    # package: a sync that changes nothing when all is there, so hourly costs two queries and a
+    # branch given a new holiday region has its holidays within the hour.
+    "public-holidays": {
+        "task": "followups.tasks.fill_public_holidays",
+        "schedule": crontab(minute=40),
     },
     # Training expiry warnings and notices, and due coaching actions: each goes out once (marker
     # and dedupe key), so hourly is only about how soon after midnight they arrive.

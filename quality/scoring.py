@@ -45,11 +45,11 @@ AT_RISK_LEVELS = frozenset({Level.HIGH, Level.CRITICAL})
 
 
 def weights():
-    return {**DEFAULT_WEIGHTS, **getattr(settings, "DISSONANCE_WEIGHTS", {})}
+    return {**DEFAULT_WEIGHTS, **settings.DISSONANCE_WEIGHTS}
 
 
 def half_life_days():
-    return getattr(settings, "DISSONANCE_HALF_LIFE_DAYS", 60)
+    return settings.DISSONANCE_HALF_LIFE_DAYS
 
 
 def complaint_weight(severity, nature):

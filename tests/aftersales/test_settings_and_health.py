@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://aftersales@db.example.com:5432/aftersales",
     "REDIS_URL": "redis://redis.example.com:6379/0",
     "EMAIL_URL": "smtp+tls://crm:pw@mail.example.com:587",
+    "SITE_URL": "https://crm.example.com",
 }
 
 
@@ -42,6 +43,23 @@ def run_manage(*args, env):
 def test_production_settings_pass_the_deploy_check():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("misconfigured", "check_id"),
+    [
+        ({"EMAIL_URL": "consolemail://"}, "aftersales.W001"),
+        ({"EMAIL_URL": "dummymail://"}, "aftersales.W001"),
+        ({"SITE_URL": "http://127.0.0.1:8000"}, "aftersales.W002"),
+        ({"SITE_URL": "http://localhost"}, "aftersales.W002"),
+    ],
+)
+def test_the_deploy_check_warns_about_console_email_and_a_local_site_url(misconfigured, check_id):
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, **misconfigured}
+    )
+    assert result.returncode != 0
+    assert check_id in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize(
