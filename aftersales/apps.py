@@ -7,4 +7,4 @@ class AftersalesConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from aftersales import checks  # noqa: F401 (registers the deployment checks)
+        from aftersales import checks, links  # noqa: F401 (register on import)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers")
+
+    def ready(self):
+        from customers import links  # noqa: F401 (registers on import)

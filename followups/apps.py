@@ -7,4 +7,4 @@ class FollowupsConfig(AppConfig):
     verbose_name = _("Follow-ups")
 
     def ready(self):
-        from followups import receivers, timeline  # noqa: F401 (connects on import)
+        from followups import links, receivers, timeline  # noqa: F401 (connect on import)

@@ -8,7 +8,7 @@ class QualityConfig(AppConfig):
 
     def ready(self):
         from followups import contact_policy
-        from quality import blockers, receivers, timeline  # noqa: F401 (connect on import)
+        from quality import blockers, links, receivers, timeline  # noqa: F401 (connect on import)
 
         contact_policy.register_blocker(blockers.open_complaint)
         contact_policy.register_blocker(blockers.high_dissonance)

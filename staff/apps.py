@@ -7,4 +7,4 @@ class StaffConfig(AppConfig):
     verbose_name = _("Staff")
 
     def ready(self):
-        from staff import receivers, timeline  # noqa: F401 (connect and register on import)
+        from staff import links, receivers, timeline  # noqa: F401 (connect and register on import)

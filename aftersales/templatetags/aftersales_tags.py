@@ -1,6 +1,7 @@
 from django import template
 from django.utils.http import urlencode
 
+from aftersales import navigation
 from aftersales.roles import Role
 
 register = template.Library()
@@ -12,6 +13,14 @@ def has_role(user, roles):
     return user.is_authenticated and (
         user.is_superuser or user.has_role(*[role.strip() for role in roles.split(",")])
     )
+
+
+@register.simple_tag(takes_context=True)
+def links(context, place):
+    """`{% links "menu:staff" as items %}`: the links the apps registered for a place that the
+    current user may follow (aftersales.navigation)."""
+    user = context["request"].user
+    return navigation.links_for(place, user) if user.is_authenticated else []
 
 
 @register.simple_tag(takes_context=True)
