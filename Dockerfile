@@ -1,5 +1,6 @@
 # Production image of the after-sales CRM: gunicorn serving Django, static files served by
-# WhiteNoise, browser assets from npm (package-lock.json), translations compiled with Babel.
+# WhiteNoise, browser assets from npm (package-lock.json), translations compiled with Babel in a
+# build stage.
 # The same image runs the Celery worker and beat (see docker-compose.yml).
 
 # --- Stage 1: browser assets (node_modules) --------------------------------------------------
@@ -9,7 +10,16 @@ WORKDIR /assets
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 
-# --- Stage 2: the application ----------------------------------------------------------------
+# --- Stage 2: translations, compiled with Babel (a build tool only, pinned in the dev lock) ----
+FROM python:3.11-slim AS translations
+WORKDIR /build
+COPY requirements-dev.lock ./
+RUN grep '^babel==' requirements-dev.lock > babel.txt \
+    && pip install --no-cache-dir --requirement babel.txt
+COPY locale ./locale
+RUN pybabel compile --domain django --directory locale --statistics
+
+# --- Stage 3: the application ----------------------------------------------------------------
 FROM python:3.11-slim
 
 # DEBUG=false: the image never falls back to the development defaults; without SECRET_KEY and
@@ -32,11 +42,11 @@ RUN pip install --no-cache-dir --requirement requirements.lock
 
 COPY --from=assets /assets/node_modules ./node_modules
 COPY . .
+COPY --from=translations /build/locale ./locale
 
-# Translations (Babel, no gettext) and static files. collectstatic does not connect to the
-# database; the SECRET_KEY here is a throwaway that exists only for this RUN line.
-RUN pybabel compile --domain django --directory locale --statistics \
-    && DEBUG=false \
+# Static files. collectstatic does not connect to the database; the SECRET_KEY here is a
+# throwaway that exists only for this RUN line.
+RUN DEBUG=false \
        SECRET_KEY=build-only-throwaway-secret-key-never-used-at-runtime-0123456789 \
        ALLOWED_HOSTS=build \
        DATABASE_URL=postgres://build:build@127.0.0.1:5432/build \

@@ -77,6 +77,8 @@ def test(pytest_args):
     steps = [
         [PYTHON, "-m", "ruff", "check", "."],
         [PYTHON, "-m", "ruff", "format", "--check", "."],
+        # The layers contract in pyproject.toml: no app imports a higher one.
+        [str(Path(PYTHON).with_name("lint-imports"))],
     ]
     for step in steps:
         subprocess.run(step, cwd=BASE_DIR, check=True)

@@ -5,6 +5,9 @@ nor include its templates. Higher apps put their links into the lower pages thro
 navigation registry (aftersales.navigation)."""
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,23 @@ def test_menus_draw_a_divider_between_groups(manager):
     dividers = [str(entry.label) for entry in entries if entry.divider_before]
     assert dividers[0] == "Scorecards"
     assert not entries[0].divider_before
+
+
+def test_the_import_contract_fails_on_an_import_of_a_higher_app(tmp_path):
+    """`make test` runs lint-imports on the tree; here it is shown to break on a wrong import:
+    a copy of the apps where the customers app imports the staff app."""
+    root = TEMPLATES.parent
+    for package in LAYERS:
+        shutil.copytree(
+            root / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(root / "pyproject.toml", tmp_path / "pyproject.toml")
+    models = tmp_path / "customers" / "models.py"
+    models.write_text(models.read_text() + "\nimport staff.models  # noqa\n")
+
+    lint = [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"]
+    broken = subprocess.run(lint, cwd=tmp_path, capture_output=True, text=True, timeout=120)  # noqa: S603
+
+    assert broken.returncode != 0
+    assert "BROKEN" in broken.stdout
+    assert "customers.models -> staff.models" in broken.stdout
