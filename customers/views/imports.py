@@ -19,6 +19,7 @@ from aftersales.csv_export import csv_download
 from aftersales.errors import DomainError
 from customers import exporting, importing, selectors
 from customers.forms import CustomerFilterForm, PurchaseImportForm
+from customers.importing import uploads
 
 UPLOADS_SESSION_KEY = "customer_imports"
 DONE_SESSION_KEY = "customer_import_done"
@@ -30,11 +31,11 @@ def _own_upload(request, token):
     """The stored file's bytes, for its uploader only."""
     if str(token) not in request.session.get(UPLOADS_SESSION_KEY, []):
         raise Http404
-    return importing.read_upload(token)
+    return uploads.read_upload(token)
 
 
 def _forget_upload(request, token):
-    importing.discard_upload(token)
+    uploads.discard_upload(token)
     tokens = request.session.get(UPLOADS_SESSION_KEY, [])
     request.session[UPLOADS_SESSION_KEY] = [value for value in tokens if value != str(token)]
 
@@ -59,8 +60,8 @@ def _render_preview(request, token, result, status=200):
 def import_upload(request):
     form = PurchaseImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        importing.discard_stale_uploads()
-        token = importing.store_upload(form.cleaned_data["file"].read())
+        uploads.discard_stale_uploads()
+        token = uploads.store_upload(form.cleaned_data["file"].read())
         request.session[UPLOADS_SESSION_KEY] = [
             *request.session.get(UPLOADS_SESSION_KEY, []),
             str(token),

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from aftersales.errors import DomainError
 from aftersales.models import Branch
-from customers import importing
 from customers.importing import ImportRejected, RowError, import_purchases, preview_import
+from customers.importing.uploads import discard_stale_uploads, read_upload, store_upload
 from customers.models import ConsentRecord, Customer, InvolvementLevel, Purchase, PurchaseLine
 from customers.selectors import search_customers
 from customers.signals import purchases_imported
@@ -411,15 +411,15 @@ def test_customer_of_skipped_purchases_only_is_not_created(north, manager, car):
 
 
 def test_stale_uploads_are_discarded(media_root):
-    fresh, stale = importing.store_upload(b"fresh"), importing.store_upload(b"stale")
+    fresh, stale = store_upload(b"fresh"), store_upload(b"stale")
     old = (timezone.now() - timedelta(days=2)).timestamp()
     os.utime(media_root / "imports" / f"{stale}.csv", (old, old))
 
-    importing.discard_stale_uploads()
+    discard_stale_uploads()
 
-    assert importing.read_upload(fresh) == b"fresh"
+    assert read_upload(fresh) == b"fresh"
     with pytest.raises(DomainError):
-        importing.read_upload(stale)
+        read_upload(stale)
 
 
 # --- Pages ---------------------------------------------------------------------------------------

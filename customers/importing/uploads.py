@@ -1,0 +1,55 @@
+"""Uploaded files, kept between the preview and the confirmation.
+
+An upload waits as ``MEDIA_ROOT/imports/<uuid>.csv`` (mode 0600) until it is confirmed, which
+reads it back and checks it again; the import views open it only for its uploader. Files never
+confirmed are removed once a day old (:func:`discard_stale_uploads`, which each upload runs).
+"""
+
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from aftersales.errors import DomainError
+
+
+def upload_dir():
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def store_upload(data):
+    """Keep an uploaded file under a random name until it is confirmed; returns the UUID."""
+    directory = upload_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4()
+    path = directory / f"{token}.csv"
+    path.write_bytes(data)
+    path.chmod(0o600)
+    return token
+
+
+def read_upload(token):
+    """The stored file's bytes; DomainError when it is gone (confirmed or cleaned up)."""
+    try:
+        return (upload_dir() / f"{uuid.UUID(str(token))}.csv").read_bytes()
+    except (OSError, ValueError) as error:
+        raise DomainError(
+            _("The uploaded file is no longer available. Upload it again.")
+        ) from error
+
+
+def discard_upload(token):
+    (upload_dir() / f"{uuid.UUID(str(token))}.csv").unlink(missing_ok=True)
+
+
+def discard_stale_uploads(max_age_seconds=24 * 3600):
+    """Remove uploads that were previewed but never confirmed."""
+    directory = upload_dir()
+    if not directory.is_dir():
+        return
+    cutoff = time.time() - max_age_seconds
+    for path in directory.glob("*.csv"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
