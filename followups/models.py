@@ -2,12 +2,15 @@ from datetime import time
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.access import BranchScopedQuerySet
+from aftersales.holiday_regions import canonical_region, split_region
 from aftersales.models import Branch
 from customers.models import Customer, InvolvementLevel, ProductCategory, Purchase
 
@@ -109,13 +112,36 @@ class BranchPolicy(models.Model):
 
 
 class PublicHoliday(models.Model):
-    """A day without follow-ups or contact: for one branch, or for all branches of a country."""
+    """A day without follow-ups or contact: for one branch, or for the branches of a country
+    (or of one subdivision of it).
+
+    Imported rows come from the `holidays` package (followups.public_holidays), one complete list
+    per region: those with an empty subdivision count for the country's branches without one, a
+    subdivision's rows (its nationwide holidays included) only for branches in it. The import
+    adds, renames and removes imported rows only; manual ones (a branch's own closing days, or a
+    holiday typed in for a whole country or subdivision) it never touches."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("entered by hand")
+        IMPORTED = "imported", _("imported")
 
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=100)
     country = models.CharField(_("country"), max_length=2, blank=True)
+    subdivision = models.CharField(
+        _("subdivision"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Only for branches in this subdivision of the country, e.g. BY for Bavaria. Empty: "
+            "the whole country."
+        ),
+    )
     branch = models.ForeignKey(
         Branch, verbose_name=_("branch"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
     )
 
     class Meta:
@@ -123,9 +149,39 @@ class PublicHoliday(models.Model):
         verbose_name_plural = _("public holidays")
         ordering = ["date"]
         indexes = [models.Index(fields=["date"], name="holiday_date")]
+        constraints = [
+            # However often the import runs, a region has each imported day once.
+            models.UniqueConstraint(
+                fields=["country", "subdivision", "date"],
+                condition=models.Q(source="imported"),
+                name="holiday_imported_once",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source="imported")
+                | (models.Q(branch__isnull=True) & ~models.Q(country="")),
+                name="holiday_imported_for_a_country",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(subdivision="") | ~models.Q(country=""),
+                name="holiday_subdivision_of_a_country",
+                violation_error_message=_("A subdivision needs its country."),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.date}: {self.name}"
+
+    def clean(self):
+        super().clean()
+        if not self.subdivision:
+            return
+        if not self.country:
+            raise ValidationError({"country": _("A subdivision needs its country.")})
+        try:
+            region = canonical_region(f"{self.country}-{self.subdivision}")
+        except ValidationError as error:
+            raise ValidationError({"subdivision": error.messages}) from error
+        self.country, self.subdivision = split_region(region)
 
 
 class Playbook(models.Model):
@@ -362,6 +418,11 @@ class FollowUp(models.Model):
     @property
     def is_open(self):
         return self.status == self.Status.OPEN
+
+    @property
+    def is_overdue(self):
+        """Still open with its due date behind us (today in the active time zone)."""
+        return self.is_open and self.due_date < timezone.localdate()
 
 
 class ContactEvent(models.Model):

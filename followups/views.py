@@ -12,7 +12,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -76,7 +75,6 @@ def inbox(request):
             "upcoming_days": selectors.UPCOMING_DAYS,
             # The branch filter only helps people who work in several branches.
             "several_branches": sees_all_branches(user) or len(visible_branch_ids(user)) > 1,
-            "today": timezone.localdate(),
             "layout": "inbox",
         },
     )
@@ -89,7 +87,6 @@ def _render_detail(request, followup, **forms):
     can_change = request.user.has_perm("followups.change_followup") and followup.is_open
     context = {
         "followup": followup,
-        "today": timezone.localdate(),
         "can_change": can_change,
         "max_attempts": policy_for(followup.branch).max_attempts,
         # Care contacts are never capped, but counted and shown, next to the commercial ones.
@@ -138,7 +135,6 @@ def _render_row(request, followup, *, flash=""):
         {
             "followup": followup,
             "layout": _layout(request),
-            "today": timezone.localdate(),
             "flash": flash,
         },
     )
@@ -293,7 +289,6 @@ def team(request):
             },
             "overdue_only": filters.overdue_only,
             "page": paginate(request, followups),
-            "today": timezone.localdate(),
             "layout": "team",
             "upcoming_days": selectors.TEAM_UPCOMING_DAYS,
             "recent_days": selectors.TEAM_RECENT_DAYS,

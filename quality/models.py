@@ -233,6 +233,10 @@ class Complaint(models.Model):
     def is_open(self):
         return self.status in OPEN_COMPLAINT_STATUSES
 
+    @property
+    def acknowledged_late(self):
+        return bool(self.acknowledged_at and self.acknowledged_at > self.acknowledge_due_at)
+
 
 def attachment_path(attachment, filename):
     return f"complaints/{attachment.complaint_id}/{filename}"
