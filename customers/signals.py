@@ -1,6 +1,6 @@
-"""What the customers app announces (DESIGN.md): higher apps connect a receiver that calls one of
-their own services. Sent inside the service's transaction, so that whatever a receiver writes
-commits or rolls back together with the purchase."""
+"""What the customers app announces (docs/architecture.md): higher apps connect a receiver that
+calls one of their own services. Sent inside the service's transaction, so that whatever a
+receiver writes commits or rolls back together with the purchase."""
 
 from django.dispatch import Signal
 

@@ -2,7 +2,7 @@
 
 The customers app contributes purchases and consent; higher apps (follow-ups, surveys,
 complaints, offers) register a provider in their AppConfig.ready() so that this page shows their
-events without the customers app importing them (the apps form layers, see DESIGN.md).
+events without the customers app importing them (the apps form layers, see docs/architecture.md).
 A provider takes the customer and returns TimelineEvent objects using a constant number of
 queries.
 """

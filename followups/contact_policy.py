@@ -1,4 +1,4 @@
-"""The contact policy: well-dosed impulses (MISSION.md point 5).
+"""The contact policy: well-dosed impulses (docs/domain.md, "Well-dosed impulses").
 
 Everything that contacts a customer asks `can_contact(customer, purpose, channel, at)` first and
 writes what it did with `record_contact(...)`, so the rules live here only:

@@ -1,6 +1,6 @@
 """Figures about follow-ups that dashboards and higher apps read (the staff scorecards read
-adherence here, DESIGN.md): selectors returning plain, frozen results, scoped to the user.
-"""
+adherence here, docs/architecture.md): selectors returning plain, frozen results, scoped to the
+user."""
 
 from dataclasses import dataclass, fields
 

@@ -1,4 +1,5 @@
-"""What the follow-ups app announces (DESIGN.md). Sent inside the service's transaction."""
+"""What the follow-ups app announces (docs/architecture.md). Sent inside the service's
+transaction."""
 
 from django.dispatch import Signal
 

@@ -62,7 +62,8 @@ INSERT_ROWS = 1000
 Kind = DissonanceSignal.Kind
 Status = Complaint.Status
 
-# Subjective doubt is as common as objective defects after a car purchase (MISSION.md point 3).
+# Subjective doubt is as common as objective defects after a car purchase (docs/domain.md,
+# "Cognitive dissonance").
 CATEGORY_WEIGHTS = {
     "noise-wind": 14,
     "noise-rattle": 10,
