@@ -11,10 +11,10 @@ from aftersales import api, views
 from customers import api as customers_api
 from followups import api as followups_api
 from quality import api as quality_api
-from staff import api as staff_api
-from staff import scorecard_api
 from staff.hiring import api as hiring_api
 from staff.mystery import api as mystery_api
+from staff.people import api as people_api
+from staff.scorecards import api as scorecard_api
 
 router = DefaultRouter()
 router.APIRootView = api.StaffAPIRootView
@@ -36,10 +36,14 @@ router.register(
 )
 
 # staff: appointments, training, coaching, mystery shopping, hiring
-router.register("appointments", staff_api.AppointmentViewSet, basename="api-appointment")
-router.register("trainings", staff_api.CourseViewSet, basename="api-training")
-router.register("training-records", staff_api.TrainingRecordViewSet, basename="api-training-record")
-router.register("coaching-actions", staff_api.CoachingActionViewSet, basename="api-coaching-action")
+router.register("appointments", people_api.AppointmentViewSet, basename="api-appointment")
+router.register("trainings", people_api.CourseViewSet, basename="api-training")
+router.register(
+    "training-records", people_api.TrainingRecordViewSet, basename="api-training-record"
+)
+router.register(
+    "coaching-actions", people_api.CoachingActionViewSet, basename="api-coaching-action"
+)
 router.register(
     "mystery-shop/templates",
     mystery_api.ScorecardTemplateViewSet,

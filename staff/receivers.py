@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from customers.signals import customers_merged
 from quality.signals import complaint_recorded
-from staff import services
+from staff.people import services
 
 
 @receiver(complaint_recorded, dispatch_uid="staff.coaching_for_complaint")

@@ -1,7 +1,7 @@
 from celery import shared_task
 
-from staff import services
 from staff.hiring import services as hiring_services
+from staff.people import services
 
 # --- appointments, training, coaching ------------------------------------------------------------
 

@@ -5,7 +5,7 @@ Registered on import, which StaffConfig.ready does together with the receivers."
 from django.utils.translation import gettext as _
 
 from customers import timeline
-from staff.models import Appointment
+from staff.people.models import Appointment
 
 
 @timeline.register

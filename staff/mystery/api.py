@@ -24,7 +24,6 @@ from aftersales.api import (
 )
 from aftersales.models import Branch
 from aftersales.roles import Role
-from staff.models import CUSTOMER_FACING_ROLES
 from staff.mystery import selectors, services
 from staff.mystery.models import (
     DEFAULT_COACHING_THRESHOLD,
@@ -37,6 +36,7 @@ from staff.mystery.models import (
     ScorecardTemplate,
     ScorecardVersion,
 )
+from staff.people.models import CUSTOMER_FACING_ROLES
 
 User = get_user_model()
 REVIEW = ["staff.review_mysteryshopresult"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.access import BranchScopedQuerySet, is_staff_member, sees_all_branches
 from aftersales.models import Branch
 from aftersales.roles import Role
-from quality.models import private_storage
+from aftersales.storage import private_storage
 
 DEFAULT_COACHING_THRESHOLD = 70
 

@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
 from aftersales.models import Branch
 from aftersales.roles import Role
-from staff.models import CUSTOMER_FACING_ROLES
 from staff.mystery import scoring
 from staff.mystery.models import (
     Answer,
@@ -37,6 +36,7 @@ from staff.mystery.models import (
     ScorecardTemplate,
     ScorecardVersion,
 )
+from staff.people.models import CUSTOMER_FACING_ROLES
 
 Status = MysteryShopResult.Status
 

@@ -21,7 +21,6 @@ from aftersales import services as core
 from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.roles import Role
-from staff.models import CoachingAction
 from staff.mystery import scoring
 from staff.mystery.models import (
     DEFAULT_COACHING_THRESHOLD,
@@ -35,7 +34,8 @@ from staff.mystery.models import (
     ScorecardVersion,
 )
 from staff.mystery.selectors import branch_staff, shoppers, version_criteria
-from staff.services import open_coaching_action
+from staff.people.models import CoachingAction
+from staff.people.services import open_coaching_action
 
 Kind = Criterion.Kind
 Status = MysteryShopResult.Status

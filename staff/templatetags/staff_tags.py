@@ -1,8 +1,8 @@
 from django import template
 
-from staff.figures import ComplianceState
 from staff.mystery.selectors import AssignmentState
-from staff.scorecards import percent as as_percent
+from staff.people.figures import ComplianceState
+from staff.scorecards.selectors import percent as as_percent
 
 register = template.Library()
 

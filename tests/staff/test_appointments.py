@@ -11,8 +11,8 @@ from django.utils import timezone
 from aftersales.errors import DomainError
 from customers import services as customer_services
 from customers import timeline
-from staff import services
 from staff.models import Appointment
+from staff.people import services
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import CustomerFactory, PurchaseFactory
 from tests.staff.factories import AppointmentFactory

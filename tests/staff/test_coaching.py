@@ -10,8 +10,8 @@ from django.utils import timezone
 from aftersales.errors import DomainError
 from aftersales.models import Notification
 from quality import services as quality_services
-from staff import services
-from staff.models import CoachingAction
+from staff.people import services
+from staff.people.models import CoachingAction
 from tests.aftersales.factories import BranchFactory, UserFactory
 from tests.customers.factories import CustomerFactory, PurchaseFactory
 from tests.quality.factories import ComplaintCategoryFactory

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from staff.figures import ComplianceState, training_compliance
 from staff.models import TrainingRecord
+from staff.people.figures import ComplianceState, training_compliance
 from tests.aftersales.factories import UserFactory
 from tests.staff.factories import CourseFactory, RequiredCourseFactory, TrainingRecordFactory
 

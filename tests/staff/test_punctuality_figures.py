@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from staff.figures import Punctuality, punctuality
 from staff.models import Appointment
+from staff.people.figures import Punctuality, punctuality
 from tests.aftersales.factories import BranchFactory, UserFactory
 from tests.staff.factories import AppointmentFactory, StaffPolicyFactory
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from followups.models import FollowUp, SurveyInvitation, SurveyResponse
 from quality.models import Complaint
-from staff import scorecards
 from staff.models import CoachingAction, MysteryShopResult
-from staff.scorecards import Period
+from staff.scorecards import selectors as scorecards
+from staff.scorecards.selectors import Period
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import CustomerFactory, PurchaseFactory
 from tests.followups.factories import FollowUpFactory

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from aftersales.models import Notification, OutgoingEmail
-from staff import services, tasks
+from staff import tasks
 from staff.models import TrainingRecord
+from staff.people import services
 from tests.aftersales.factories import UserFactory
 from tests.staff.factories import CoachingActionFactory, CourseFactory, TrainingRecordFactory
 

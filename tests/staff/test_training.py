@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftersales.errors import DomainError
-from staff import services
 from staff.models import Course, RequiredCourse, TrainingRecord
+from staff.people import services
 from tests.aftersales.factories import UserFactory
 from tests.staff.factories import CourseFactory, RequiredCourseFactory, TrainingRecordFactory
 

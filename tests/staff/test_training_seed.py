@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from aftersales.models import User
-from staff.figures import ComplianceState, training_compliance
 from staff.models import Appointment, CoachingAction, Course, TrainingRecord
+from staff.people.figures import ComplianceState, training_compliance
 from tests.customers.factories import CustomerFactory
 
 

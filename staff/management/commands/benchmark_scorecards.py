@@ -26,6 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from aftersales.benchmarks import percentile
 from aftersales.models import Branch, User
 from aftersales.roles import Role
 from customers.models import Customer, Purchase
@@ -38,7 +39,6 @@ from followups.models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from quality.management.commands.benchmark_dashboard import percentile
 from quality.models import Complaint, ComplaintCategory
 from staff.models import (
     Appointment,

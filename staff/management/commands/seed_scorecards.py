@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from aftersales.models import User
 from aftersales.roles import Role
-from staff.models import Criterion, MysteryShopAssignment, Scenario, ScorecardTemplate
 from staff.mystery import services
+from staff.mystery.models import Criterion, MysteryShopAssignment, Scenario, ScorecardTemplate
 from staff.mystery.selectors import version_criteria
 
 YES_NO = Criterion.Kind.YES_NO

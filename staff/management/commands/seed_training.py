@@ -23,8 +23,8 @@ from django.utils import timezone
 from aftersales.models import Branch, User
 from aftersales.roles import Role
 from customers.models import Customer
-from staff import services
-from staff.models import (
+from staff.people import services
+from staff.people.models import (
     Appointment,
     CoachingAction,
     Course,

@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aftersales.api import IsStaffMember
-from staff import scorecards
-from staff.scorecards import DEFAULT_PERIOD_MONTHS, PERIOD_MONTHS, SORT_COLUMNS, Period
+from staff.scorecards import selectors
+from staff.scorecards.selectors import DEFAULT_PERIOD_MONTHS, PERIOD_MONTHS, SORT_COLUMNS, Period
 
 # --- query parameters ----------------------------------------------------------------------------
 
@@ -239,7 +239,7 @@ class BranchScorecardSerializer(serializers.Serializer):
 
 class CanSeeBranchScorecards(permissions.BasePermission):
     def has_permission(self, request, view):
-        return scorecards.can_see_branch_scorecards(request.user)
+        return selectors.can_see_branch_scorecards(request.user)
 
 
 def _query(serializer_class, request):
@@ -264,15 +264,15 @@ class EmployeeScorecardView(APIView):
     def get(self, request, id):
         query = _query(EmployeeQuerySerializer, request)
         try:
-            employee = scorecards.scorecard_employee(request.user, id)
+            employee = selectors.scorecard_employee(request.user, id)
             branch = (
-                scorecards.employee_branch_choices(request.user, employee).get(pk=query["branch"])
+                selectors.employee_branch_choices(request.user, employee).get(pk=query["branch"])
                 if "branch" in query
                 else None
             )
         except ObjectDoesNotExist as missing:
             raise Http404 from missing
-        card = scorecards.employee_scorecard(
+        card = selectors.employee_scorecard(
             request.user, employee, period=Period.last(query["months"]), branch=branch
         )
         return Response(EmployeeScorecardSerializer(card).data)
@@ -293,10 +293,10 @@ class BranchScorecardView(APIView):
     def get(self, request, id):
         query = _query(BranchQuerySerializer, request)
         try:
-            branch = scorecards.scorecard_branch(request.user, id)
+            branch = selectors.scorecard_branch(request.user, id)
         except ObjectDoesNotExist as missing:
             raise Http404 from missing
-        card = scorecards.branch_scorecard(
+        card = selectors.branch_scorecard(
             request.user, branch, period=Period.last(query["months"]), sort=query["sort"]
         )
         return Response(BranchScorecardSerializer(card).data)

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
-from staff.scorecards import DEFAULT_PERIOD_MONTHS, Period
+from staff.scorecards.selectors import DEFAULT_PERIOD_MONTHS, Period
 
 PERIOD_CHOICES = [
     (3, _("last 3 months")),

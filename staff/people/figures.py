@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from followups.figures import LocalDate
-from staff.models import (
+from staff.people.models import (
     DEFAULT_PUNCTUALITY_TOLERANCE_MINUTES,
     Appointment,
     RequiredCourse,

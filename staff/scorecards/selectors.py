@@ -1,11 +1,11 @@
-"""Staff scorecards: the figures of one employee, and of a branch with a comparison table of its
-customer-facing people (issue 6, "Scorecards").
+"""Staff scorecards, their read model: the figures of one employee, and of a branch with a
+comparison table of its customer-facing people (see docs/domain.md).
 
 Every figure family is ONE grouped aggregate query for all the people of the page together
-(mystery shopping, complaints, surveys, coaching here; punctuality and training in staff.figures;
-follow-up adherence in followups.figures), so a branch page costs the same number of queries
-whatever the number of employees and rows. The results are plain frozen dataclasses that the
-pages, the API and the CSV export read alike.
+(mystery shopping, complaints, surveys, coaching here; punctuality and training in
+staff.people.figures; follow-up adherence in followups.figures), so a branch page costs the same
+number of queries whatever the number of employees and rows. The results are plain frozen
+dataclasses that the pages, the API and the CSV export read alike.
 
 Scoping: who may open whose scorecard is decided by `scorecard_employee` / `scorecard_branch`;
 the figures themselves are read through each model's `visible_to(viewer)`, so a manager sees an
@@ -38,10 +38,11 @@ from aftersales.roles import BRANCH_ROLES
 from followups.figures import Adherence, followup_adherence
 from followups.models import SurveyInvitation, SurveyResponse
 from quality.models import OPEN_COMPLAINT_STATUSES, Complaint
-from staff import figures as staff_figures
-from staff.models import CUSTOMER_FACING_ROLES, CoachingAction, MysteryShopResult
-from staff.selectors import OPEN_COACHING, overdue_coaching
-from staff.services import STAFF_ATTENTION_CATEGORY
+from staff.mystery.models import MysteryShopResult
+from staff.people import figures as staff_figures
+from staff.people.models import CUSTOMER_FACING_ROLES, CoachingAction
+from staff.people.selectors import OPEN_COACHING, overdue_coaching
+from staff.people.services import STAFF_ATTENTION_CATEGORY
 
 PERIOD_MONTHS = (3, 6, 12)
 DEFAULT_PERIOD_MONTHS = 12
@@ -226,7 +227,7 @@ class Training:
 @dataclass(frozen=True)
 class Figures:
     mystery_shop: MysteryShop
-    punctuality: object  # staff.figures.Punctuality
+    punctuality: object  # staff.people.figures.Punctuality
     adherence: Adherence
     complaints: Complaints
     satisfaction: Satisfaction
@@ -239,7 +240,7 @@ class EmployeeScorecard:
     period: Period
     branch: Branch | None
     figures: Figures
-    compliance: object  # staff.figures.Compliance
+    compliance: object  # staff.people.figures.Compliance
     results: tuple  # the latest accepted results
 
 

@@ -13,16 +13,16 @@ from django.views.decorators.http import require_GET
 
 from aftersales.csv_export import csv_download
 from aftersales.views import or_404, paginate, staff_member_required
-from staff import scorecards
-from staff.scorecard_forms import ScorecardFilterForm
+from staff.scorecards import selectors
+from staff.scorecards.forms import ScorecardFilterForm
 
 
 def _render_employee(request, employee, *, own):
     user = request.user
-    branches = scorecards.employee_branch_choices(user, employee)
+    branches = selectors.employee_branch_choices(user, employee)
     filters = ScorecardFilterForm(request.GET or None, branches=branches)
     period, branch = filters.period(), filters.chosen_branch
-    card = scorecards.employee_scorecard(user, employee, period=period, branch=branch)
+    card = selectors.employee_scorecard(user, employee, period=period, branch=branch)
     return render(
         request,
         "staff/scorecards/employee.html",
@@ -31,8 +31,8 @@ def _render_employee(request, employee, *, own):
             "figures": card.figures,
             "filters": filters,
             "own": own,
-            "links": scorecards.scorecard_links(user, period, employee=employee, branch=branch),
-            "charts": scorecards.chart_data(card.figures),
+            "links": selectors.scorecard_links(user, period, employee=employee, branch=branch),
+            "charts": selectors.chart_data(card.figures),
             "branches": branches,
         },
     )
@@ -49,7 +49,7 @@ def my_scorecard(request):
 @staff_member_required
 @require_GET
 def employee_scorecard(request, pk):
-    employee = or_404(scorecards.scorecard_employee, request.user, pk)
+    employee = or_404(selectors.scorecard_employee, request.user, pk)
     return _render_employee(request, employee, own=employee.pk == request.user.pk)
 
 
@@ -59,7 +59,7 @@ def employee_scorecard(request, pk):
 @require_GET
 def scorecard_index(request):
     search = request.GET.get("q", "").strip()
-    branches = scorecards.scorecard_branches(request.user, search=search)
+    branches = selectors.scorecard_branches(request.user, search=search)
     return render(
         request,
         "staff/scorecards/index.html",
@@ -68,9 +68,9 @@ def scorecard_index(request):
 
 
 def _branch_card(request, pk):
-    branch = or_404(scorecards.scorecard_branch, request.user, pk)
+    branch = or_404(selectors.scorecard_branch, request.user, pk)
     filters = ScorecardFilterForm(request.GET or None)
-    card = scorecards.branch_scorecard(
+    card = selectors.branch_scorecard(
         request.user, branch, period=filters.period(), sort=request.GET.get("sort", "name")
     )
     return filters, card
@@ -89,8 +89,8 @@ def branch_scorecard(request, pk):
             "card": card,
             "figures": card.figures,
             "filters": filters,
-            "links": scorecards.scorecard_links(request.user, card.period, branch=card.branch),
-            "charts": scorecards.chart_data(card.figures),
+            "links": selectors.scorecard_links(request.user, card.period, branch=card.branch),
+            "charts": selectors.chart_data(card.figures),
         },
     )
 
@@ -103,4 +103,4 @@ def branch_scorecard_export(request, pk):
     """The comparison table as CSV, in the order shown."""
     _filters, card = _branch_card(request, pk)
     name = f"scorecard-{card.branch.code}-{card.period.start:%Y-%m}-{card.period.end:%Y-%m}.csv"
-    return csv_download(scorecards.comparison_table(card), filename=name)
+    return csv_download(selectors.comparison_table(card), filename=name)

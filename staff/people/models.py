@@ -1,5 +1,10 @@
-"""Staff assessment (MISSION.md point 7): mystery shopping, appointment punctuality, training,
-coaching, aptitude assessments for hiring, and the per-branch settings the scorecards read."""
+"""The people's models: each branch's staff policy (the punctuality tolerance; it also carries the
+permission to see branch scorecards), appointments, the course catalogue with the courses each
+role requires, training records, and coaching actions (see docs/domain.md).
+
+App label "staff" (Django finds the containing app); staff/models/__init__.py re-exports them.
+A coaching action names its mystery-shop result as "staff.MysteryShopResult", so these models
+need nothing of staff.mystery (which builds on them)."""
 
 from datetime import timedelta
 
@@ -22,27 +27,6 @@ from aftersales.roles import Role
 from aftersales.storage import private_storage
 from customers.models import Customer, Purchase
 from quality.models import Complaint
-from staff.hiring.models import (  # noqa: F401 (re-exported while the app is being split)
-    Candidate,
-    CandidateAssessment,
-    Competency,
-    CompetencyRating,
-)
-from staff.mystery.models import (  # noqa: F401 (re-exported while the app is being split)
-    DEFAULT_COACHING_THRESHOLD,
-    Answer,
-    AssignmentQuerySet,
-    Criterion,
-    MysteryShopAssignment,
-    MysteryShopResult,
-    ResultAttachment,
-    ResultQuerySet,
-    Scenario,
-    ScorecardSection,
-    ScorecardTemplate,
-    ScorecardVersion,
-    result_attachment_path,
-)
 
 # Roles that meet customers: their people appear on branch scorecards and can be observed.
 CUSTOMER_FACING_ROLES = (Role.SALES, Role.SERVICE, Role.MANAGER)

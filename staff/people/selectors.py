@@ -1,5 +1,5 @@
-"""Reads of the staff app's people pages (appointments, training, coaching), scoped to the user
-and joined for their lists. Figures (punctuality, compliance) live in staff/figures.py."""
+"""Reads of the people pages (appointments, training, coaching), scoped to the user and joined for
+their lists. Figures (punctuality, compliance) live in staff/people/figures.py."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
@@ -8,8 +8,13 @@ from django.utils import timezone
 from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
 from aftersales.roles import Role
 from followups.figures import LocalDate
-from staff.figures import ComplianceState, late_condition, training_compliance, with_tolerance
-from staff.models import (
+from staff.people.figures import (
+    ComplianceState,
+    late_condition,
+    training_compliance,
+    with_tolerance,
+)
+from staff.people.models import (
     CUSTOMER_FACING_ROLES,
     Appointment,
     CoachingAction,

@@ -1,9 +1,10 @@
-"""REST API of the staff app's people area: appointments (and their quick actions), the course
-catalogue (`/api/trainings/`), training records and coaching actions.
+"""REST API of people: appointments (and their quick actions), the course catalogue
+(`/api/trainings/`), training records and coaching actions.
 
-As thin as the browser views: staff.services decides and writes (a DomainError becomes a 400 in
-aftersales.api), staff.selectors scopes what a caller sees. Related ids in the input are looked
-up among the objects the caller may see, so another branch's customer is "does not exist" (400).
+As thin as the browser views: staff.people.services decides and writes (a DomainError becomes a
+400 in aftersales.api), staff.people.selectors scopes what a caller sees. Related ids in the input
+are looked up among the objects the caller may see, so another branch's customer is "does not
+exist" (400).
 """
 
 from django.contrib.auth import get_user_model
@@ -19,10 +20,10 @@ from rest_framework.response import Response
 from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, VisiblePrimaryKeyRelatedField
 from aftersales.models import Branch
 from customers.models import Customer, Purchase
-from staff import selectors, services
-from staff.figures import late_condition
-from staff.forms import REQUIRED_ROLE_CHOICES
-from staff.models import Appointment, CoachingAction, Course, TrainingRecord
+from staff.people import selectors, services
+from staff.people.figures import late_condition
+from staff.people.forms import REQUIRED_ROLE_CHOICES
+from staff.people.models import Appointment, CoachingAction, Course, TrainingRecord
 
 User = get_user_model()
 CHANGE_APPOINTMENT = ["staff.change_appointment"]

@@ -1,4 +1,4 @@
-"""Forms of the staff app's people pages: appointments, courses, training records, coaching."""
+"""Forms of the people pages: appointments, courses, training records, coaching."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -7,18 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
 from aftersales.roles import Role
+from aftersales.widgets import DATETIME_LOCAL
+from customers.forms import PurchaseChoiceField
 from customers.models import Customer, Purchase
-from quality.forms import DATETIME_LOCAL, PurchaseChoiceField
-from staff import selectors
-from staff.figures import ComplianceState
-from staff.models import (
+from staff.people import selectors
+from staff.people.figures import ComplianceState
+from staff.people.models import (
     CUSTOMER_FACING_ROLES,
     Appointment,
     CoachingAction,
     Course,
     TrainingRecord,
 )
-from staff.services import CERTIFICATE_TYPES
+from staff.people.services import CERTIFICATE_TYPES
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

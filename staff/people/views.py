@@ -1,6 +1,6 @@
-"""The staff app's people pages: appointments, training, coaching. Thin views over
-staff.selectors, staff.figures and staff.services (a DomainError becomes a form error or a
-message). Mystery shopping, hiring and scorecards have their own view modules.
+"""The people pages: appointments, training, coaching. Thin views over staff.people.selectors,
+staff.people.figures and staff.people.services (a DomainError becomes a form error or a
+message). Mystery shopping, hiring and scorecards have their own domain packages.
 
 Scheduling an appointment finds the customer like recording a complaint does (customers'
 picker; its "Select" buttons post the form back with `use_customer`, which also works without
@@ -31,8 +31,8 @@ from aftersales.views import (
     private_file_response,
 )
 from customers import selectors as customer_selectors
-from staff import figures, selectors, services
-from staff.forms import (
+from staff.people import figures, selectors, services
+from staff.people.forms import (
     AppointmentEditForm,
     AppointmentFilterForm,
     AppointmentForm,
@@ -46,7 +46,7 @@ from staff.forms import (
     CourseForm,
     TrainingRecordForm,
 )
-from staff.models import Appointment
+from staff.people.models import Appointment
 
 CUSTOMER_STEPS = ("use_customer", "change_customer", "find_customer")
 # Without a chosen period the on-time rate at the top covers this many days up to today.

@@ -1,7 +1,8 @@
-"""Writes of the staff app that concern people: appointments, training records, coaching.
+"""Writes that concern people: appointments, training records, coaching.
 
-Mystery shopping lives in mystery_services, hiring in hiring_services; both open coaching
-actions through `open_coaching_action` here."""
+Every coaching action is opened through `open_coaching_action` here: by hand, for a complaint
+about staff attention (`open_coaching_for_complaint`, from staff.receivers) and for a poor
+mystery-shop result (staff.mystery.services)."""
 
 import logging
 from datetime import timedelta
@@ -21,8 +22,8 @@ from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 from aftersales.roles import Role
-from staff.figures import EXPIRING_WITHIN_DAYS
-from staff.models import (
+from staff.people.figures import EXPIRING_WITHIN_DAYS
+from staff.people.models import (
     Appointment,
     CoachingAction,
     Course,
