@@ -7,8 +7,8 @@ from aftersales.models import Branch, Notification, OutgoingEmail, User
 
 @admin.register(Branch)
 class BranchAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "city", "time_zone", "is_active"]
-    list_filter = ["is_active", "time_zone"]
+    list_display = ["name", "code", "city", "time_zone", "holiday_region", "is_active"]
+    list_filter = ["is_active", "time_zone", "holiday_region"]
     search_fields = ["name", "code", "city"]
 
 

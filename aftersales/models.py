@@ -2,12 +2,14 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.access import BranchScopedQuerySet
+from aftersales.holiday_regions import canonical_region, split_region
 from aftersales.roles import Role
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -36,6 +38,15 @@ class Branch(models.Model):
         default=settings.TIME_ZONE,
         help_text=_("Reminders and due times of this branch follow this zone."),
     )
+    holiday_region = models.CharField(
+        _("holiday region"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Country and subdivision whose public holidays apply, e.g. DE-BY (Bavaria) or AT-9 "
+            "(Vienna). Empty: the country's nationwide holidays only."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -56,9 +67,33 @@ class Branch(models.Model):
     def get_absolute_url(self):
         return reverse("branch-update", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        if not self.holiday_region:
+            return
+        try:
+            region = canonical_region(self.holiday_region)
+        except ValidationError as error:
+            raise ValidationError({"holiday_region": error.messages}) from error
+        if split_region(region)[0] != self.country.upper():
+            raise ValidationError(
+                {
+                    "holiday_region": _(
+                        "The holiday region must lie in the branch's country (%(country)s)."
+                    )
+                    % {"country": self.country}
+                }
+            )
+        self.holiday_region = region
+
     @property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def holiday_subdivision(self):
+        """The subdivision part of the holiday region ("BY" of "DE-BY"); "" for nationwide."""
+        return split_region(self.holiday_region)[1]
 
 
 class User(AbstractUser):

@@ -23,7 +23,17 @@ EMAIL_MAX_ATTEMPTS = 5
 STALE_CLAIM_AFTER = timedelta(minutes=10)
 DELIVER_TASK = "aftersales.tasks.deliver_email"
 
-BRANCH_FIELDS = ("name", "code", "street", "postcode", "city", "country", "time_zone", "is_active")
+BRANCH_FIELDS = (
+    "name",
+    "code",
+    "street",
+    "postcode",
+    "city",
+    "country",
+    "time_zone",
+    "holiday_region",
+    "is_active",
+)
 
 
 def _validated_save(instance):

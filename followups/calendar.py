@@ -19,11 +19,27 @@ def policy_for(branch):
         return BranchPolicy(branch=branch)
 
 
+def applies_to(branch):
+    """Which holidays count for the branch: its own closing days; those entered for every
+    country, for its country or for its subdivision; and the imported list of exactly its holiday
+    region (a subdivision's list has the nationwide days that hold there, so Corpus Christi counts
+    in DE-BY but not in DE-HH, nor for a German branch without a subdivision)."""
+    subdivision = branch.holiday_subdivision
+    country = Q(country__iexact=branch.country)
+    manual = Q(source=PublicHoliday.Source.MANUAL)
+    return (
+        Q(branch=branch)
+        | Q(branch__isnull=True, country="")
+        | (Q(branch__isnull=True, subdivision__in=["", subdivision]) & country & manual)
+        | (Q(source=PublicHoliday.Source.IMPORTED, subdivision=subdivision) & country)
+    )
+
+
 def holidays_for(branch, start, end):
     """The holiday dates of the branch between two dates, in one query."""
     return set(
         PublicHoliday.objects.filter(date__range=(start, end))
-        .filter(Q(branch=branch) | Q(branch__isnull=True, country__in=["", branch.country]))
+        .filter(applies_to(branch))
         .values_list("date", flat=True)
     )
 

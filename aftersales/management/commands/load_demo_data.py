@@ -16,6 +16,7 @@ DEMO_BRANCHES = [
         "postcode": "80939",
         "city": "München",
         "time_zone": "Europe/Berlin",
+        "holiday_region": "DE-BY",
     },
     {
         "code": "VIE",
@@ -25,6 +26,7 @@ DEMO_BRANCHES = [
         "city": "Wien",
         "country": "AT",
         "time_zone": "Europe/Vienna",
+        "holiday_region": "AT-9",
     },
 ]
 
