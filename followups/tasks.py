@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from followups import services, surveys
+from followups import public_holidays, services, surveys
 
 
 @shared_task(acks_late=True)
@@ -21,3 +21,8 @@ def mark_missed_followups():
 @shared_task(acks_late=True)
 def send_due_surveys():
     return surveys.send_due_surveys()
+
+
+@shared_task(acks_late=True)
+def fill_public_holidays():
+    return public_holidays.fill_public_holidays()

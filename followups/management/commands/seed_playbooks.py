@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -11,10 +11,10 @@ from followups.models import (
     ContactChannel,
     Playbook,
     PlaybookStep,
-    PublicHoliday,
     Purpose,
     StepKind,
 )
+from followups.public_holidays import fill_public_holidays
 
 HANDOVER, WARRANTY_END = PlaybookStep.Anchor.HANDOVER, PlaybookStep.Anchor.WARRANTY_END
 SALES, SERVICE, MANAGER = AssigneeRole.SALESPERSON, AssigneeRole.SERVICE, AssigneeRole.MANAGER
@@ -284,22 +284,20 @@ FALLBACKS = {
     ),
 }
 
-# Fixed-date public holidays; good enough for demo data (moveable feasts are left out).
-HOLIDAYS = {
-    "DE": [(1, 1, "Neujahr"), (5, 1, "Tag der Arbeit"), (10, 3, "Tag der Deutschen Einheit"),
-           (12, 25, "1. Weihnachtstag"), (12, 26, "2. Weihnachtstag")],
-    "AT": [(1, 1, "Neujahr"), (1, 6, "Heilige Drei Könige"), (5, 1, "Staatsfeiertag"),
-           (8, 15, "Mariä Himmelfahrt"), (10, 26, "Nationalfeiertag"), (11, 1, "Allerheiligen"),
-           (12, 8, "Mariä Empfängnis"), (12, 25, "Christtag"), (12, 26, "Stefanitag")],
-}  # fmt: skip
-
 
 class Command(BaseCommand):
     help = (
-        "Create the demo playbooks and public holidays (idempotent; needs seed_demo's catalogue)."
+        "Create the demo playbooks and import the branches' public holidays (idempotent; needs "
+        "seed_demo's catalogue)."
     )
 
     def handle(self, *args, **options):
+        # The branches' public holidays from the `holidays` package, from last year (the demo
+        # history) to the year after next (warranty-end reminders); a sync, so it runs every time
+        # and changes nothing once done.
+        this_year = timezone.localdate().year
+        holidays = fill_public_holidays(years=range(this_year - 1, this_year + 3))
+        self.stdout.write(f"{holidays} public holidays added.")
         if Playbook.objects.exists():
             self.stdout.write("Playbooks exist already; nothing to do.")
             return
@@ -310,22 +308,13 @@ class Command(BaseCommand):
                     self._create(name, steps, category=categories[code])
             for level, (name, steps) in FALLBACKS.items():
                 self._create(name, steps, involvement=level)
-            this_year = date.today().year  # noqa: DTZ011 (calendar years, not instants)
-            PublicHoliday.objects.bulk_create(
-                PublicHoliday(date=date(year, month, day), name=name, country=country)
-                for country, days in HOLIDAYS.items()
-                for year in (this_year - 1, this_year, this_year + 1, this_year + 2)
-                for month, day, name in days
-            )
         # The demo purchases were logged before their playbooks existed: plan them now.
         recent = Purchase.objects.filter(
             handover_date__gte=timezone.localdate() - timedelta(days=400)
         ).select_related("branch", "main_category", "salesperson")
         planned = sum(services.plan_followups(purchase=purchase) for purchase in recent)
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo playbooks and holidays created; {planned} follow-ups planned."
-            )
+            self.style.SUCCESS(f"Demo playbooks created; {planned} follow-ups planned.")
         )
 
     def _create(self, name, steps, **target):
