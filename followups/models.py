@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.access import BranchScopedQuerySet
 from aftersales.holiday_regions import canonical_region, split_region
@@ -141,7 +142,10 @@ class PublicHoliday(models.Model):
         Branch, verbose_name=_("branch"), on_delete=models.CASCADE, null=True, blank=True
     )
     source = models.CharField(
-        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+        pgettext_lazy("public holiday", "source"),
+        max_length=10,
+        choices=Source.choices,
+        default=Source.MANUAL,
     )
 
     class Meta:
