@@ -1,4 +1,3 @@
-
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -179,6 +178,15 @@ class Complaint(models.Model):
     resolution_notes = models.TextField(_("resolution notes"), blank=True)
     customer_satisfied = models.BooleanField(_("customer satisfied"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
+    # The audit finding that explains it (quality.audits), linked by the quality manager.
+    root_cause = models.ForeignKey(
+        "quality.Finding",
+        verbose_name=_("root cause"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
     # Set in the same transaction as the manager's notification: a breach escalates once.
     acknowledge_breach_escalated_at = models.DateTimeField(null=True, blank=True)
     resolve_breach_escalated_at = models.DateTimeField(null=True, blank=True)
@@ -435,3 +443,63 @@ class DissonanceScore(models.Model):
 
     def __str__(self):
         return f"{self.customer}: {self.score}"
+
+
+# The domain packages' models (app label "quality"), gathered here where Django looks for them.
+from quality.audits.models import (  # noqa: E402
+    Area,
+    Audit,
+    AuditAnswer,
+    AuditItem,
+    AuditPhoto,
+    AuditSection,
+    AuditTemplate,
+    AuditTemplateVersion,
+    CommunicationSample,
+    CorrectiveAction,
+    Finding,
+    InvoiceSample,
+)
+from quality.campaigns.models import (  # noqa: E402
+    Campaign,
+    CampaignContact,
+    ClusterComplaint,
+    ClusterRule,
+    ComplaintCluster,
+    ProductComplaintFigures,
+)
+
+__all__ = [
+    "OPEN_COMPLAINT_STATUSES",
+    "Area",
+    "Audit",
+    "AuditAnswer",
+    "AuditItem",
+    "AuditPhoto",
+    "AuditSection",
+    "AuditTemplate",
+    "AuditTemplateVersion",
+    "Campaign",
+    "CampaignContact",
+    "ClusterComplaint",
+    "ClusterRule",
+    "CommunicationSample",
+    "Complaint",
+    "ComplaintAttachment",
+    "ComplaintCategory",
+    "ComplaintCluster",
+    "ComplaintEvent",
+    "ComplaintQuerySet",
+    "ComplaintStatus",
+    "CorrectiveAction",
+    "DissonanceScore",
+    "DissonanceSignal",
+    "Finding",
+    "InvoiceSample",
+    "Level",
+    "Nature",
+    "ProductComplaintFigures",
+    "Severity",
+    "SeverityDeadline",
+    "attachment_path",
+]

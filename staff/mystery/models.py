@@ -13,6 +13,13 @@ from aftersales.access import BranchScopedQuerySet, is_staff_member, sees_all_br
 from aftersales.models import Branch
 from aftersales.roles import Role
 from aftersales.storage import private_storage
+from quality.checklists.models import (
+    ChecklistItem,
+    ChecklistSection,
+    ChecklistTemplate,
+    ChecklistVersion,
+    ItemKind,
+)
 
 DEFAULT_COACHING_THRESHOLD = 70
 
@@ -26,32 +33,23 @@ class Scenario(models.TextChoices):
     EMAIL_ENQUIRY = "email_enquiry", _("E-mail enquiry")
 
 
-class ScorecardTemplate(models.Model):
-    """A mystery-shop scorecard for one scenario. Its questions live in versions: a version that
-    an assignment uses is never changed again, so editing never alters a submitted result."""
+class ScorecardTemplate(ChecklistTemplate):
+    """A mystery-shop scorecard for one scenario (the shared versioned checklist,
+    quality.checklists). Its questions live in versions: a version that an assignment uses is
+    never changed again, so editing never alters a submitted result."""
 
-    name = models.CharField(_("name"), max_length=150)
     scenario = models.CharField(_("scenario"), max_length=30, choices=Scenario.choices)
-    description = models.TextField(_("description"), blank=True)
-    is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("Only active templates can be assigned.")
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("scorecard template")
         verbose_name_plural = _("scorecard templates")
         ordering = ["scenario", "name"]
 
-    def __str__(self):
-        return self.name
-
     def get_absolute_url(self):
         return reverse("staff:template-detail", args=[self.pk])
 
 
-class ScorecardVersion(models.Model):
+class ScorecardVersion(ChecklistVersion):
     template = models.ForeignKey(
         ScorecardTemplate,
         verbose_name=_("template"),
@@ -68,10 +66,6 @@ class ScorecardVersion(models.Model):
             "employee's manager (so does any critical criterion that was not met)."
         ),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("scorecard version")
@@ -81,38 +75,27 @@ class ScorecardVersion(models.Model):
             models.UniqueConstraint(fields=["template", "number"], name="scorecard_version_unique")
         ]
 
-    def __str__(self):
-        return _("%(template)s, version %(number)s") % {
-            "template": self.template,
-            "number": self.number,
-        }
 
-
-class ScorecardSection(models.Model):
+class ScorecardSection(ChecklistSection):
     version = models.ForeignKey(
         ScorecardVersion,
         verbose_name=_("version"),
         on_delete=models.CASCADE,
         related_name="sections",
     )
-    title = models.CharField(_("title"), max_length=150)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         verbose_name = _("section")
         verbose_name_plural = _("sections")
         ordering = ["version", "position", "pk"]
 
-    def __str__(self):
-        return self.title
 
-
-class Criterion(models.Model):
+class Criterion(ChecklistItem):
     class Kind(models.TextChoices):
-        YES_NO = "yes_no", _("Yes / no")
-        SCALE = "scale", _("Scale 1–5")
-        MINUTES = "minutes", _("Minutes waited against a target")
-        OBSERVATION = "observation", _("Free observation (not scored)")
+        YES_NO = ItemKind.YES_NO.value, ItemKind.YES_NO.label
+        SCALE = ItemKind.SCALE.value, ItemKind.SCALE.label
+        MINUTES = ItemKind.MINUTES.value, ItemKind.MINUTES.label
+        OBSERVATION = ItemKind.OBSERVATION.value, ItemKind.OBSERVATION.label
 
     section = models.ForeignKey(
         ScorecardSection,
@@ -120,14 +103,10 @@ class Criterion(models.Model):
         on_delete=models.CASCADE,
         related_name="criteria",
     )
-    text = models.CharField(_("criterion"), max_length=250)
     guidance = models.TextField(
         _("guidance for the shopper"), blank=True, help_text=_("What counts as met.")
     )
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.YES_NO)
-    weight = models.PositiveSmallIntegerField(
-        _("weight"), default=1, validators=[MaxValueValidator(10)]
-    )
     target_minutes = models.PositiveSmallIntegerField(
         _("target (minutes)"),
         null=True,
@@ -139,7 +118,6 @@ class Criterion(models.Model):
         default=False,
         help_text=_("Not meeting it opens a coaching action whatever the overall score."),
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         verbose_name = _("criterion")
@@ -152,12 +130,9 @@ class Criterion(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return self.text
-
     @property
-    def is_scored(self):
-        return self.kind != self.Kind.OBSERVATION and self.weight > 0
+    def target(self):
+        return self.target_minutes
 
 
 class AssignmentQuerySet(BranchScopedQuerySet):
@@ -372,6 +347,11 @@ class Answer(models.Model):
 
     def __str__(self):
         return str(self.criterion)
+
+    @property
+    def value(self):
+        """What the shared scoring reads of a measured answer (quality.checklists.scoring)."""
+        return self.minutes
 
 
 def result_attachment_path(attachment, filename):
