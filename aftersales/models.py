@@ -1,3 +1,4 @@
+import uuid
 import zoneinfo
 
 from django.conf import settings
@@ -140,12 +141,20 @@ class User(AbstractUser):
         return self.is_superuser or Role.ADMIN in self.role_names
 
 
+def new_message_id():
+    """A globally unique RFC 5322 Message-ID for a new outbox row, e.g.
+    <3f2a…@crm.example.com>: every attempt to send the row uses it, so a resend is the same message
+    to mail servers and clients (which drop repeats)."""
+    return f"<{uuid.uuid4().hex}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
 class OutgoingEmail(models.Model):
     """The e-mail outbox, for staff notifications and for customers alike.
 
     A row is written in the same transaction as the change it reports. Delivery claims the row
-    (pending → sending) with a conditional update, so a retried, duplicated or re-scanned task
-    never sends it twice; a claim left by a dead worker is taken over after a while.
+    (pending → sending, with a short lease that the sender renews) with a conditional update, so
+    a retried, duplicated or re-scanned task never sends it while another holds it; a claim whose
+    lease ran out (its worker died) is taken over. Each row has one Message-ID for all attempts.
     """
 
     class State(models.TextChoices):
@@ -163,8 +172,17 @@ class OutgoingEmail(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
+    # The Message-ID header of every attempt (a resend is recognisable as the same message).
+    message_id = models.CharField(
+        _("Message-ID"), max_length=255, unique=True, default=new_message_id, editable=False
+    )
+    # Counted when an attempt starts, before the SMTP conversation: attempts > 1 means the e-mail
+    # may have reached its recipient before (always with the same Message-ID).
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When the current (or last) attempt started, and until when its claim holds: the sender
+    # renews the lease while it talks to the mail server; past it, the tick takes the row over.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

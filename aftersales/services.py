@@ -1,17 +1,29 @@
 import logging
 import smtplib
+import threading
+import time
+from contextlib import contextmanager, suppress
 from datetime import timedelta
+from email.utils import format_datetime
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMessage, get_connection
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.celery import enqueue_on_commit
 from aftersales.errors import DomainError
 from aftersales.models import Branch, Notification, OutgoingEmail, User
 from aftersales.roles import BRANCH_ROLES, Role
@@ -19,8 +31,14 @@ from aftersales.roles import BRANCH_ROLES, Role
 logger = logging.getLogger(__name__)
 
 EMAIL_MAX_ATTEMPTS = 5
-# A claim older than this belongs to a worker that died mid-delivery; the tick takes it over.
-STALE_CLAIM_AFTER = timedelta(minutes=10)
+# A claim holds this long. The sender renews it every LEASE_RENEWAL while it talks to the mail
+# server, so only the claim of a worker that died runs out; the tick (every 20 s) then takes it
+# over: an e-mail whose worker was killed is at most about a minute late.
+CLAIM_LEASE = timedelta(seconds=30)
+LEASE_RENEWAL = CLAIM_LEASE / 3
+# An e-mail the mail server accepted must be marked sent, or it goes out again: through a
+# database restart, the update is retried (on a fresh connection) for this long.
+MARK_SENT_RETRY_SECONDS = 20
 DELIVER_TASK = "aftersales.tasks.deliver_email"
 
 BRANCH_FIELDS = (
@@ -161,8 +179,9 @@ def queue_email(*, to, subject, body, dedupe_key=None):
         if dedupe_key and OutgoingEmail.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
-    # By name, so that services never import the tasks module that imports them.
-    transaction.on_commit(lambda: current_app.send_task(DELIVER_TASK, args=[email.pk]), robust=True)
+    # By name, so that services never import the tasks module that imports them. A broker that
+    # cannot be reached costs the caller at most ON_COMMIT_PUBLISH_TIMEOUT; the tick delivers.
+    enqueue_on_commit(DELIVER_TASK, args=[email.pk])
     return email
 
 
@@ -204,53 +223,161 @@ def _email_text(body, link):
 
 
 def deliver_email(*, email_id):
-    """Send one outbox e-mail at most once. Returns True when this call sent it."""
+    """Send one outbox e-mail. Returns True when this call sent it.
+
+    The attempt is recorded before the SMTP conversation: a conditional update claims the row
+    (pending → sending, attempts + 1, a lease), so a retried, duplicated or re-scanned task does
+    nothing while another holds it. The row is marked sent right after the mail server accepted
+    the message, on the same database connection with nothing in between (the SMTP connection is
+    closed afterwards). Every attempt carries the row's Message-ID.
+
+    So an e-mail is sent at most once per claim, and a second time only when its sender died (or
+    its database went away for longer than MARK_SENT_RETRY_SECONDS) between the server's
+    acceptance and that update, or when the acceptance itself was lost on the way: then the
+    claim's lease runs out, the tick sends it again, and the repeat has the same Message-ID, by
+    which mail servers and clients recognise it.
+    """
+    now = timezone.now()
     claimed = OutgoingEmail.objects.filter(pk=email_id, state=OutgoingEmail.State.PENDING).update(
         state=OutgoingEmail.State.SENDING,
-        claimed_at=timezone.now(),
+        claimed_at=now,
+        lease_until=now + CLAIM_LEASE,
         attempts=F("attempts") + 1,
     )
     if claimed != 1:
         return False
     email = OutgoingEmail.objects.get(pk=email_id)
-    try:
-        send_mail(
-            subject=email.subject,
-            message=email.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[email.to_address],
+    if email.attempts > 1:
+        logger.info(
+            "E-mail %s: attempt %s, with the Message-ID of the first, %s.",
+            email_id,
+            email.attempts,
+            email.message_id,
         )
-    except (smtplib.SMTPException, OSError) as error:
-        gave_up = email.attempts >= EMAIL_MAX_ATTEMPTS
-        OutgoingEmail.objects.filter(pk=email_id).update(
-            state=OutgoingEmail.State.FAILED if gave_up else OutgoingEmail.State.PENDING,
-            error=str(error)[:1000],
-        )
-        logger.warning("E-mail %s failed: %s", email_id, error)
-        return False
-    OutgoingEmail.objects.filter(pk=email_id).update(
-        state=OutgoingEmail.State.SENT, sent_at=timezone.now(), error=""
-    )
+    backend = get_connection(fail_silently=False)
+    with _renewed_lease(email_id):
+        try:
+            message = _email_message(email)
+            backend.open()
+            accepted = backend.send_messages([message])
+            if accepted != 1:
+                raise smtplib.SMTPRecipientsRefused({email.to_address: (550, b"not accepted")})
+        except (smtplib.SMTPException, OSError, ValueError) as error:
+            _close_quietly(backend)
+            _attempt_failed(email, error)
+            return False
+        _mark_sent(email_id)
+    _close_quietly(backend)
     return True
+
+
+def _email_message(email):
+    """The e-mail as every attempt sends it: same Message-ID, and the date the row was written
+    (so that a resend is the same message, not a newer one)."""
+    return EmailMessage(
+        subject=email.subject,
+        body=email.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_address],
+        headers={"Message-ID": email.message_id, "Date": format_datetime(email.created_at)},
+    )
+
+
+def _mark_sent(email_id):
+    deadline = time.monotonic() + MARK_SENT_RETRY_SECONDS
+    while True:
+        try:
+            OutgoingEmail.objects.filter(pk=email_id).update(
+                state=OutgoingEmail.State.SENT, sent_at=timezone.now(), lease_until=None, error=""
+            )
+            return
+        except (OperationalError, InterfaceError) as error:
+            if connection.in_atomic_block or time.monotonic() >= deadline:
+                raise
+            logger.warning("E-mail %s sent, but not yet marked so (%s); retrying.", email_id, error)
+            connection.close()
+            time.sleep(0.5)
+
+
+def _attempt_failed(email, error):
+    gave_up = email.attempts >= EMAIL_MAX_ATTEMPTS
+    OutgoingEmail.objects.filter(pk=email.pk, state=OutgoingEmail.State.SENDING).update(
+        state=OutgoingEmail.State.FAILED if gave_up else OutgoingEmail.State.PENDING,
+        lease_until=None,
+        error=str(error)[:1000],
+    )
+    logger.warning("E-mail %s failed (attempt %s): %s", email.pk, email.attempts, error)
+
+
+def _close_quietly(backend):
+    # After the server accepted (or refused) the message, a QUIT that fails changes nothing.
+    with suppress(smtplib.SMTPException, OSError):
+        backend.close()
+
+
+@contextmanager
+def _renewed_lease(email_id):
+    """Renew the claim's lease from a thread of its own while the body runs (the SMTP
+    conversation blocks this one). The thread touches the database only when the conversation
+    outlasts LEASE_RENEWAL, and then on a connection of its own, which it closes."""
+    done = threading.Event()
+
+    def renew():
+        try:
+            while not done.wait(LEASE_RENEWAL.total_seconds()):
+                try:
+                    OutgoingEmail.objects.filter(
+                        pk=email_id, state=OutgoingEmail.State.SENDING
+                    ).update(lease_until=timezone.now() + CLAIM_LEASE)
+                except DatabaseError as error:
+                    logger.warning("E-mail %s: lease not renewed (%s).", email_id, error)
+                    connection.close()
+        finally:
+            connections.close_all()
+
+    renewer = threading.Thread(target=renew, name=f"lease-email-{email_id}", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join(timeout=5)
 
 
 def deliver_pending_emails(*, limit=200):
     """The safety net behind on-commit delivery: send whatever is still pending, including the
-    claims of workers that died mid-delivery. Returns the number of e-mails sent."""
-    stale_before = timezone.now() - STALE_CLAIM_AFTER
+    claims whose lease ran out (their worker died mid-delivery). Returns the number sent."""
+    now = timezone.now()
     with transaction.atomic():
         due_ids = list(
             OutgoingEmail.objects.select_for_update(skip_locked=True)
             .filter(
                 Q(state=OutgoingEmail.State.PENDING)
-                | Q(state=OutgoingEmail.State.SENDING, claimed_at__lt=stale_before)
+                | Q(state=OutgoingEmail.State.SENDING, lease_until__lt=now)
+                # Claimed by a worker still running the code from before leases (an upgrade).
+                | Q(
+                    state=OutgoingEmail.State.SENDING,
+                    lease_until__isnull=True,
+                    claimed_at__lt=now - CLAIM_LEASE,
+                )
             )
             .order_by("created_at")
             .values_list("pk", flat=True)[:limit]
         )
-        OutgoingEmail.objects.filter(pk__in=due_ids, state=OutgoingEmail.State.SENDING).update(
-            state=OutgoingEmail.State.PENDING
+        taken_over = list(
+            OutgoingEmail.objects.filter(pk__in=due_ids, state=OutgoingEmail.State.SENDING)
+            .values_list("pk", flat=True)
+            .order_by("pk")
         )
+        if taken_over:
+            logger.warning(
+                "Taking over e-mails whose sender died: %s (each may have reached its recipient "
+                "already; a resend has the same Message-ID).",
+                taken_over,
+            )
+            OutgoingEmail.objects.filter(pk__in=taken_over).update(
+                state=OutgoingEmail.State.PENDING, lease_until=None
+            )
     return sum(deliver_email(email_id=pk) for pk in due_ids)
 
 

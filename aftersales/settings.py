@@ -4,6 +4,8 @@ Development defaults are safe to use on a laptop; with DEBUG=false the process r
 without a real SECRET_KEY and ALLOWED_HOSTS, and `manage.py check --deploy` passes.
 """
 
+from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -153,6 +155,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="After-Sales CRM <aftersales@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds the SMTP client waits for each answer of the mail server: a hung server fails the
+# attempt (the tick tries again) instead of holding a worker (and the e-mail's claim) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=vars().get("EMAIL_TIMEOUT") or 10)
+# The domain part of the outbox's Message-IDs (<…@domain>); the sender's domain by default.
+EMAIL_MESSAGE_ID_DOMAIN = env.str(
+    "EMAIL_MESSAGE_ID_DOMAIN",
+    default=parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost",
+)
 # How long a customer's personal survey link works.
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
 # Data protection: candidates who were not hired are deleted this many months after the decision.
@@ -184,6 +194,10 @@ else:
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds an on-commit enqueue (aftersales.celery.enqueue_on_commit) may take to reach the broker
+# before it gives up: a broker outage must not slow down the request that saved something. The
+# row is in the database, and the delivery tick sends it.
+ON_COMMIT_PUBLISH_TIMEOUT = env.float("ON_COMMIT_PUBLISH_TIMEOUT", default=0.1)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -193,15 +207,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 # Celery's Django fixup otherwise opens a new database connection for every task (~30 ms each).
+# A connection that broke meanwhile (a database restart) is replaced before the next task:
+# aftersales.celery checks the connections around every task.
 CELERY_DB_REUSE_MAX = 200
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Delivery normally happens right after commit; this tick picks up whatever a lost message,
-    # a dead worker or a Redis outage left behind.
+    # a dead worker (its claim's lease ran out) or a Redis outage left behind. A scan that finds
+    # nothing is one index lookup, so it runs every 20 seconds: such e-mails are seconds late.
     "deliver-pending-emails": {
         "task": "aftersales.tasks.deliver_pending_emails",
-        "schedule": crontab(minute="*"),
+        "schedule": timedelta(seconds=20),
+        # A tick that waited longer than that (workers busy or down) is dropped: the next one is
+        # already on its way, so a backlog of ticks never builds up.
+        "options": {"expires": 20},
     },
     # Each tick re-scans the database for what is due, so a lost or doubled run changes nothing.
     "followup-digests": {

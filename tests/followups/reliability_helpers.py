@@ -31,6 +31,7 @@ from kombu import pools
 from kombu.utils.collections import eqhash
 
 from aftersales.celery import app as main_app
+from aftersales.celery import close_quick_connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # The Redis databases these tests may take for themselves (never the configured one).
@@ -140,6 +141,8 @@ def enqueuing_to(broker_url):
         yield producer_app
     finally:
         main_app.set_current()
+        # The outbox's on-commit enqueues keep a connection of their own to the current broker.
+        close_quick_connection()
         # kombu shares pools between apps by broker URL: close and forget this one's, so that
         # the next test's producer on the same database starts with fresh connections.
         with producer_app.connection_for_write() as key:
@@ -293,15 +296,20 @@ class Mailbox:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def messages(self):
-        found = []
+        return [
+            (str(message["To"]), str(message["Subject"]), message.get_content().strip())
+            for message in self._parsed()
+        ]
+
+    def _parsed(self):
         for path in sorted(self.folder.glob("*.log")):
             for chunk in path.read_bytes().split(MAIL_SEPARATOR):
                 if chunk.strip():
-                    message = email.message_from_bytes(chunk, policy=email.policy.default)
-                    found.append(
-                        (str(message["To"]), str(message["Subject"]), message.get_content().strip())
-                    )
-        return found
+                    yield email.message_from_bytes(chunk, policy=email.policy.default)
+
+    def message_ids(self):
+        """Counter of (subject, Message-ID) over every message written."""
+        return Counter((str(m["Subject"]), str(m["Message-ID"])) for m in self._parsed())
 
     def count(self):
         return len(self.messages())

@@ -29,7 +29,7 @@ from django.utils import timezone
 from aftersales import services as core
 from aftersales.celery import app as main_app
 from aftersales.models import Notification, OutgoingEmail
-from aftersales.services import STALE_CLAIM_AFTER
+from aftersales.services import CLAIM_LEASE
 from aftersales.tasks import deliver_email, deliver_pending_emails
 from customers import services as customer_services
 from customers.models import Customer, Purchase
@@ -418,11 +418,11 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     on_disk = {subject for _to, subject, _text in mailbox.messages()}
     ambiguous = {e.pk for e in emails if e.pk in claimed and e.subject in on_disk}
 
-    # A claim is taken over once it is older than STALE_CLAIM_AFTER (ten minutes). Time cannot
-    # be moved for other processes, so the claims are aged instead: exactly what ten minutes of
-    # waiting would do to these rows, and nothing else changes.
+    # A claim is taken over once its lease (CLAIM_LEASE, which only a live sender renews) ran
+    # out. Time cannot be moved for other processes, so the leases are ended instead: exactly
+    # what waiting for them would do to these rows, and nothing else changes.
     OutgoingEmail.objects.filter(state=OutgoingEmail.State.SENDING).update(
-        claimed_at=F("claimed_at") - STALE_CLAIM_AFTER - timedelta(minutes=1)
+        lease_until=F("lease_until") - CLAIM_LEASE - timedelta(seconds=1)
     )
     rescuer = start_worker("rescuer")
     assert settle(
@@ -440,6 +440,11 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
         "twice": sorted(subject for subject, n in written.items() if n > 1),
         "ambiguous": sorted(ambiguous),
     }
+    # A resend is the same message: every copy carries its row's one Message-ID.
+    message_ids = {e.subject: e.message_id for e in OutgoingEmail.objects.all()}
+    assert mailbox.message_ids() == Counter(
+        {(subject, message_ids[subject]): n for subject, n in written.items()}
+    )
     # Only the dead worker's claims were taken over; no e-mail was claimed twice otherwise.
     assert set(OutgoingEmail.objects.filter(attempts=2).values_list("pk", flat=True)) == claimed
     assert not OutgoingEmail.objects.exclude(attempts__in=[1, 2]).exists()
