@@ -45,6 +45,17 @@ class ProductCategory(models.Model):
         help_text=_("Warranty end of a purchase is the handover date plus this; 0 for none."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Vehicles: what a car of this category drives in a year when its readings cannot tell
+    # (customers.service_history.mileage); empty for categories that are no vehicles.
+    yearly_distance_km = models.PositiveIntegerField(
+        _("default yearly distance (km)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For vehicles: the distance assumed per year until service visits give readings; "
+            "empty for anything that is no vehicle."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -352,6 +363,24 @@ class Purchase(models.Model):
     )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancellation_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    # A service visit (inspection, repair, tyre fitting ...) names the vehicle it was for: the
+    # earlier purchase of the car. Its odometer reading feeds the mileage estimate; on a
+    # vehicle's own purchase the reading is the one at handover (empty: a new car, 0 km).
+    vehicle = models.ForeignKey(
+        "self",
+        verbose_name=_("vehicle"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_visits",
+        help_text=_("For a service visit: the purchase of the car it was for."),
+    )
+    odometer_km = models.PositiveIntegerField(
+        _("odometer reading (km)"),
+        null=True,
+        blank=True,
+        help_text=_("The mileage on the day of the visit (on a car's purchase: at handover)."),
+    )
 
     history = HistoricalRecords()
     objects = PurchaseQuerySet.as_manager()
@@ -364,6 +393,8 @@ class Purchase(models.Model):
             models.Index(fields=["branch", "-purchase_date"], name="purchase_branch_date"),
             models.Index(fields=["customer", "-purchase_date"], name="purchase_customer_date"),
             models.Index(Lower("identifier"), name="purchase_identifier_ci"),
+            # Offer rules find buyers of a category by the age of their purchase.
+            models.Index(fields=["main_category", "handover_date"], name="purchase_category_age"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -375,6 +406,10 @@ class Purchase(models.Model):
                 condition=models.Q(handover_date__isnull=True)
                 | models.Q(handover_date__gte=models.F("purchase_date")),
                 name="purchase_handover_not_before_purchase",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(vehicle=models.F("pk")),
+                name="purchase_vehicle_not_itself",
             ),
         ]
 
@@ -391,6 +426,10 @@ class Purchase(models.Model):
     @property
     def is_handed_over(self):
         return self.status == self.Status.HANDED_OVER
+
+    @property
+    def is_vehicle(self):
+        return self.main_category is not None and self.main_category.yearly_distance_km is not None
 
 
 class PurchaseLine(models.Model):
@@ -421,3 +460,28 @@ class PurchaseLine(models.Model):
     @property
     def amount(self):
         return self.quantity * self.unit_price
+
+
+# The service history's tables (declined work, maintenance schedules) live in their domain
+# package; imported here so that Django finds them in the app's models module.
+from customers.service_history.models import (  # noqa: E402
+    DeclinedWork,
+    MaintenanceSchedule,
+    Urgency,
+)
+
+__all__ = [
+    "CONSENT_FIELDS",
+    "PROFILE_FIELDS",
+    "Channel",
+    "ConsentRecord",
+    "Customer",
+    "DeclinedWork",
+    "InvolvementLevel",
+    "MaintenanceSchedule",
+    "Product",
+    "ProductCategory",
+    "Purchase",
+    "PurchaseLine",
+    "Urgency",
+]

@@ -16,12 +16,14 @@ from customers.models import (
     Channel,
     ConsentRecord,
     Customer,
+    DeclinedWork,
     InvolvementLevel,
     Product,
     ProductCategory,
     Purchase,
     PurchaseLine,
 )
+from customers.service_history import services as service_history
 from customers.signals import (
     customers_merged,
     purchase_cancelled,
@@ -200,8 +202,13 @@ def log_purchase(
     notes="",
     external_ref="",
     currency="EUR",
+    vehicle=None,
+    odometer_km=None,
 ):
-    """Log a purchase with its lines [(product, quantity, unit_price)], announce it, return it."""
+    """Log a purchase with its lines [(product, quantity, unit_price)], announce it, return it.
+
+    A service visit names its `vehicle` (the car's purchase) and the `odometer_km` read that
+    day; declined work the visit did after all is closed (customers.service_history)."""
     require_branch_access(by, branch.pk)
     require_branch_access(by, customer.branch_id)
     if customer.is_erased:
@@ -223,6 +230,9 @@ def log_purchase(
     if purchase_date > timezone.localdate():
         raise DomainError(_("The purchase date cannot be in the future."), field="purchase_date")
     main_category = main_category_of([product for product, _quantity, _price in lines])
+    service_history.check_vehicle(vehicle=vehicle, customer=customer, purchase_date=purchase_date)
+    if odometer_km is not None and int(odometer_km) < 0:
+        raise DomainError(_("The odometer reading cannot be negative."), field="odometer_km")
     purchase = Purchase(
         customer=customer,
         branch=branch,
@@ -238,12 +248,15 @@ def log_purchase(
         notes=notes,
         external_ref=external_ref,
         created_by=by,
+        vehicle=vehicle,
+        odometer_km=odometer_km,
     )
     _validated_save(purchase)
     PurchaseLine.objects.bulk_create(
         PurchaseLine(purchase=purchase, product=product, quantity=quantity, unit_price=price)
         for product, quantity, price in lines
     )
+    service_history.close_work_done_in([purchase])
     if purchase.identifier:
         refresh_search_text(customer)
     purchase_logged.send(sender=Purchase, purchase=purchase)
@@ -347,6 +360,7 @@ def merge_customers(*, survivor, duplicate, by):
     duplicate = Customer.objects.select_for_update().get(pk=duplicate.pk)
     Purchase.objects.filter(customer=duplicate).update(customer=survivor)
     ConsentRecord.objects.filter(customer=duplicate).update(customer=survivor)
+    DeclinedWork.objects.filter(customer=duplicate).update(customer=survivor)
     for name in ("email", "phone", "mobile", "street", "postcode", "city", "first_name"):
         if not getattr(survivor, name) and getattr(duplicate, name):
             setattr(survivor, name, getattr(duplicate, name))

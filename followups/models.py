@@ -537,3 +537,20 @@ class SurveyResponse(models.Model):
     @property
     def is_low(self):
         return self.nps <= 6 or min(self.satisfaction_purchase, self.satisfaction_handover) <= 2
+
+
+# Cross-selling's tables live in their domain package (followups/offers); imported here so that
+# Django finds them in the app's models module (app label "followups").
+from followups.offers.models import (  # noqa: E402, F401
+    DECIDED_STATES,
+    OPEN_OFFER_STATES,
+    DeclineReason,
+    ImpulseRollup,
+    Offer,
+    OfferEvent,
+    OfferQuerySet,
+    OfferRollup,
+    OfferRule,
+    OfferState,
+    RetentionRollup,
+)
