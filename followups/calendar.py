@@ -1,6 +1,6 @@
 """Working days and local time of a branch: where follow-ups may fall due."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db.models import Q
 
@@ -71,7 +71,3 @@ class WorkingCalendar:
 
 def local_now(branch, now):
     return now.astimezone(branch.zone)
-
-
-def local_datetime(branch, day, at_time):
-    return datetime.combine(day, at_time, tzinfo=branch.zone)

@@ -634,12 +634,6 @@ def _add_attachment(result, upload):
 
 
 @transaction.atomic
-def add_result_attachment(*, result, upload, by):
-    result = _shoppers_result(result.assignment, by)
-    return _add_attachment(result, upload)
-
-
-@transaction.atomic
 def remove_result_attachment(*, attachment, by):
     _shoppers_result(attachment.result.assignment, by)
     attachment.file.delete(save=False)

@@ -259,14 +259,6 @@ class Compliance:
             for item in self.required_items
         )
 
-    @property
-    def worst_state(self):
-        """The most pressing state among the required courses (VALID when all are fine)."""
-        for state in (ComplianceState.MISSING, ComplianceState.EXPIRED, ComplianceState.EXPIRING):
-            if any(item.state == state for item in self.required_items):
-                return state
-        return ComplianceState.VALID
-
 
 def record_state(expires_on, today):
     if expires_on is None:

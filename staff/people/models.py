@@ -6,8 +6,6 @@ App label "staff" (Django finds the containing app); staff/models/__init__.py re
 A coaching action names its mystery-shop result as "staff.MysteryShopResult", so these models
 need nothing of staff.mystery (which builds on them)."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -144,10 +142,6 @@ class Appointment(models.Model):
         if self.started_at is None:
             return None
         return self.started_at - self.agreed_at
-
-    def is_on_time(self, tolerance_minutes):
-        late = self.lateness()
-        return None if late is None else late <= timedelta(minutes=tolerance_minutes)
 
 
 # --- training ------------------------------------------------------------------------------------
