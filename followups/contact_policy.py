@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,7 +32,7 @@ from aftersales.access import require_branch
 from aftersales.errors import DomainError
 from customers.models import Customer
 from followups.calendar import holidays_for, local_now, policy_for
-from followups.models import ContactChannel, ContactEvent, Purpose
+from followups.models import BranchPolicy, ContactChannel, ContactEvent, Purpose
 
 SUNDAY = 6
 
@@ -82,16 +82,24 @@ class ContactCounts:
 Blocker = Callable[[Customer, datetime], tuple[str, str] | None]
 
 _blockers: list[Blocker] = []
+# bulk(customers, at) -> (code, reason, queryset of the blocked customers' ids): the same check
+# for a queryset of many customers, so that the offer generation asks the policy set-based.
+BulkBlocker = Callable[[QuerySet, datetime], tuple[str, str, QuerySet]]
+_bulk_blockers: dict[Blocker, BulkBlocker] = {}
 
 
-def register_blocker(check):
+def register_blocker(check, bulk=None):
     """Add a blocking check for commercial contact; registering twice has no effect.
 
+    `bulk` is the same check for many customers at once (see `commercial_refusals`); a blocker
+    without one makes the bulk decisions refuse to run rather than decide without it.
     Returns the check, so it can be used as a decorator. A check should use a constant number of
     queries, since every decision runs all of them.
     """
     if check not in _blockers:
         _blockers.append(check)
+    if bulk is not None:
+        _bulk_blockers[check] = bulk
     return check
 
 
@@ -250,3 +258,86 @@ def record_contact(*, customer, purpose, channel, by, at=None, followup=None, no
     contact.full_clean(exclude=["customer", "followup", "by"])
     contact.save()
     return contact
+
+
+# --- Many customers at once (the offer generation) ---
+
+
+def commercial_refusals_sql(customers, *, at, channels=()):
+    """(sql, params) of a SELECT of (customer id, refusal code or NULL) for the customers of the
+    queryset `customers`: the commercial rules of `can_contact` in the same order — erased, no
+    consent on any of `channels` (empty: any consent channel; a visit needs none), the
+    registered blockers (their bulk variants), the cap of the home branch's window at `at`. The
+    calendar (Sundays, holidays, contact hours) is left out: it decides when to present an
+    offer, not whether to make it. A few queries' worth of SQL however many customers."""
+    _require_aware(at)
+    channels = [channel for channel in channels if channel in ContactChannel.values] or sorted(
+        CONSENT_CHANNELS
+    )
+    if ContactChannel.VISIT in channels:
+        consent = "TRUE"
+    else:
+        consent = " OR ".join(f"c.consent_{channel}" for channel in sorted(set(channels)))
+    candidate_sql, candidate_params = customers.values("pk").query.sql_with_params()
+    whens, params = [], []
+    for check in list(_blockers):
+        bulk = _bulk_blockers.get(check)
+        if bulk is None:
+            raise RuntimeError(f"The blocker {check.__qualname__} has no bulk variant.")
+        code, _reason, blocked = bulk(customers, at)
+        blocked_sql, blocked_params = blocked.query.sql_with_params()
+        whens.append(f"WHEN c.id IN ({blocked_sql}) THEN %s")
+        params.extend([*blocked_params, code])
+    defaults = BranchPolicy()
+    sql = f"""
+        SELECT c.id, CASE
+            WHEN c.erased_at IS NOT NULL THEN %s
+            WHEN NOT ({consent}) THEN %s
+            {" ".join(whens)}
+            WHEN (SELECT count(*) FROM followups_contactevent e
+                  WHERE e.customer_id = c.id AND e.purpose = %s AND e.happened_at <= %s
+                    AND e.happened_at > %s - make_interval(
+                        days => COALESCE(bp.commercial_window_days, %s)))
+                 >= COALESCE(bp.commercial_cap, %s) THEN %s
+        END AS code
+        FROM customers_customer c
+        LEFT JOIN followups_branchpolicy bp ON bp.branch_id = c.branch_id
+        WHERE c.id IN ({candidate_sql})
+    """  # noqa: S608 (our own SQL; values are parameters)
+    return sql, [
+        Code.ERASED,
+        Code.NO_CONSENT,
+        *params,
+        Purpose.COMMERCIAL,
+        at,
+        at,
+        defaults.commercial_window_days,
+        defaults.commercial_cap,
+        Code.CAP_REACHED,
+        *candidate_params,
+    ]
+
+
+def commercial_refusals(customers, *, at=None, channels=()):
+    """{customer id: refusal code} of the customers commercial contact must not reach now (the
+    allowed ones are left out): one query (see `commercial_refusals_sql`)."""
+    sql, params = commercial_refusals_sql(customers, at=at or timezone.now(), channels=channels)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk: code for pk, code in cursor.fetchall() if code is not None}
+
+
+def reason_labels():
+    """The people's words for every refusal code the policy and its blockers give."""
+    labels = {
+        Code.ERASED: _("customer data erased"),
+        Code.NO_CONSENT: _("no marketing consent on the channel"),
+        Code.CAP_REACHED: _("enough commercial contacts already"),
+        Code.SUNDAY: _("Sunday"),
+        Code.HOLIDAY: _("public holiday"),
+        Code.OUTSIDE_HOURS: _("outside contact hours"),
+    }
+    for bulk in _bulk_blockers.values():
+        code, reason, _blocked = bulk(Customer.objects.none(), timezone.now())
+        labels[code] = str(reason)
+    return labels

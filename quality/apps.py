@@ -10,5 +10,7 @@ class QualityConfig(AppConfig):
         from followups import contact_policy
         from quality import blockers, links, receivers, timeline  # noqa: F401 (connect on import)
 
-        contact_policy.register_blocker(blockers.open_complaint)
-        contact_policy.register_blocker(blockers.high_dissonance)
+        contact_policy.register_blocker(blockers.open_complaint, bulk=blockers.open_complaint_among)
+        contact_policy.register_blocker(
+            blockers.high_dissonance, bulk=blockers.high_dissonance_among
+        )

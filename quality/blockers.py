@@ -18,3 +18,27 @@ def high_dissonance(customer, at):
     ).exists():
         return "high_dissonance", _("The customer's dissonance is high: care before commerce.")
     return None
+
+
+# The same checks for many customers at once (the offer generation asks the contact policy
+# set-based): each returns its code, its reason and a queryset of the blocked customers' ids.
+
+
+def open_complaint_among(customers, at):
+    return (
+        "open_complaint",
+        _("open complaint"),
+        Complaint.objects.open().filter(customer__in=customers.values("pk")).values("customer_id"),
+    )
+
+
+def high_dissonance_among(customers, at):
+    return (
+        "high_dissonance",
+        _("high dissonance"),
+        DissonanceScore.objects.filter(
+            customer__in=customers.values("pk"),
+            purchase__isnull=True,
+            level__in=scoring.AT_RISK_LEVELS,
+        ).values("customer_id"),
+    )
