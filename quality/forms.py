@@ -1,14 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.forms import MultipleFileField, MultipleFileInput
 from aftersales.models import Branch
 from aftersales.widgets import DateTimeInput
-from customers.forms import PurchaseChoiceField
-from customers.models import Customer, Purchase
+from customers.picker import CustomerChoiceForm
 from quality import selectors, services
 from quality.models import Complaint, Nature, Severity
 
@@ -34,32 +32,11 @@ class GroupedCategoryField(forms.ModelChoiceField):
         super().__init__(*args, empty_label=None, **kwargs)
 
 
-def _customer_id(form, name="customer"):
-    value = form.data.get(name) if form.is_bound else form.initial.get(name)
-    value = getattr(value, "pk", value)
-    return int(value) if str(value or "").isdigit() else None
-
-
-class ComplaintForm(forms.Form):
+class ComplaintForm(CustomerChoiceForm):
     """Record a complaint. The customer is found as you type (customers' picker) and sent as a
     hidden id; the purchases offered are the chosen customer's."""
 
-    customer = forms.ModelChoiceField(
-        label=_("Customer"),
-        queryset=Customer.objects.none(),
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": _("Find the customer and select them."),
-            "invalid_choice": _("Find the customer again and select them."),
-        },
-    )
-    purchase = PurchaseChoiceField(
-        label=_("Purchase"),
-        queryset=Purchase.objects.none(),
-        required=False,
-        empty_label=_("no particular purchase"),
-        help_text=_("The purchase the complaint is about, if it is about one."),
-    )
+    purchase_help_text = _("The purchase the complaint is about, if it is about one.")
     channel = forms.ChoiceField(
         label=_("Received"), choices=Complaint.Channel.choices, initial=Complaint.Channel.COUNTER
     )
@@ -113,19 +90,9 @@ class ComplaintForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        customers = Customer.objects.visible_to(user).active().select_related("branch")
-        self.fields["customer"].queryset = customers
+        super().__init__(*args, user=user, **kwargs)
         self.fields["owner"].queryset = selectors.complaint_staff_for(user)
-        customer_id = _customer_id(self)
-        self.selected_customer = (
-            customers.filter(pk=customer_id).first() if customer_id is not None else None
-        )
         if self.selected_customer is not None:
-            self.fields["purchase"].queryset = selectors.purchases_for_complaint(
-                user, self.selected_customer
-            )
             self.fields["received_at"].help_text = _(
                 "When the customer told us, in the local time of %(branch)s (%(zone)s)."
             ) % {
@@ -133,12 +100,8 @@ class ComplaintForm(forms.Form):
                 "zone": self.selected_customer.branch.time_zone,
             }
 
-    @property
-    def zone(self):
-        """Times are entered and shown in the chosen customer's branch time."""
-        if self.selected_customer is not None:
-            return self.selected_customer.branch.zone
-        return timezone.get_current_timezone()
+    def purchases_of(self, customer):
+        return selectors.purchases_for_complaint(self.user, customer)
 
     def service_arguments(self):
         data = self.cleaned_data

@@ -2,14 +2,14 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
 from aftersales.roles import Role
 from aftersales.widgets import DATETIME_LOCAL
 from customers.forms import PurchaseChoiceField
-from customers.models import Customer, Purchase
+from customers.models import Purchase
+from customers.picker import CustomerChoiceForm
 from staff.people import selectors
 from staff.people.figures import ComplianceState
 from staff.people.models import (
@@ -28,12 +28,6 @@ def _datetime_input():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
 
 
-def _id(form, name):
-    value = form.data.get(name) if form.is_bound else form.initial.get(name)
-    value = getattr(value, "pk", value)
-    return int(value) if str(value or "").isdigit() else None
-
-
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
         return str(user)
@@ -42,25 +36,12 @@ class PersonChoiceField(forms.ModelChoiceField):
 # --- appointments --------------------------------------------------------------------------------
 
 
-class AppointmentForm(forms.Form):
+class AppointmentForm(CustomerChoiceForm):
     """Schedule an appointment. The customer is found as you type (customers' picker) and sent
     as a hidden id; times are the customer's branch time."""
 
-    customer = forms.ModelChoiceField(
-        label=_("Customer"),
-        queryset=Customer.objects.none(),
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": _("Find the customer and select them."),
-            "invalid_choice": _("Find the customer again and select them."),
-        },
-    )
-    purchase = PurchaseChoiceField(
-        label=_("Purchase"),
-        queryset=Purchase.objects.none(),
-        required=False,
-        empty_label=_("no particular purchase"),
-        help_text=_("The purchase the appointment is about, if any (e.g. the car handed over)."),
+    purchase_help_text = _(
+        "The purchase the appointment is about, if any (e.g. the car handed over)."
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Appointment.Kind.choices)
     agreed_at = forms.DateTimeField(
@@ -80,17 +61,9 @@ class AppointmentForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        customers = Customer.objects.visible_to(user).active().select_related("branch")
-        self.fields["customer"].queryset = customers
-        customer_id = _id(self, "customer")
-        self.selected_customer = (
-            customers.filter(pk=customer_id).first() if customer_id is not None else None
-        )
+        super().__init__(*args, user=user, **kwargs)
         if self.selected_customer is not None:
             branch = self.selected_customer.branch
-            self.fields["purchase"].queryset = selectors.purchases_of(self.selected_customer)
             self.fields["agreed_at"].help_text = _(
                 "The time agreed with the customer, in the local time of %(branch)s (%(zone)s)."
             ) % {"branch": branch.name, "zone": branch.time_zone}
@@ -100,11 +73,8 @@ class AppointmentForm(forms.Form):
                 [] if user.is_administrator else list(user.branches.values_list("pk", flat=True))
             )
 
-    @property
-    def zone(self):
-        if self.selected_customer is not None:
-            return self.selected_customer.branch.zone
-        return timezone.get_current_timezone()
+    def purchases_of(self, customer):
+        return selectors.purchases_of(customer)
 
     def service_arguments(self):
         data = self.cleaned_data

@@ -2,10 +2,9 @@
 staff.people.figures and staff.people.services (a DomainError becomes a form error or a
 message). Mystery shopping, hiring and scorecards have their own domain packages.
 
-Scheduling an appointment finds the customer like recording a complaint does (customers'
-picker; its "Select" buttons post the form back with `use_customer`, which also works without
-JavaScript through `find_customer`). The quick buttons "Started now" and "Customer no-show" post
-with htmx and get the table row back; without JavaScript they post and return to the list.
+Scheduling an appointment finds the customer like recording a complaint does
+(customers.picker). The quick buttons "Started now" and "Customer no-show" post with htmx and
+get the table row back; without JavaScript they post and return to the list.
 """
 
 from datetime import timedelta
@@ -30,7 +29,7 @@ from aftersales.views import (
     parse_active,
     private_file_response,
 )
-from customers import selectors as customer_selectors
+from customers.picker import customer_picking
 from staff.people import figures, selectors, services
 from staff.people.forms import (
     AppointmentEditForm,
@@ -48,7 +47,6 @@ from staff.people.forms import (
 )
 from staff.people.models import Appointment
 
-CUSTOMER_STEPS = ("use_customer", "change_customer", "find_customer")
 # Without a chosen period the on-time rate at the top covers this many days up to today.
 DEFAULT_FIGURES_DAYS = 30
 
@@ -91,39 +89,19 @@ def appointment_list(request):
     )
 
 
-def _appointment_initial(request, step):
-    initial = {
-        "customer": request.GET.get("customer"),
-        "employee": request.user.pk,
-        "kind": Appointment.Kind.HANDOVER,
-    }
-    if step is None:
-        return initial
-    post = request.POST
-    initial.update({name: post.get(name) for name in AppointmentForm.base_fields if name in post})
-    if step == "use_customer":
-        initial["customer"] = post.get("use_customer")
-    elif step == "change_customer":
-        initial["customer"] = None
-    if step != "find_customer":
-        initial.pop("purchase", None)
-    return initial
-
-
 @login_required
 @permission_required("staff.add_appointment", raise_exception=True)
 def appointment_create(request):
     user = request.user
-    post = request.POST if request.method == "POST" else None
-    step = next((name for name in CUSTOMER_STEPS if post is not None and name in post), None)
-    search = {"term": "", "customers": None}
-    if post is None or step:
-        form = AppointmentForm(user=user, initial=_appointment_initial(request, step))
-        if step == "find_customer":
-            search["term"] = post.get("customer_search", "")
-            search["customers"] = customer_selectors.customer_picker(user, search["term"])
+    picking = customer_picking(
+        request,
+        AppointmentForm,
+        defaults={"employee": user.pk, "kind": Appointment.Kind.HANDOVER},
+    )
+    if request.method != "POST" or picking.step:
+        form = AppointmentForm(user=user, initial=picking.initial)
     else:
-        form = AppointmentForm(post, user=user)
+        form = AppointmentForm(request.POST, user=user)
         with timezone.override(form.zone):
             valid = form.is_valid()
         if valid:
@@ -136,7 +114,9 @@ def appointment_create(request):
                 return redirect(appointment)
     with timezone.override(form.zone):
         return render(
-            request, "staff/appointments/appointment_form.html", {"form": form, "search": search}
+            request,
+            "staff/appointments/appointment_form.html",
+            {"form": form, "search": picking.search},
         )
 
 
