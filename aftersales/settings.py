@@ -266,6 +266,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "staff.tasks.send_coaching_reminders",
         "schedule": crontab(minute=25),
     },
+    # Quality audits: reminders before and on the due date of audits and corrective actions, and
+    # the escalation of overdue actions, each once (marker and dedupe key); complaint clusters
+    # are looked for every five minutes (one alert per cluster); the complaints-per-product
+    # roll-up of the quality dashboard is rebuilt hourly.
+    "audit-reminders": {
+        "task": "quality.tasks.send_audit_reminders",
+        "schedule": crontab(minute=35),
+    },
+    "corrective-action-reminders": {
+        "task": "quality.tasks.send_action_reminders",
+        "schedule": crontab(minute=45),
+    },
+    "complaint-clusters": {
+        "task": "quality.tasks.detect_complaint_clusters",
+        "schedule": crontab(minute="*/5"),
+    },
+    "product-complaint-figures": {
+        "task": "quality.tasks.refresh_product_figures",
+        "schedule": crontab(minute=50),
+    },
     # Candidates past their retention period (CANDIDATE_RETENTION_MONTHS) are erased once a day.
     "candidate-deletion": {
         "task": "staff.tasks.delete_expired_candidates",
@@ -309,6 +329,14 @@ SPECTACULAR_SETTINGS = {
         "AppointmentKindEnum": "staff.models.Appointment.Kind",
         "CoachingSourceEnum": "staff.models.CoachingAction.Source",
         "ConsentSourceEnum": "customers.models.ConsentRecord.Source",
+        "SeverityEnum": "quality.models.Severity",
+        "AuditStatusEnum": "quality.audits.models.AuditStatus",
+        "AuditItemKindEnum": "quality.audits.models.AuditItem.Kind",
+        # Findings, clusters and campaigns share one choice set: open / closed.
+        "OpenClosedEnum": "quality.audits.models.Finding.Status",
+        "FindingSeverityEnum": "quality.audits.models.FindingSeverity",
+        "CorrectiveActionStatusEnum": "quality.audits.models.ActionStatus",
+        "CampaignSourceEnum": "quality.campaigns.models.Campaign.Source",
     },
     # The interactive docs load Swagger UI from our own static files (npm), not from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

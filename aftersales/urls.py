@@ -11,6 +11,8 @@ from aftersales import api, views
 from customers import api as customers_api
 from followups import api as followups_api
 from quality import api as quality_api
+from quality.audits import api as audits_api
+from quality.campaigns import api as campaigns_api
 from staff.hiring import api as hiring_api
 from staff.mystery import api as mystery_api
 from staff.people import api as people_api
@@ -34,6 +36,17 @@ router.register(
     quality_api.DissonanceCustomerViewSet,
     basename="api-dissonance-customer",
 )
+# quality audits, findings, corrective actions, complaint clusters, campaigns
+router.register("audit-templates", audits_api.AuditTemplateViewSet, basename="api-audit-template")
+router.register("audits", audits_api.AuditViewSet, basename="api-audit")
+router.register("findings", audits_api.FindingViewSet, basename="api-finding")
+router.register(
+    "corrective-actions", audits_api.CorrectiveActionViewSet, basename="api-corrective-action"
+)
+router.register(
+    "complaint-clusters", campaigns_api.ComplaintClusterViewSet, basename="api-complaint-cluster"
+)
+router.register("campaigns", campaigns_api.CampaignViewSet, basename="api-campaign")
 
 # staff: appointments, training, coaching, mystery shopping, hiring
 router.register("appointments", people_api.AppointmentViewSet, basename="api-appointment")

@@ -2,12 +2,21 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from quality.models import (
+    Audit,
+    AuditSection,
+    AuditTemplate,
+    AuditTemplateVersion,
+    Campaign,
+    ClusterRule,
     Complaint,
     ComplaintAttachment,
     ComplaintCategory,
+    ComplaintCluster,
     ComplaintEvent,
+    CorrectiveAction,
     DissonanceScore,
     DissonanceSignal,
+    Finding,
     SeverityDeadline,
 )
 
@@ -122,3 +131,65 @@ class DissonanceScoreAdmin(ReadOnlyAdmin):
     list_filter = ["level", "branch"]
     list_select_related = ["customer", "purchase"]
     search_fields = ["customer__last_name", "customer__company_name"]
+
+
+# --- quality audits and campaigns ----------------------------------------------------------------
+
+
+class AuditSectionInline(admin.TabularInline):
+    model = AuditSection
+    extra = 0
+    fields = ["title", "position"]
+
+
+@admin.register(AuditTemplate)
+class AuditTemplateAdmin(admin.ModelAdmin):
+    """Templates are edited through the services (pages, API): the admin shows and (de)activates
+    them, so that a version in use is never changed behind an audit's back."""
+
+    list_display = ["name", "area", "is_active"]
+    list_filter = ["area", "is_active"]
+    fields = ["name", "area", "description", "is_active"]
+    readonly_fields = ["area"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditTemplateVersion)
+class AuditTemplateVersionAdmin(ReadOnlyAdmin):
+    list_display = ["template", "number", "pass_threshold", "created_at"]
+    inlines = [AuditSectionInline]
+
+
+@admin.register(Audit)
+class AuditAdmin(ReadOnlyAdmin):
+    list_display = ["branch", "area", "due_on", "status", "score", "auditor"]
+    list_filter = ["status", "area", "branch"]
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ["title", "branch", "area", "severity", "status", "created_at"]
+    list_filter = ["status", "severity", "area", "branch"]
+
+
+@admin.register(CorrectiveAction)
+class CorrectiveActionAdmin(ReadOnlyAdmin):
+    list_display = ["description", "owner", "due_on", "status"]
+    list_filter = ["status"]
+
+
+@admin.register(ClusterRule)
+class ClusterRuleAdmin(admin.ModelAdmin):
+    list_display = ["category", "threshold", "window_days", "is_active"]
+
+
+@admin.register(ComplaintCluster)
+class ComplaintClusterAdmin(ReadOnlyAdmin):
+    list_display = ["product", "category", "complaint_count", "status", "detected_at"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ReadOnlyAdmin):
+    list_display = ["name", "reference", "source", "product", "status", "created_at"]

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from quality import dashboard_views, views
+from quality.audits import urls as audit_urls
+from quality.campaigns import urls as campaign_urls
 
 app_name = "quality"
 
@@ -27,4 +29,8 @@ urlpatterns = [
     path("dissonance/customers/", dashboard_views.dashboard_customers, name="dashboard-customers"),
     path("dissonance/list/", dashboard_views.dashboard_list, name="dashboard-signals"),
     path("dissonance/export/", dashboard_views.dashboard_export, name="dashboard-export"),
+    # Quality audits, findings, corrective actions and the quality dashboard (quality/audits).
+    *audit_urls.urlpatterns,
+    # Complaint clusters and campaigns (quality/campaigns).
+    *campaign_urls.urlpatterns,
 ]

@@ -1,9 +1,8 @@
 """The complaints browser UI: thin views over quality's selectors and services.
 
-Recording: the customer is found as you type with the customers app's picker. Its "Select"
-buttons are plain submit buttons (`use_customer`) inside an `hx-disable` container here, so they
-post this form back with the entries so far and the page returns with the customer chosen and
-their purchases offered; the same works without JavaScript (`find_customer`).
+Recording: the customer is found as you type with the customers app's picker
+(customers.picker), which posts this form back with the entries so far and returns with the
+customer chosen and their purchases offered.
 
 The complaint page shows the workflow actions its status allows; each posts to its own endpoint,
 which calls the service and returns to the page (a DomainError becomes a message or a form
@@ -21,8 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.errors import DomainError
 from aftersales.views import add_domain_error, paginate, private_file_response
-from customers import selectors as customer_selectors
+from customers.picker import customer_picking
 from quality import selectors, services
+from quality.audits.forms import RootCauseForm
 from quality.forms import (
     AssignForm,
     ComplaintFilterForm,
@@ -35,7 +35,6 @@ from quality.models import Complaint
 
 Status = Complaint.Status
 # Buttons of the recording form that choose the customer rather than save the complaint.
-CUSTOMER_STEPS = ("use_customer", "change_customer", "find_customer")
 # Which workflow actions the page offers in each status (the services have the final word).
 AVAILABLE_ACTIONS = {
     Status.NEW: ("acknowledge", "start", "resolve", "assign"),
@@ -90,47 +89,17 @@ def complaint_list(request):
 # --- Record ---
 
 
-def _initial(request, step):
-    """Initial values: defaults on a fresh page; the entries so far while choosing a customer."""
-    initial = {
-        "received_at": timezone.now(),
-        "owner": request.user.pk,
-        "customer": request.GET.get("customer"),
-    }
-    if step is None:
-        return initial
-    post = request.POST
-    initial.update(
-        {
-            name: post.get(name)
-            for name in ComplaintForm.base_fields
-            if name in post and name != "attachments"
-        }
-    )
-    if step == "use_customer":
-        initial["customer"] = post.get("use_customer")
-    elif step == "change_customer":
-        initial["customer"] = None
-    if step != "find_customer":
-        # Another customer has other purchases.
-        initial.pop("purchase", None)
-    return initial
-
-
 @login_required
 @permission_required("quality.add_complaint", raise_exception=True)
 def complaint_create(request):
     user = request.user
-    post = request.POST if request.method == "POST" else None
-    step = next((name for name in CUSTOMER_STEPS if post is not None and name in post), None)
-    search = {"term": "", "customers": None}
-    if post is None or step:
-        form = ComplaintForm(user=user, initial=_initial(request, step))
-        if step == "find_customer":
-            search["term"] = post.get("customer_search", "")
-            search["customers"] = customer_selectors.customer_picker(user, search["term"])
+    picking = customer_picking(
+        request, ComplaintForm, defaults={"received_at": timezone.now(), "owner": user.pk}
+    )
+    if request.method != "POST" or picking.step:
+        form = ComplaintForm(user=user, initial=picking.initial)
     else:
-        form = ComplaintForm(post, request.FILES, user=user)
+        form = ComplaintForm(request.POST, request.FILES, user=user)
         # A time without zone is the chosen customer's branch time.
         with timezone.override(form.zone):
             valid = form.is_valid()
@@ -145,7 +114,9 @@ def complaint_create(request):
                 )
                 return redirect(complaint)
     with timezone.override(form.zone):
-        return render(request, "quality/complaint_form.html", {"form": form, "search": search})
+        return render(
+            request, "quality/complaint_form.html", {"form": form, "search": picking.search}
+        )
 
 
 # --- One complaint: page, attachments, workflow actions ---
@@ -182,6 +153,14 @@ def _render_detail(request, complaint, bound_forms=None):
                 action: bound_forms.get(action) or _action_form(action, complaint)
                 for action in actions
             },
+            # The audit finding named as its root cause (quality.audits).
+            "root_cause_form": RootCauseForm(
+                user=request.user,
+                complaint=complaint,
+                initial={"finding": complaint.root_cause_id},
+            )
+            if request.user.has_perm("quality.change_finding")
+            else None,
         },
     )
 

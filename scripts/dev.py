@@ -58,6 +58,7 @@ def run():
         manage("seed_quality")
         manage("seed_scorecards")
         manage("seed_training")
+        manage("seed_audits")
         print(
             "\n  After-Sales CRM: http://127.0.0.1:8000/\n"
             f"  Demo logins ({', '.join(DEMO_LOGINS)}), password: aftersales-demo\n"
