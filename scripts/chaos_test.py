@@ -74,6 +74,8 @@ ASSIGNEES_PER_BRANCH = 5
 MANAGERS_PER_BRANCH = 2
 RECIPIENTS = 20
 OVERDUE_DAYS = 5  # past the escalation limit (3 days), before the missed one (14)
+# The longest a worker or beat of a run may live (a run that was killed leaves none behind).
+LIFETIME_SECONDS = 3 * 3600
 NOTIFICATION_KIND = "chaos"
 DIGEST_KIND = "followup_digest"
 ESCALATION_KIND = "followup_escalation"
@@ -286,9 +288,14 @@ class CeleryProcess:
 
     def start(self):
         self.starts += 1
+        command = [PYTHON, "-m", "celery", *self.arguments]
+        lifetime = shutil.which("timeout")
+        if lifetime:
+            # Should this run die without cleaning up, its processes do not linger for long.
+            command = [lifetime, "--kill-after=10", str(LIFETIME_SECONDS), *command]
         with open(self.log, "ab") as output:
             self.process = subprocess.Popen(
-                [PYTHON, "-m", "celery", *self.arguments],
+                command,
                 cwd=BASE_DIR,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
@@ -312,12 +319,18 @@ class CeleryProcess:
         self.process.wait(timeout=10)
 
     def children(self):
+        """The pool processes (below the main process, itself below `timeout` if used)."""
         import psutil
 
         try:
-            return psutil.Process(self.process.pid).children()
+            below = psutil.Process(self.process.pid).children(recursive=True)
+            return [p for p in below if p.ppid() != self.process.pid] if self.wrapped else below
         except psutil.Error:
             return []
+
+    @property
+    def wrapped(self):
+        return shutil.which("timeout") is not None
 
     def stop(self, grace=5):
         self.signal_group(signal.SIGTERM)
@@ -1014,6 +1027,8 @@ def main(argv=None):
     parser.add_argument("--workdir", type=Path, default=None, help="kept afterwards")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     options = parser.parse_args(argv)
+    # Stopped from outside (a test's timeout, Ctrl-C): tear everything down on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
     folder = options.workdir or Path(tempfile.mkdtemp(prefix="aftersales-chaos-"))
     folder.mkdir(parents=True, exist_ok=True)
     run = Run(options, folder)
