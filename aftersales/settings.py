@@ -159,9 +159,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # attempt (the tick tries again) instead of holding a worker (and the e-mail's claim) for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=vars().get("EMAIL_TIMEOUT") or 10)
 # The domain part of the outbox's Message-IDs (<…@domain>); the sender's domain by default.
-EMAIL_MESSAGE_ID_DOMAIN = env.str(
-    "EMAIL_MESSAGE_ID_DOMAIN",
-    default=parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost",
+EMAIL_MESSAGE_ID_DOMAIN = (
+    env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
+    or parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    or "localhost"
 )
 # How long a customer's personal survey link works.
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
