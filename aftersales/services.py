@@ -399,6 +399,10 @@ def mark_all_notifications_read(*, by):
 # --- uploads ------------------------------------------------------------------------------------
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# What the upload fields accept: photos from phones and cameras, PDF scans, plain text notes.
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/heic", "image/heif", "image/webp"})
+PDF_TYPES = frozenset({"application/pdf"})
+TEXT_TYPES = frozenset({"text/plain"})
 
 
 def check_upload_size(upload, *, field):
@@ -414,3 +418,19 @@ def upload_content_type(upload, *, allowed_types, field, not_allowed):
     if content_type not in allowed_types:
         raise DomainError(not_allowed % {"name": upload.name}, field=field)
     return content_type
+
+
+def store_upload(model, upload, *, allowed_types, field, not_allowed, **owner):
+    """Check an upload (size, type) and keep it as a row of an attachment model with the fields
+    `file`, `name`, `content_type` and `size`; `owner` fills the model's other fields (the
+    complaint, result or audit it belongs to, who uploaded it)."""
+    content_type = upload_content_type(
+        upload, allowed_types=allowed_types, field=field, not_allowed=not_allowed
+    )
+    return model.objects.create(
+        file=upload,
+        name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        **owner,
+    )

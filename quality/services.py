@@ -40,14 +40,7 @@ DEFAULT_DEADLINES = {
 }
 RECOVERY_WITHIN_WORKING_DAYS = 2
 TICK_BATCH = 500
-ALLOWED_ATTACHMENT_TYPES = {
-    "image/jpeg",
-    "image/png",
-    "image/heic",
-    "image/webp",
-    "application/pdf",
-    "text/plain",
-}
+ALLOWED_ATTACHMENT_TYPES = core.PHOTO_TYPES | core.PDF_TYPES | core.TEXT_TYPES
 Status = Complaint.Status
 Kind = DissonanceSignal.Kind
 
@@ -223,18 +216,13 @@ def _complaint_summary(complaint):
 
 
 def add_attachment(*, complaint, upload, by):
-    content_type = core.upload_content_type(
+    return core.store_upload(
+        ComplaintAttachment,
         upload,
         allowed_types=ALLOWED_ATTACHMENT_TYPES,
         field="attachments",
         not_allowed=_("%(name)s is not a photo, PDF or text file."),
-    )
-    return ComplaintAttachment.objects.create(
         complaint=complaint,
-        file=upload,
-        name=upload.name[:200],
-        content_type=content_type,
-        size=upload.size,
         uploaded_by=by,
     )
 

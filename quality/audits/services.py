@@ -51,7 +51,6 @@ from quality.models import Complaint
 
 Kind = AuditItem.Kind
 TICK_BATCH = 200
-ALLOWED_PHOTO_TYPES = {"image/jpeg", "image/png", "image/heic", "image/heif", "image/webp"}
 ITEM_FIELDS = (
     "text",
     "kind",
@@ -409,19 +408,14 @@ def save_audit(*, audit, by, answers=None, notes=None, photos=None):
 
 
 def add_photo(*, audit, item, upload, by):
-    content_type = core.upload_content_type(
+    return core.store_upload(
+        AuditPhoto,
         upload,
-        allowed_types=ALLOWED_PHOTO_TYPES,
+        allowed_types=core.PHOTO_TYPES,
         field="photos",
         not_allowed=_("%(name)s is not a photo."),
-    )
-    return AuditPhoto.objects.create(
         audit=audit,
         item=item,
-        file=upload,
-        name=upload.name[:200],
-        content_type=content_type,
-        size=upload.size,
         uploaded_by=by,
     )
 

@@ -40,14 +40,7 @@ from staff.people.services import open_coaching_action
 Kind = Criterion.Kind
 Status = MysteryShopResult.Status
 
-ALLOWED_ATTACHMENT_TYPES = {
-    "image/jpeg",
-    "image/png",
-    "image/heic",
-    "image/heif",
-    "image/webp",
-    "application/pdf",
-}
+ALLOWED_ATTACHMENT_TYPES = core.PHOTO_TYPES | core.PDF_TYPES
 MAX_MINUTES = 24 * 60
 # A visit "now" typed on a phone whose clock runs a little ahead is still not in the future.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -618,18 +611,13 @@ def submit_result(*, result, by):
 
 
 def _add_attachment(result, upload):
-    content_type = core.upload_content_type(
+    return core.store_upload(
+        ResultAttachment,
         upload,
         allowed_types=ALLOWED_ATTACHMENT_TYPES,
         field="attachments",
         not_allowed=_("%(name)s is not a photo (JPEG, PNG, HEIC, WebP) or a PDF."),
-    )
-    return ResultAttachment.objects.create(
         result=result,
-        file=upload,
-        name=upload.name[:200],
-        content_type=content_type,
-        size=upload.size,
     )
 
 

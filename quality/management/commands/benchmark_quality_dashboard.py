@@ -1,104 +1,29 @@
-"""Time the quality dashboard: the full page (middleware, views, queries, templates) rendered
-through Django's test client for a real user, repeated, with the median and 95th percentile
-and the number of queries per request.
+"""Time the quality dashboard (aftersales.benchmarks.PageBenchmarkCommand).
 
-    manage.py benchmark_quality_dashboard --requests 30 --user quality
-    manage.py benchmark_quality_dashboard --query "branch=1"
-
-Nothing is written but the session of the forced login, which is deleted at the end. It refuses
-to run with DEBUG off (a production database) unless --force is given.
+manage.py benchmark_quality_dashboard --requests 30 --user quality
+manage.py benchmark_quality_dashboard --query "branch=1"
 """
 
-import statistics
-import time
-
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-
-from aftersales.benchmarks import percentile
+from aftersales.benchmarks import PageBenchmarkCommand
 from customers.models import Customer
 from quality.models import Audit, Complaint, CorrectiveAction, Finding, ProductComplaintFigures
 
 
-class Command(BaseCommand):
+class Command(PageBenchmarkCommand):
     help = (
         "Render the quality dashboard repeatedly through Django's test client and print the "
         "median and 95th percentile time and the number of queries."
     )
+    page_name = "quality dashboard"
+    url_name = "quality:qm-dashboard"
+    permission = "quality.view_quality_dashboard"
+    default_user = "quality"
+    target_p95_ms = 150
 
-    def add_arguments(self, parser):
-        parser.add_argument("--requests", type=int, default=30, help="Measured requests.")
-        parser.add_argument("--warmup", type=int, default=3, help="Requests before measuring.")
-        parser.add_argument("--user", default="quality", help="Username to log in as.")
-        parser.add_argument("--path", default="", help="Page to measure (default: the dashboard).")
-        parser.add_argument(
-            "--query", default="", help='Query string, e.g. "branch=1&measure=count".'
-        )
-        parser.add_argument(
-            "--force", action="store_true", help="Run even though DEBUG is off (production)."
-        )
-
-    def handle(self, *args, requests, warmup, user, path, query, force, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "DEBUG is off: this looks like production. Use --force to benchmark anyway."
-            )
-        if requests < 1 or warmup < 0:
-            raise CommandError("--requests must be 1 or more and --warmup 0 or more.")
-        person = get_user_model().objects.filter(username=user, is_active=True).first()
-        if person is None:
-            raise CommandError(f"No active user {user!r}: run `manage.py load_demo_data` first.")
-        if not person.has_perm("quality.view_quality_dashboard"):
-            raise CommandError(f"{user} may not see the quality dashboard.")
-        url = (path or reverse("quality:qm-dashboard")) + (f"?{query}" if query else "")
-        self.stdout.write(
-            f"Data: {Customer.objects.count():,} customers, {Complaint.objects.count():,} "
+    def describe_data(self):
+        return (
+            f"{Customer.objects.count():,} customers, {Complaint.objects.count():,} "
             f"complaints, {Audit.objects.count():,} audits, {Finding.objects.count():,} "
             f"findings, {CorrectiveAction.objects.count():,} corrective actions, "
             f"{ProductComplaintFigures.objects.count():,} product figures."
         )
-        client = Client(SERVER_NAME=self._host(), raise_request_exception=True)
-        client.force_login(person)
-        try:
-            timings, query_counts = self._measure(client, url, requests, warmup)
-        finally:
-            client.logout()
-        median = statistics.median(timings)
-        p95 = percentile(timings, 0.95)
-        counts = sorted(set(query_counts))
-        self.stdout.write(
-            f"{url} as {user}: {requests} requests after {warmup} warm-up; "
-            f"min {min(timings):.0f} ms, max {max(timings):.0f} ms"
-        )
-        verdict = self.style.SUCCESS if p95 <= 150 else self.style.WARNING
-        self.stdout.write(
-            verdict(
-                f"median={median:.0f} ms p95={p95:.0f} ms "
-                f"queries={'/'.join(str(count) for count in counts)}"
-            )
-        )
-
-    def _host(self):
-        hosts = [host for host in settings.ALLOWED_HOSTS if host and "*" not in host]
-        return hosts[0].lstrip(".") if hosts else "localhost"
-
-    def _measure(self, client, url, requests, warmup):
-        timings, query_counts = [], []
-        for number in range(warmup + requests):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url, secure=True)
-                if response.streaming:
-                    b"".join(response.streaming_content)
-                elapsed = (time.perf_counter() - started) * 1000
-            if response.status_code != 200:
-                raise CommandError(f"{url} answered {response.status_code}.")
-            if number >= warmup:
-                timings.append(elapsed)
-                query_counts.append(len(queries))
-        return timings, query_counts
