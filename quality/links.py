@@ -10,7 +10,7 @@ register(
         "main", 60, _("Dissonance"), "quality:dashboard", perm="quality.view_dissonance_dashboard"
     ),
     # Quality audits: the dashboard leads to the plan, findings, actions, clusters and campaigns.
-    Link("main", 70, _("Quality"), "quality:qm-dashboard", perm="quality.view_quality_dashboard"),
+    Link("main", 65, _("Quality"), "quality:qm-dashboard", perm="quality.view_quality_dashboard"),
     Link(
         "menu:staff",
         50,

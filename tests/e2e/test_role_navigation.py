@@ -34,6 +34,7 @@ ALL_LINKS = [
     "Team follow-ups",
     "Complaints",
     "Dissonance",
+    "Quality",
     "Customers",
     "Purchases",
     # the "Staff" menu
@@ -41,6 +42,7 @@ ALL_LINKS = [
     "Appointments",
     "My training",
     "Coaching",
+    "My corrective actions",
     "Scorecards",
     "Training compliance",
     "Team",
@@ -53,12 +55,21 @@ ALL_LINKS = [
     "Courses",
     "Playbooks",
     "Catalogue",
+    "Audit templates",
     "Users",
     "Administration",
     "API",
     "Notifications",
 ]
-OWN_WORK = {"My scorecard", "Appointments", "My training", "Coaching", "Courses", "API"}
+OWN_WORK = {
+    "My scorecard",
+    "Appointments",
+    "My training",
+    "Coaching",
+    "My corrective actions",
+    "Courses",
+    "API",
+}
 # What each role's permissions (the data migrations) and role checks show.
 EXPECTED_LINKS = {
     "admin": set(ALL_LINKS) - {"My assignments"},
@@ -69,6 +80,7 @@ EXPECTED_LINKS = {
         "Team follow-ups",
         "Complaints",
         "Dissonance",
+        "Quality",
         "Customers",
         "Purchases",
         *OWN_WORK,
@@ -107,6 +119,7 @@ EXPECTED_LINKS = {
         "Follow-ups",
         "Complaints",
         "Dissonance",
+        "Quality",
         "Customers",
         "Purchases",
         *OWN_WORK,
@@ -116,6 +129,7 @@ EXPECTED_LINKS = {
         "Mystery-shop assignments",
         "Scorecard templates",
         "Branches",
+        "Audit templates",
         "Notifications",
     },
     "mystery_shopper": {"Home", "My assignments", "Notifications"},
