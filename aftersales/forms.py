@@ -130,3 +130,13 @@ class UserForm(forms.Form):
                 except forms.ValidationError as error:
                     self.add_error("password1", error)
         return cleaned
+
+
+class LanguageForm(forms.Form):
+    """The profile's language section: what a person chooses for themselves."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=User._meta.get_field("language").choices,
+        help_text=_("Pages, notifications and e-mails for you are in this language."),
+    )

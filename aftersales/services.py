@@ -159,6 +159,17 @@ def update_user(
     return user
 
 
+@transaction.atomic
+def set_user_language(*, user, language):
+    """The language a person chose for themselves: their notifications and e-mails are written
+    in it."""
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError(_("Choose one of the offered languages."), field="language")
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
 def _apply_roles(user, roles):
     # Administrators use the Django admin as well; nobody else gets into it.
     user.is_staff = Role.ADMIN in set(roles) or user.is_superuser

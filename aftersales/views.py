@@ -1,6 +1,7 @@
 from functools import wraps
 
 from celery import current_app
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -8,17 +9,20 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 from kombu.exceptions import KombuError
 
 from aftersales import selectors, services
 from aftersales.access import is_staff_member, sees_all_branches
+from aftersales.context_processors import LANGUAGE_OFFER
 from aftersales.errors import DomainError
-from aftersales.forms import BranchForm, UserForm
+from aftersales.forms import BranchForm, LanguageForm, UserForm
 from aftersales.models import Branch, Notification, User
 from aftersales.roles import Role
 
@@ -235,6 +239,56 @@ def user_update(request, pk):
             messages.success(request, _("User “%(name)s” saved.") % {"name": user})
             return redirect("user-list")
     return render(request, "aftersales/user_form.html", {"form": form, "edited_user": user})
+
+
+@login_required
+def profile(request):
+    """The signed-in person's own settings: the language of their notifications and e-mails,
+    and the time zone their due times are shown in (their branches')."""
+    form = LanguageForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_user_language(user=request.user, language=form.cleaned_data["language"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            request.session.pop(LANGUAGE_OFFER, None)
+            response = redirect(next_url(request, "profile"))
+            # The saved language becomes the display language too (the switcher's cookie).
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                request.user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+            )
+            with translation.override(request.user.language):
+                messages.success(request, _("Your language has been saved."))
+            return response
+    return render(
+        request,
+        "aftersales/profile.html",
+        {
+            "language_form": form,
+            "branch_zones": request.user.branches.order_by("name").values_list("name", "time_zone"),
+            "default_zone": settings.TIME_ZONE,
+        },
+    )
+
+
+@require_POST
+def switch_language(request):
+    """Django's set_language, which changes the display language, and for a signed-in person
+    whose saved language differs, an offer on the next page to save the choice."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES):
+        if language == user.language:
+            request.session.pop(LANGUAGE_OFFER, None)
+        else:
+            request.session[LANGUAGE_OFFER] = language
+    return response
 
 
 @login_required

@@ -7,3 +7,11 @@ document.addEventListener("htmx:responseError", () => {
   alert.textContent = document.body.dataset.requestFailed;
   document.getElementById("content").prepend(alert);
 });
+
+// A select marked data-submit-on-change (the language switcher) sends its form when changed;
+// here rather than in an inline handler, which the Content-Security-Policy forbids.
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-submit-on-change]")) {
+    event.target.form.requestSubmit();
+  }
+});
