@@ -313,6 +313,12 @@ class Purchase(models.Model):
         HANDED_OVER = "handed_over", _("handed over")
         CANCELLED = "cancelled", _("cancelled")
 
+    STATUS_BADGES = {
+        Status.ORDERED: "text-bg-info",
+        Status.HANDED_OVER: "text-bg-success",
+        Status.CANCELLED: "text-bg-secondary",
+    }
+
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="purchases"
     )

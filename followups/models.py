@@ -301,6 +301,15 @@ class FollowUp(models.Model):
         MISSED = "missed", _("missed")
         CANCELLED = "cancelled", _("cancelled")
 
+    OVERDUE = "overdue"  # not a stored status: an open follow-up past its due date (is_overdue)
+    STATUS_BADGES = {
+        Status.OPEN: "text-bg-info",
+        OVERDUE: "text-bg-danger",
+        Status.DONE: "text-bg-success",
+        Status.MISSED: "text-bg-danger",
+        Status.CANCELLED: "text-bg-secondary",
+    }
+
     class Outcome(models.TextChoices):
         SATISFIED = "satisfied", _("reached and satisfied")
         CONCERN = "concern", _("reached, concern raised")
@@ -427,6 +436,11 @@ class FollowUp(models.Model):
     def is_overdue(self):
         """Still open with its due date behind us (today in the active time zone)."""
         return self.is_open and self.due_date < timezone.localdate()
+
+    @property
+    def shown_state(self):
+        """The state its badge shows: the status, or "overdue" for an open one past due."""
+        return self.OVERDUE if self.is_overdue else self.status
 
 
 class ContactEvent(models.Model):

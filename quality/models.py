@@ -92,6 +92,13 @@ class ComplaintQuerySet(BranchScopedQuerySet):
 
 class Complaint(models.Model):
     Status = ComplaintStatus
+    STATUS_BADGES = {
+        Status.NEW: "text-bg-warning",
+        Status.ACKNOWLEDGED: "text-bg-info",
+        Status.IN_PROGRESS: "text-bg-primary",
+        Status.RESOLVED: "text-bg-success",
+        Status.CLOSED: "text-bg-secondary",
+    }
 
     class Channel(models.TextChoices):
         COUNTER = "counter", _("at the counter")

@@ -2,6 +2,7 @@ from django import template
 from django.utils.http import urlencode
 
 from aftersales import navigation
+from aftersales.badges import badge_class
 from aftersales.roles import Role
 
 register = template.Library()
@@ -13,6 +14,13 @@ def has_role(user, roles):
     return user.is_authenticated and (
         user.is_superuser or user.has_role(*[role.strip() for role in roles.split(",")])
     )
+
+
+@register.filter
+def badge(state, palette):
+    """`{{ complaint.status|badge:complaint.STATUS_BADGES }}`: the badge class of a state
+    (aftersales.badges)."""
+    return badge_class(palette, state)
 
 
 @register.simple_tag(takes_context=True)

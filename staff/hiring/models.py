@@ -32,6 +32,13 @@ class Candidate(models.Model):
         REJECTED = "rejected", _("rejected")
         WITHDRAWN = "withdrawn", _("withdrew")
 
+    STATUS_BADGES = {
+        Status.OPEN: "text-bg-info",
+        Status.HIRED: "text-bg-success",
+        Status.REJECTED: "text-bg-secondary",
+        Status.WITHDRAWN: "text-bg-light border",
+    }
+
     branch = models.ForeignKey(
         Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+"
     )

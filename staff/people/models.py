@@ -312,6 +312,13 @@ class CoachingAction(models.Model):
         DONE = "done", _("done")
         CANCELLED = "cancelled", _("cancelled")
 
+    STATUS_BADGES = {
+        Status.OPEN: "text-bg-warning",
+        Status.IN_PROGRESS: "text-bg-info",
+        Status.DONE: "text-bg-success",
+        Status.CANCELLED: "text-bg-secondary",
+    }
+
     employee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("employee"),

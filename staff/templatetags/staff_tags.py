@@ -1,5 +1,6 @@
 from django import template
 
+from aftersales.badges import badge_class
 from staff.mystery.selectors import AssignmentState
 from staff.people.figures import ComplianceState
 from staff.scorecards.selectors import percent as as_percent
@@ -32,7 +33,7 @@ def percent(rate):
 @register.filter
 def state_badge(state):
     """The badge class of a mystery-shop or training-compliance state."""
-    return STATE_BADGES.get(state, "text-bg-secondary")
+    return badge_class(STATE_BADGES, state)
 
 
 @register.filter
