@@ -1,10 +1,11 @@
 """Reads of the follow-ups app, scoped to the user and joined for the pages that show them."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, Value
 from django.utils import timezone
 
 from aftersales.models import Branch
@@ -45,25 +46,48 @@ def _filtered(followups, *, branch=None, kind="", search="", assignee=None):
     return followups
 
 
+INBOX_PAGE_SIZE = 25
+INBOX_SECTIONS = ("overdue", "today", "upcoming")
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its total (from the inbox's one aggregate) instead of counting itself."""
+
+    def __init__(self, count, per_page):
+        super().__init__((), per_page)
+        self.count = count
+
+
 @dataclass
 class Inbox:
-    overdue: list = field(default_factory=list)
-    today: list = field(default_factory=list)
-    upcoming: list = field(default_factory=list)
+    """Each section is a page (a sequence of follow-ups; `section.paginator.count` is its
+    total) with its own page parameter, so a long overdue list cannot crowd out today's."""
+
+    overdue: Page
+    today: Page
+    upcoming: Page
     # Open follow-ups later than the upcoming window (shown on request).
     later_count: int = 0
 
     @property
     def is_empty(self):
-        return not (self.overdue or self.today or self.upcoming)
+        return not (
+            self.overdue.paginator.count
+            or self.today.paginator.count
+            or self.upcoming.paginator.count
+        )
 
 
-def inbox_for(user, *, branch=None, kind="", search="", show_all=False, today=None):
-    """The user's open follow-ups in three sections: overdue, due today, upcoming.
+def inbox_for(user, *, branch=None, kind="", search="", show_all=False, today=None, pages=None):
+    """The user's open follow-ups in three sections (overdue, due today, upcoming), one page of
+    each; `pages` maps a section to its requested page number.
 
-    One query for the rows (plus one prefetch for the purchases' products); the rows are split
-    into sections in Python, so the page's query count does not grow with the inbox."""
+    Never every open follow-up: one aggregate counts the sections (on the partial index of open
+    follow-ups by assignee and due date), one UNION ALL picks each section's page of ids by the
+    same index, then one query joins those rows and one fetches their products — four queries
+    however long the inbox."""
     today = today or timezone.localdate()
+    pages = pages or {}
     horizon = today + timedelta(days=UPCOMING_DAYS)
     followups = _filtered(
         FollowUp.objects.visible_to(user).open().for_people().filter(assignee=user),
@@ -71,17 +95,36 @@ def inbox_for(user, *, branch=None, kind="", search="", show_all=False, today=No
         kind=kind,
         search=search,
     )
-    inbox = Inbox()
-    for followup in _with_rows_joined(followups).order_by("due_date", "pk"):
-        if followup.due_date < today:
-            inbox.overdue.append(followup)
-        elif followup.due_date == today:
-            inbox.today.append(followup)
-        elif show_all or followup.due_date <= horizon:
-            inbox.upcoming.append(followup)
-        else:
-            inbox.later_count += 1
-    return inbox
+    upcoming = Q(due_date__gt=today) if show_all else Q(due_date__gt=today, due_date__lte=horizon)
+    sections = {
+        "overdue": Q(due_date__lt=today),
+        "today": Q(due_date=today),
+        "upcoming": upcoming,
+    }
+    counts = followups.aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in sections.items()},
+        later=Count("pk", filter=Q(due_date__gt=horizon)),
+    )
+    section_pages = {
+        name: _CountedPaginator(counts[name], INBOX_PAGE_SIZE).get_page(pages.get(name))
+        for name in sections
+    }
+    id_queries = [
+        followups.filter(sections[name])
+        .order_by("due_date", "pk")
+        .values_list("pk", Value(name))[page.start_index() - 1 : page.end_index()]
+        for name, page in section_pages.items()
+        if page.paginator.count
+    ]
+    section_of = dict(id_queries[0].union(*id_queries[1:], all=True)) if id_queries else {}
+    rows = []
+    if section_of:
+        rows = list(
+            _with_rows_joined(FollowUp.objects.filter(pk__in=section_of)).order_by("due_date", "pk")
+        )
+    for name, page in section_pages.items():
+        page.object_list = [row for row in rows if section_of[row.pk] == name]
+    return Inbox(**section_pages, later_count=0 if show_all else counts["later"])
 
 
 def inbox_branches(user):

@@ -70,7 +70,12 @@ def inbox(request):
         "followups/inbox.html",
         {
             "filters": filters,
-            "inbox": selectors.inbox_for(user, **filters.selector_arguments(), show_all=show_all),
+            "inbox": selectors.inbox_for(
+                user,
+                **filters.selector_arguments(),
+                show_all=show_all,
+                pages={name: request.GET.get(f"{name}_page") for name in selectors.INBOX_SECTIONS},
+            ),
             "show_all": show_all,
             "upcoming_days": selectors.UPCOMING_DAYS,
             # The branch filter only helps people who work in several branches.

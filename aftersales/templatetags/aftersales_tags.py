@@ -45,6 +45,13 @@ def query(context, **changes):
     return "?" + urlencode(sorted(params.lists()), doseq=True)
 
 
+@register.simple_tag(takes_context=True)
+def query_page(context, param, number):
+    """`{% query_page "overdue_page" 2 %}`: another page of one of several paged lists on one
+    page (the inbox's sections), the other lists' pages kept."""
+    return query(context, **{param: number})
+
+
 @register.inclusion_tag("partials/sort_link.html", takes_context=True)
 def sort_link(context, field, label):
     current = context["request"].GET.get("sort", "")

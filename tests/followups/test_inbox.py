@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from followups import selectors
 from followups.models import FollowUp, StepKind
 from tests.aftersales.factories import BranchFactory, UserFactory
 from tests.customers.factories import CustomerFactory, PurchaseFactory
@@ -151,19 +152,84 @@ def test_anonymous_is_sent_to_the_login(client):
     assert reverse("login") in response.url
 
 
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(selectors, "INBOX_PAGE_SIZE", 3)
+
+
+LATER = timedelta(days=selectors.UPCOMING_DAYS + 1)
+
+
+def fill_inbox(owner, north, per_section):
+    """`per_section` follow-ups of the owner overdue, due today, in the window and after it."""
+    purchase = PurchaseFactory(customer=CustomerFactory(branch=north), salesperson=owner)
+    for due_date in (TODAY - timedelta(days=3), TODAY, TODAY + timedelta(days=5), TODAY + LATER):
+        FollowUpFactory.create_batch(per_section, purchase=purchase, due_date=due_date)
+
+
+def test_inbox_shows_one_page_of_each_section_and_counts_them_all(login, owner, north, small_pages):
+    fill_inbox(owner, north, per_section=7)
+    response = login(owner).get(reverse("followups:inbox"))
+    inbox = response.context["inbox"]
+    for section in (inbox.overdue, inbox.today, inbox.upcoming):
+        assert len(section) == 3
+        assert section.paginator.count == 7
+        assert section.paginator.num_pages == 3
+    assert inbox.later_count == 7
+    page = response.content.decode()
+    assert page.count('<span class="page-link">Page 1 of 3</span>') == 3
+    assert "upcoming_page=2" in page
+
+
+def test_each_section_pages_on_its_own(login, owner, north, small_pages):
+    fill_inbox(owner, north, per_section=7)
+    client = login(owner)
+    first = client.get(reverse("followups:inbox")).context["inbox"]
+    inbox = client.get(reverse("followups:inbox"), {"overdue_page": 3}).context["inbox"]
+    assert len(inbox.overdue) == 1
+    assert inbox.overdue.number == 3
+    assert list(inbox.today) == list(first.today)
+    seen = {
+        followup.pk
+        for number in (1, 2, 3)
+        for followup in client.get(reverse("followups:inbox"), {"overdue_page": number})
+        .context["inbox"]
+        .overdue
+    }
+    assert len(seen) == 7
+
+
+def test_a_page_past_the_end_shows_the_last(login, owner, north, small_pages):
+    fill_inbox(owner, north, per_section=4)
+    inbox = login(owner).get(reverse("followups:inbox"), {"today_page": 99}).context["inbox"]
+    assert inbox.today.number == 2
+    assert len(inbox.today) == 1
+
+
+def test_show_all_pages_through_the_later_followups(login, owner, north, small_pages):
+    fill_inbox(owner, north, per_section=2)
+    inbox = login(owner).get(reverse("followups:inbox"), {"upcoming": "all"}).context["inbox"]
+    assert inbox.upcoming.paginator.count == 4
+    assert len(inbox.upcoming) == 3
+    assert inbox.later_count == 0
+
+
+@pytest.mark.parametrize("per_section", [2, 12])
 def test_inbox_query_count_does_not_grow(
-    login, owner, north, playbook, django_assert_max_num_queries
+    login, owner, north, small_pages, per_section, django_assert_max_num_queries
 ):
-    for _ in range(12):
-        planned_purchase(branch=north, salesperson=owner, handover=HANDOVER, playbook=playbook)
+    fill_inbox(owner, north, per_section=per_section)
     client = login(owner)
     # session, user, user permissions, group permissions, the user's role groups, the user's
-    # branches (scoping), the follow-ups (customer, purchase, category, assignee and branch
-    # joined), the purchases' lines with their products, unread notifications. (The branch
-    # filter, one more, shows only for people in several branches.)
-    with django_assert_max_num_queries(9):
+    # branches (scoping), the ONE aggregate counting the sections, the ONE union of the
+    # sections' pages of ids, those follow-ups (customer, purchase, category, assignee and
+    # branch joined), the purchases' lines with their products, unread notifications. (The
+    # branch filter, one more, shows only for people in several branches.)
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("followups:inbox"))
-    assert len(response.context["inbox"].today) == 12
+    inbox = response.context["inbox"]
+    assert len(inbox.today) == min(per_section, 3)
+    assert inbox.today.paginator.count == per_section
 
 
 # --- Inline actions (htmx) ---
