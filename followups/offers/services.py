@@ -4,7 +4,7 @@ follow-up plan) / declined (a reason) / expired (the window is over). Managers r
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,13 @@ from customers import services as customer_services
 from followups import contact_policy
 from followups.models import Purpose
 from followups.offers import rollups
-from followups.offers.models import DeclineReason, Offer, OfferEvent, OfferState
+from followups.offers.models import (
+    OPEN_OFFER_STATES,
+    DeclineReason,
+    Offer,
+    OfferEvent,
+    OfferState,
+)
 
 
 def _locked(offer, by):
@@ -132,23 +138,50 @@ def reassign_offer(*, offer, by, to):
     return offer
 
 
+# One statement: claim the due offers (SKIP LOCKED, so two ticks never expire one twice),
+# expire them and count them into the roll-ups, however many there are.
+_EXPIRE = """
+    WITH due AS (
+        SELECT o.id FROM followups_offer o
+        JOIN customers_customer c ON c.id = o.customer_id
+        WHERE o.state = ANY(%(open)s)
+            AND (o.expires_on < %(today)s OR c.erased_at IS NOT NULL)
+        FOR UPDATE OF o SKIP LOCKED
+    ),
+    expired AS (
+        UPDATE followups_offer o
+        SET state = %(expired)s, decided_at = %(now)s, decided_on = %(today)s, updated_at = %(now)s
+        FROM due WHERE o.id = due.id
+        RETURNING o.branch_id, o.rule_id, o.assignee_id,
+            GREATEST(%(today)s - COALESCE(o.suggested_on, %(today)s), 0) AS days
+    ),
+    rolled AS (
+        INSERT INTO followups_offerrollup (day, branch_id, rule_id, salesperson_id, event, reason,
+            offers, value, decision_days)
+        SELECT %(today)s, branch_id, rule_id, assignee_id, %(expired)s, '', count(*), 0, sum(days)
+        FROM expired GROUP BY branch_id, rule_id, assignee_id
+        ON CONFLICT (day, branch_id, rule_id, salesperson_id, event, reason) DO UPDATE SET
+            offers = followups_offerrollup.offers + EXCLUDED.offers,
+            decision_days = followups_offerrollup.decision_days + EXCLUDED.decision_days
+    )
+    SELECT count(*) FROM expired
+"""
+
+
 @transaction.atomic
 def expire_offers(*, now=None):
-    """Open offers whose window is over expire (and offers of erased customers): claimed with
-    SKIP LOCKED, so two ticks never expire one twice."""
+    """Open offers whose window is over expire, and so do the open offers of erased customers:
+    one set-based UPDATE (with its roll-up counts); returns how many expired."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    due = list(
-        Offer.objects.open().filter(expires_on__lt=today).select_for_update(skip_locked=True)
-    ) + list(
-        Offer.objects.open()
-        .filter(expires_on__gte=today, customer__erased_at__isnull=False)
-        .select_for_update(skip_locked=True, of=("self",))
-    )
-    for offer in due:
-        offer.state = OfferState.EXPIRED
-        offer.decided_at = now
-        offer.decided_on = today
-        offer.save(update_fields=["state", "decided_at", "decided_on", "updated_at"])
-        rollups.bump_offer(offer, OfferEvent.EXPIRED, day=today)
-    return len(due)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _EXPIRE,
+            {
+                "open": list(OPEN_OFFER_STATES),
+                "today": today,
+                "now": now,
+                "expired": OfferState.EXPIRED,
+            },
+        )
+        return cursor.fetchone()[0]
