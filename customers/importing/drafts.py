@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 
 from aftersales.models import Branch
-from customers.models import Customer
+from customers.models import Customer, Purchase
+from customers.services import main_category_of
 
 
 @dataclass(slots=True)
@@ -36,3 +37,18 @@ class PurchaseDraft:
     origins: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     lines: list = field(default_factory=list)
+    # A service visit's car, found after all rows are read: the pk of a purchase in the
+    # database, or the draft of one in the same file.
+    vehicle_pk: int | None = None
+    vehicle_draft: "PurchaseDraft | None" = None
+    # Set when writing.
+    instance: Purchase | None = None
+
+    @property
+    def main_category(self):
+        return main_category_of([product for product, _quantity, _price in self.lines])
+
+    @property
+    def is_vehicle(self):
+        category = self.main_category
+        return category is not None and category.yearly_distance_km is not None

@@ -32,6 +32,9 @@ purchase_date             yes       not in the future
 handover_date                       not before purchase_date; decides the status
 identifier                          VIN, serial or contract number (max. 60)
 warranty_end                        empty: the main category's default from handover_date
+vehicle                             service visit: the identifier (VIN) of the car's earlier
+                                    purchase by the same customer (in the database or the file)
+odometer_km                         whole km read that day (on a car's purchase: at handover)
 product_sku               yes       Product.sku; must exist in the catalogue
 quantity                            whole number, 1 or more; default 1
 unit_price                          0 or more; default the product's list price
@@ -39,9 +42,9 @@ notes                               purchase notes; different notes on lines are
 ========================  ========  =====================================================
 
 The purchase-level columns (customer_ref, branch_code, salesperson, purchase_date,
-handover_date, identifier, warranty_end) must agree on every row of one purchase; a later row
-may leave an optional one empty. The customer columns must agree on every row of one customer
-(empty means "not given").
+handover_date, identifier, warranty_end, vehicle, odometer_km) must agree on every row of one
+purchase; a later row may leave an optional one empty. The customer columns must agree on every
+row of one customer (empty means "not given").
 
 How the cells are read is in :mod:`customers.importing.parsing`.
 """
@@ -76,6 +79,8 @@ PURCHASE_COLUMNS = (
     "handover_date",
     "identifier",
     "warranty_end",
+    "vehicle",
+    "odometer_km",
 )
 CUSTOMER_CELLS = (*CUSTOMER_COLUMNS, *CONSENT_COLUMNS)
 COLUMNS = (
@@ -89,6 +94,8 @@ COLUMNS = (
     "handover_date",
     "identifier",
     "warranty_end",
+    "vehicle",
+    "odometer_km",
     "product_sku",
     "quantity",
     "unit_price",
@@ -105,6 +112,7 @@ TEXT_LIMITS = {
     "purchase_ref": _max_length(Purchase, "external_ref"),
     "customer_ref": _max_length(Customer, "external_ref"),
     "identifier": _max_length(Purchase, "identifier"),
+    "vehicle": _max_length(Purchase, "identifier"),
     **{
         column: _max_length(Customer, name)
         for column, name in CUSTOMER_COLUMNS.items()

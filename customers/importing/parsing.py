@@ -52,6 +52,8 @@ ANSWERS = {
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
+WHOLE_KM = re.compile(r"\d+|\d{1,3}([.,' ]\d{3})+")
+MAX_ODOMETER_KM = 2_000_000
 
 
 class Invalid(Exception):
@@ -109,6 +111,17 @@ def parse_quantity(value):
     if amount > MAX_QUANTITY:
         raise Invalid(_("The quantity is too large."))
     return int(amount)
+
+
+def parse_odometer(value):
+    """Whole kilometres; thousands separators are fine here (``25.000``, ``25,000``,
+    ``25 000``): an odometer reading has no decimals, so nothing is ambiguous."""
+    if not WHOLE_KM.fullmatch(value):
+        raise Invalid(_("“%(value)s” is not a whole number of kilometres.") % {"value": value})
+    km = int(re.sub(r"\D", "", value))
+    if km > MAX_ODOMETER_KM:
+        raise Invalid(_("The odometer reading is too large."))
+    return km
 
 
 def parse_price(value):

@@ -32,6 +32,7 @@ from customers.importing.parsing import (
     limited_text,
     parse_answer,
     parse_date,
+    parse_odometer,
     parse_price,
     parse_quantity,
 )
@@ -73,6 +74,7 @@ class Plan:
         self.summary.rows = sheet.count
         if not sheet.count and not self.errors:
             self.error(0, "", _("The file has no data rows."))
+        self._link_vehicles()
         plan_customers(self.customers.values(), self.error)
         self._count()
 
@@ -202,6 +204,12 @@ class Plan:
         identifier = raw.get("identifier", "")
         if len(identifier) > TEXT_LIMITS["identifier"]:
             self._check(number, "identifier", identifier, limited_text(TEXT_LIMITS["identifier"]))
+        vehicle = raw.get("vehicle", "")
+        if len(vehicle) > TEXT_LIMITS["vehicle"]:
+            self._check(number, "vehicle", vehicle, limited_text(TEXT_LIMITS["vehicle"]))
+        odometer_km = None
+        if raw.get("odometer_km"):
+            odometer_km = self._check(number, "odometer_km", raw["odometer_km"], parse_odometer)
         return {
             "customer_ref": raw.get("customer_ref", ""),
             "branch_code": branch,
@@ -210,6 +218,8 @@ class Plan:
             "handover_date": handover_date,
             "identifier": identifier,
             "warranty_end": warranty_end,
+            "vehicle": vehicle,
+            "odometer_km": odometer_km,
         }
 
     def _customer_values(self, number, raw):
@@ -248,6 +258,59 @@ class Plan:
                     _("Differs from row %(row)s with the same %(key)s.")
                     % {"row": draft.origins[name], "key": key},
                 )
+
+    def _link_vehicles(self):
+        """Each service visit's car (checked like customers.service_history.check_vehicle): the
+        latest purchase of the same customer with that identifier, of a vehicle category, not a
+        visit itself, not cancelled and not after the visit — in the file or the database."""
+        in_file = defaultdict(list)
+        for draft in self.purchases.values():
+            identifier = draft.values.get("identifier", "")
+            if identifier and not draft.skip and not draft.values.get("vehicle"):
+                key = (draft.values["customer_ref"], identifier.lower())
+                in_file[key].append(draft)
+        for draft in self.purchases.values():
+            values = draft.values
+            if draft.skip or "purchase_date" not in values:
+                continue
+            wanted = values.get("vehicle", "")
+            if not wanted:
+                if values.get("odometer_km") is not None and not draft.is_vehicle:
+                    self.error(
+                        draft.origins["odometer_km"],
+                        "odometer_km",
+                        _("An odometer reading needs the vehicle it was read on (column vehicle)."),
+                    )
+                continue
+            visit_date = values["purchase_date"]
+            found = [
+                (car.values["purchase_date"], car)
+                for car in in_file[values["customer_ref"], wanted.lower()]
+                if car is not draft and car.is_vehicle and car.values["purchase_date"] <= visit_date
+            ]
+            customer = self.customers[values["customer_ref"]].existing
+            if customer is not None:
+                found += [
+                    (bought, pk)
+                    for bought, pk in self.references.vehicles[customer.pk, wanted.lower()]
+                    if bought <= visit_date
+                ]
+            if not found:
+                self.error(
+                    draft.origins["vehicle"],
+                    "vehicle",
+                    _(
+                        "This customer bought no vehicle with the identifier “%(vehicle)s” "
+                        "on or before the purchase date."
+                    )
+                    % {"vehicle": wanted},
+                )
+                continue
+            _bought, car = max(found, key=lambda candidate: candidate[0])
+            if isinstance(car, PurchaseDraft):
+                draft.vehicle_draft = car
+            else:
+                draft.vehicle_pk = car
 
     def _count(self):
         summary = self.summary

@@ -9,6 +9,7 @@ looks them up here, and asks here whether the importer works in a branch.
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from aftersales.access import sees_all_branches, visible_branch_ids
@@ -18,7 +19,14 @@ from customers.importing.parsing import Invalid
 from customers.models import Customer, Product, Purchase
 
 # The columns whose values name rows in the database.
-REFERENCE_COLUMNS = ("branch_code", "product_sku", "salesperson", "purchase_ref", "customer_ref")
+REFERENCE_COLUMNS = (
+    "branch_code",
+    "product_sku",
+    "salesperson",
+    "purchase_ref",
+    "customer_ref",
+    "vehicle",
+)
 
 
 class References:
@@ -60,6 +68,19 @@ class References:
         if lock:
             customers = customers.select_for_update()
         self.existing_customers = {customer.external_ref: customer for customer in customers}
+        # The cars service visits name, by identifier (any case), of any customer: the plan
+        # keeps those of the visit's customer. Over the identifier index (purchase_identifier_ci).
+        self.vehicles = defaultdict(list)
+        if wanted["vehicle"] - {""}:
+            vehicles = (
+                Purchase.objects.annotate(identifier_ci=Lower("identifier"))
+                .filter(equals_any("identifier_ci", {value.lower() for value in wanted["vehicle"]}))
+                .filter(vehicle__isnull=True, main_category__yearly_distance_km__isnull=False)
+                .exclude(status=Purchase.Status.CANCELLED)
+                .values_list("customer_id", "identifier_ci", "pk", "purchase_date")
+            )
+            for customer_id, identifier, pk, purchase_date in vehicles:
+                self.vehicles[customer_id, identifier].append((purchase_date, pk))
 
     def sees(self, branch_id):
         """Whether the importer works in the branch."""

@@ -13,6 +13,8 @@ planning, and the database constraints back them up.
   writes the same historical rows itself (:func:`aftersales.bulk.insert_history`): every tracked
   field, type "+" (or "~" for an updated customer), the importing user, the change reason
   "CSV import".
+* A service visit names its car (``vehicle_id``): a purchase in the database, or one of the
+  file's, in which case the cars are written first and their visits after them.
 * ``purchases_imported`` is sent once with all new purchases, not ``purchase_logged`` 77,000
   times for a large file: the follow-ups app plans them in bulk. It is sent inside the
   transaction, so that whatever a receiver writes commits or rolls back with the import.
@@ -29,9 +31,11 @@ from customers.importing.format import CUSTOMER_COLUMNS
 from customers.importing.lookups import equals_any
 from customers.importing.timing import Laps
 from customers.models import ConsentRecord, Customer, Purchase, PurchaseLine
+from customers.service_history import services as service_history
 from customers.services import (
     default_warranty_end,
     main_category_of,
+    refresh_last_purchase_dates,
     search_text_for,
     status_for,
 )
@@ -110,9 +114,29 @@ def write(plan):
                 notes="\n".join(draft.notes),
                 external_ref=draft.ref,
                 created_by_id=by_id,
+                vehicle_id=draft.vehicle_pk,
+                odometer_km=values.get("odometer_km"),
             )
         )
-    insert_objects(Purchase, purchases, now=now, by=by, change_reason=CHANGE_REASON)
+        draft.instance = purchases[-1]
+    # A visit of a car bought in the same file needs the car's id: the cars go in first.
+    insert_objects(
+        Purchase,
+        [draft.instance for draft in new_purchases if draft.vehicle_draft is None],
+        now=now,
+        by=by,
+        change_reason=CHANGE_REASON,
+    )
+    visits_of_new_cars = [draft for draft in new_purchases if draft.vehicle_draft is not None]
+    for draft in visits_of_new_cars:
+        draft.instance.vehicle_id = draft.vehicle_draft.instance.pk
+    insert_objects(
+        Purchase,
+        [draft.instance for draft in visits_of_new_cars],
+        now=now,
+        by=by,
+        change_reason=CHANGE_REASON,
+    )
     laps.lap("purchases")
 
     insert_objects(
@@ -130,6 +154,9 @@ def write(plan):
         now=now,
     )
     laps.lap("lines")
+    # Declined work that an imported visit did after all is done (one UPDATE).
+    service_history.close_work_done_in(purchases)
+    laps.lap("declined work")
     insert_objects(
         ConsentRecord,
         [
@@ -149,6 +176,8 @@ def write(plan):
         now=now,
     )
     laps.lap("consents")
+    refresh_last_purchase_dates({purchase.customer_id for purchase in purchases})
+    laps.lap("last purchase dates")
     # One announcement for the batch: receivers plan in bulk (a per-purchase signal cost
     # 2 ms each, minutes for a large file).
     purchases_imported.send(sender=Purchase, purchases=purchases)
