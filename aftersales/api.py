@@ -1,3 +1,6 @@
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import mixins, permissions, routers, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -9,11 +12,34 @@ from aftersales.models import Branch
 
 
 def exception_handler(exc, context):
-    """A DomainError from a service is a 400 with its message, like a form error."""
+    """Every refusal is an answer with a message, never a 500: a DomainError from a service and a
+    model's ValidationError (full_clean in a service) are 400s like form errors, and so is a body
+    larger than Django reads; DRF's own answers have lone surrogates from the input replaced, as
+    its messages repeat the input ("\ud800" is not a valid choice) and JSON cannot encode them."""
     if isinstance(exc, DomainError):
         key = exc.field or "detail"
         return Response({key: [str(exc.message)]}, status=status.HTTP_400_BAD_REQUEST)
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(_without_surrogates(errors), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": _("The request body is too large.")}, status=status.HTTP_400_BAD_REQUEST
+        )
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = _without_surrogates(response.data)
+    return response
+
+
+def _without_surrogates(data):
+    if isinstance(data, str):
+        return data.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(data, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in data.items()}
+    if isinstance(data, list | tuple):
+        return [_without_surrogates(item) for item in data]
+    return data
 
 
 class IsStaffMember(permissions.BasePermission):

@@ -7,4 +7,6 @@ class AftersalesConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from aftersales import checks, links  # noqa: F401 (register on import)
+        from aftersales import checks, input_guards, links  # noqa: F401 (register on import)
+
+        input_guards.install()

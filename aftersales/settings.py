@@ -295,13 +295,22 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
+    # The token scheme first: a call without credentials is answered 401 with
+    # `WWW-Authenticate: Token` (DRF takes the header from the first class; sessions have none).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Bodies that would break later (lone surrogates, deep nesting, control characters, too
+    # large) are a 400 here (aftersales.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "aftersales.parsers.GuardedJSONParser",
+        "aftersales.parsers.GuardedFormParser",
+        "aftersales.parsers.GuardedMultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "aftersales.filters.StrictFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -310,6 +319,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "aftersales.api.exception_handler",
 }
+# The largest JSON body the API reads (uploads go as multipart, limited per file by the services).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "After-Sales CRM API",
     "DESCRIPTION": "Customers, purchases, follow-ups, complaints, quality and staff assessment.",

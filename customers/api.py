@@ -429,6 +429,8 @@ class PurchaseLineInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = PurchaseLine
         fields = ["product", "quantity", "unit_price"]
+        # The model's default, given to the service too when the caller leaves it out.
+        extra_kwargs = {"quantity": {"default": 1}}
 
 
 class PurchaseCreateSerializer(serializers.ModelSerializer):

@@ -9,7 +9,6 @@ The public survey page is not part of the token API.
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -18,6 +17,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS
+from aftersales.filters import StrictFilterBackend
 from aftersales.models import Branch, User
 from customers.models import InvolvementLevel
 from followups import services
@@ -342,7 +342,7 @@ class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = STAFF_WITH_MODEL_PERMISSIONS
     lookup_value_regex = r"\d+"
     # Answers are found by branch, customer and score; free-text search has nothing to search.
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [StrictFilterBackend, OrderingFilter]
     filterset_class = SurveyResponseFilter
     ordering_fields = ["created_at", "nps"]
     ordering = ["-created_at", "-pk"]

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from aftersales.validators import EARLIEST_DATE, LATEST_DATE, plausible_date_message
 from customers.importing.format import CUSTOMER_COLUMNS, TEXT_LIMITS
 from customers.models import Customer
 
@@ -61,20 +62,30 @@ class Invalid(Exception):
 
 
 def parse_date(value):
+    day = _read_date(value)
+    if day is None:
+        raise Invalid(
+            _("“%(value)s” is not a date; use YYYY-MM-DD or DD.MM.YYYY.") % {"value": value}
+        )
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise Invalid(plausible_date_message())
+    return day
+
+
+def _read_date(value):
     if ISO_DATE.fullmatch(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
-            pass
-    else:
-        match = GERMAN_DATE.fullmatch(value)
-        if match:
-            day, month, year = (int(part) for part in match.groups())
-            try:
-                return date(year, month, day)
-            except ValueError:
-                pass
-    raise Invalid(_("“%(value)s” is not a date; use YYYY-MM-DD or DD.MM.YYYY.") % {"value": value})
+            return None
+    match = GERMAN_DATE.fullmatch(value)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    return None
 
 
 def parse_amount(value):

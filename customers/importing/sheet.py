@@ -10,6 +10,7 @@ import io
 
 from django.utils.translation import gettext as _
 
+from aftersales.validators import ProhibitControlCharactersValidator, has_control_characters
 from customers.importing.format import COLUMNS, REQUIRED_COLUMNS
 from customers.importing.results import RowError
 
@@ -122,4 +123,11 @@ class Sheet:
                     )
                     continue
                 del record[width:]
-            yield number, dict(zip(self.names, map(str.strip, record), strict=True))
+            cells = dict(zip(self.names, map(str.strip, record), strict=True))
+            # Refused here, at the preview: PostgreSQL's COPY would refuse a NUL only at the
+            # confirmation, and the other control characters have no place in a customer record.
+            garbled = [name for name, cell in cells.items() if has_control_characters(cell)]
+            for name in garbled:
+                self.error(number, name, ProhibitControlCharactersValidator.message)
+            if not garbled:
+                yield number, cells

@@ -14,11 +14,11 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, VisiblePrimaryKeyRelatedField
 from aftersales.models import Branch
+from aftersales.parsers import GuardedFormParser, GuardedJSONParser, GuardedMultiPartParser
 from customers.models import Customer, Purchase
 from staff.people import selectors, services
 from staff.people.figures import late_condition
@@ -375,7 +375,7 @@ class TrainingRecordViewSet(
     filterset_class = TrainingRecordFilter
     ordering_fields = ["completed_on", "expires_on"]
     ordering = ["-completed_on", "-pk"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [GuardedJSONParser, GuardedMultiPartParser, GuardedFormParser]
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):

@@ -17,7 +17,21 @@ def test_token_is_refused_for_a_wrong_password(api_client, owner):
 
 
 def test_branches_need_authentication(api_client, north):
-    assert api_client.get("/api/branches/").status_code in (401, 403)
+    assert api_client.get("/api/branches/").status_code == 401
+
+
+@pytest.mark.parametrize("url", ["/api/", "/api/branches/", "/api/customers/", "/api/schema/"])
+def test_missing_credentials_are_a_401_naming_the_scheme(api_client, db, url):
+    response = api_client.get(url)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_wrong_token_is_a_401(api_client, db):
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    response = api_client.get("/api/branches/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 @pytest.mark.parametrize(
