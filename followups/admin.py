@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from followups.models import PublicHoliday
+from followups.offers import admin as offer_admin  # noqa: F401 (registers the offer tables)
 
 
 @admin.register(PublicHoliday)

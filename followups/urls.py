@@ -1,6 +1,7 @@
 from django.urls import path
 
 from followups import views
+from followups.offers import urls as offer_urls
 
 app_name = "followups"
 
@@ -16,4 +17,6 @@ urlpatterns = [
     path("playbooks/new/", views.playbook_create, name="playbook-create"),
     path("playbooks/<int:pk>/", views.playbook_detail, name="playbook-detail"),
     path("playbooks/<int:pk>/edit/", views.playbook_update, name="playbook-update"),
+    # Cross-selling: offer rules, offers, figures (followups/offers).
+    *offer_urls.urlpatterns,
 ]

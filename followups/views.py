@@ -32,6 +32,7 @@ from followups.forms import (
     TeamFilterForm,
 )
 from followups.models import FollowUp
+from followups.offers import selectors as offer_selectors
 
 LAYOUTS = ("inbox", "team")
 
@@ -81,6 +82,10 @@ def inbox(request):
             # The branch filter only helps people who work in several branches.
             "several_branches": sees_all_branches(user) or len(visible_branch_ids(user)) > 1,
             "layout": "inbox",
+            # The salesperson's open offers beside the follow-ups (followups/offers).
+            "offers": offer_selectors.inbox_offers(user)
+            if user.has_perm("followups.view_offer")
+            else None,
         },
     )
 

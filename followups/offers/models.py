@@ -149,6 +149,14 @@ class OfferRule(models.Model):
 
     def clean(self):
         super().clean()
+        season = (
+            self.season_start_month,
+            self.season_start_day,
+            self.season_end_month,
+            self.season_end_day,
+        )
+        if any(part is not None for part in season) and None in season:
+            raise ValidationError(_("A season needs its first and its last day."))
         if self.is_seasonal:
             for month, day, field in (
                 (self.season_start_month, self.season_start_day, "season_start_day"),
@@ -292,6 +300,14 @@ class Offer(models.Model):
 
     objects = OfferQuerySet.as_manager()
 
+    STATE_BADGES = {
+        OfferState.HELD_BACK: "text-bg-warning",
+        OfferState.SUGGESTED: "text-bg-info",
+        OfferState.PRESENTED: "text-bg-primary",
+        OfferState.ACCEPTED: "text-bg-success",
+        OfferState.DECLINED: "text-bg-danger",
+    }
+
     class Meta:
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
@@ -334,6 +350,10 @@ class Offer(models.Model):
     @property
     def is_open(self):
         return self.state in OPEN_OFFER_STATES
+
+    @property
+    def badge_class(self):
+        return self.STATE_BADGES.get(self.state, "text-bg-secondary")
 
     @property
     def days_to_decision(self):

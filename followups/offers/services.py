@@ -19,8 +19,40 @@ from followups.offers.models import (
     DeclineReason,
     Offer,
     OfferEvent,
+    OfferRule,
     OfferState,
 )
+
+RULE_FIELDS = [
+    field.name
+    for field in OfferRule._meta.concrete_fields
+    if field.name not in ("id", "created_at", "updated_at")
+]
+
+
+@transaction.atomic
+def save_offer_rule(*, by, rule=None, data):
+    """Create (`rule` None) or change an offer rule from the cleaned fields in `data`."""
+    if not by.has_perm("followups.change_offerrule" if rule else "followups.add_offerrule"):
+        raise DomainError(_("Only administrators set up offer rules."))
+    rule = rule or OfferRule()
+    for name in RULE_FIELDS:
+        if name in data:
+            setattr(rule, name, data[name])
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def set_offer_rule_active(*, by, rule, active):
+    """Switch a rule on or off: off, the generation no longer finds offers for it; its open
+    offers stay until they are decided or expire."""
+    if not by.has_perm("followups.change_offerrule"):
+        raise DomainError(_("Only administrators set up offer rules."))
+    rule.is_active = active
+    rule.save(update_fields=["is_active", "updated_at"])
+    return rule
 
 
 def _locked(offer, by):

@@ -76,6 +76,7 @@ def test_the_bar_shows_each_persona_what_it_may_use(owner, manager, shopper, adm
     assert labels(navigation.links_for("main", owner)) == [
         "Log a purchase",
         "Follow-ups",
+        "Offers",
         "Complaints",
         "Customers",
         "Purchases",

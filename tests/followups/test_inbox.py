@@ -223,9 +223,10 @@ def test_inbox_query_count_does_not_grow(
     # session, user, user permissions, group permissions, the user's role groups, the user's
     # branches (scoping), the ONE aggregate counting the sections, the ONE union of the
     # sections' pages of ids, those follow-ups (customer, purchase, category, assignee and
-    # branch joined), the purchases' lines with their products, unread notifications. (The
+    # branch joined), the purchases' lines with their products, the open offers beside them
+    # (followups.offers; their context only when there are some), unread notifications. (The
     # branch filter, one more, shows only for people in several branches.)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("followups:inbox"))
     inbox = response.context["inbox"]
     assert len(inbox.today) == min(per_section, 3)
