@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from aftersales import api, views
 from customers import api as customers_api
+from customers.service_history import api as service_history_api
 from followups import api as followups_api
 from quality import api as quality_api
 from quality.audits import api as audits_api
@@ -27,6 +28,11 @@ router.register(
 router.register("products", customers_api.ProductViewSet, basename="api-product")
 router.register("customers", customers_api.CustomerViewSet, basename="api-customer")
 router.register("purchases", customers_api.PurchaseViewSet, basename="api-purchase")
+router.register(
+    "maintenance-schedules",
+    service_history_api.MaintenanceScheduleViewSet,
+    basename="api-maintenance-schedule",
+)
 router.register("followups", followups_api.FollowUpViewSet, basename="api-followup")
 router.register("playbooks", followups_api.PlaybookViewSet, basename="api-playbook")
 router.register("surveys", followups_api.SurveyResponseViewSet, basename="api-survey")

@@ -4,6 +4,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from customers.models import (
     ConsentRecord,
     Customer,
+    DeclinedWork,
+    MaintenanceSchedule,
     Product,
     ProductCategory,
     Purchase,
@@ -51,5 +53,32 @@ class PurchaseAdmin(SimpleHistoryAdmin):
     list_display = ["pk", "customer", "branch", "purchase_date", "handover_date", "status", "total"]
     list_filter = ["status", "branch"]
     search_fields = ["identifier", "customer__last_name"]
-    raw_id_fields = ["customer", "salesperson", "created_by"]
+    raw_id_fields = ["customer", "salesperson", "created_by", "vehicle"]
     inlines = [PurchaseLineInline]
+
+
+@admin.register(MaintenanceSchedule)
+class MaintenanceScheduleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "product",
+        "category",
+        "service_product",
+        "interval_km",
+        "interval_months",
+        "first_km",
+        "first_months",
+        "is_active",
+    ]
+    list_filter = ["is_active", "category"]
+    search_fields = ["name", "product__name", "category__name"]
+    raw_id_fields = ["product", "service_product"]
+
+
+@admin.register(DeclinedWork)
+class DeclinedWorkAdmin(admin.ModelAdmin):
+    list_display = ["description", "customer", "branch", "urgency", "declined_on", "status"]
+    list_filter = ["status", "urgency", "branch"]
+    search_fields = ["description", "customer__last_name"]
+    raw_id_fields = ["visit", "vehicle", "customer", "product", "done_in", "recorded_by"]
+    readonly_fields = ["created_at"]

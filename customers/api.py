@@ -34,6 +34,7 @@ from customers.models import (
     Purchase,
     PurchaseLine,
 )
+from customers.service_history.api import DeclinedWorkSerializer, MileageField, mileage_of
 
 # --- lookups scoped to the caller ---------------------------------------------------------------
 
@@ -64,10 +65,15 @@ def salesperson_field(**kwargs):
 
 
 def with_lines(purchases):
-    """Purchases with their lines and each line's product: two queries however many purchases."""
+    """Purchases with their lines and each line's product, and their declined work: three
+    queries however many purchases."""
     return purchases.prefetch_related(
-        Prefetch("lines", PurchaseLine.objects.select_related("product"))
+        Prefetch("lines", PurchaseLine.objects.select_related("product")), "declined_work"
     )
+
+
+def visible_purchases(user):
+    return Purchase.objects.visible_to(user)
 
 
 # --- product catalogue ---------------------------------------------------------------------------
@@ -394,6 +400,10 @@ class PurchaseLineSerializer(serializers.ModelSerializer):
 class PurchaseSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.display_name", read_only=True)
     lines = PurchaseLineSerializer(many=True, read_only=True)
+    mileage = MileageField(
+        help_text=_("For a car or a service visit: the car's estimated mileage and next service.")
+    )
+    declined_work = DeclinedWorkSerializer(many=True, read_only=True)
 
     class Meta:
         model = Purchase
@@ -413,6 +423,10 @@ class PurchaseSerializer(serializers.ModelSerializer):
             "main_category",
             "notes",
             "lines",
+            "vehicle",
+            "odometer_km",
+            "mileage",
+            "declined_work",
             "created_at",
             "updated_at",
             "cancelled_at",
@@ -442,6 +456,13 @@ class PurchaseCreateSerializer(serializers.ModelSerializer):
     branch = branch_field(help_text=_("Selling branch: one of the branches you work in."))
     salesperson = salesperson_field(help_text=_("Salesperson: a colleague in your branches."))
     lines = PurchaseLineInputSerializer(many=True)
+    vehicle = VisiblePrimaryKeyRelatedField(
+        queryset=Purchase.objects.all(),
+        scope=visible_purchases,
+        allow_null=True,
+        required=False,
+        help_text=_("For a service visit: the purchase of the car it was for."),
+    )
 
     class Meta:
         model = Purchase
@@ -455,6 +476,8 @@ class PurchaseCreateSerializer(serializers.ModelSerializer):
             "warranty_end",
             "notes",
             "lines",
+            "vehicle",
+            "odometer_km",
         ]
 
 
@@ -527,7 +550,10 @@ class PurchaseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             params["category"] = params.pop("main_category")
         purchases = with_lines(selectors.purchase_list(request.user, **params))
         page = self.paginate_queryset(purchases)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # The page's mileage in two queries, not two per purchase.
+        context = {**self.get_serializer_context(), "mileage": mileage_of(page)}
+        serializer = self.get_serializer(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
 
     def create(self, request):
         serializer = PurchaseCreateSerializer(

@@ -13,4 +13,11 @@ register(
     Link(
         "menu:setup", 40, _("Catalogue"), "customers:product-list", perm="customers.change_product"
     ),
+    Link(
+        "menu:setup",
+        45,
+        _("Maintenance schedules"),
+        "customers:schedule-list",
+        perm="customers.change_maintenanceschedule",
+    ),
 )

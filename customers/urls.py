@@ -1,5 +1,6 @@
 from django.urls import path
 
+from customers.service_history import urls as service_history_urls
 from customers.views import catalogue, customers, imports, purchases
 
 app_name = "customers"
@@ -37,4 +38,5 @@ urlpatterns = [
     path("catalogue/categories/", catalogue.category_list, name="category-list"),
     path("catalogue/categories/new/", catalogue.category_create, name="category-create"),
     path("catalogue/categories/<int:pk>/", catalogue.category_update, name="category-update"),
+    *service_history_urls.urlpatterns,
 ]

@@ -26,6 +26,17 @@ class DeclinedWork(models.Model):
         DONE = "done", _("done later")
         DISMISSED = "dismissed", _("no longer needed")
 
+    URGENCY_BADGES = {
+        Urgency.SAFETY: "text-bg-danger",
+        Urgency.SOON: "text-bg-warning",
+        Urgency.LATER: "text-bg-secondary",
+    }
+    STATUS_BADGES = {
+        Status.OPEN: "text-bg-info",
+        Status.DONE: "text-bg-success",
+        Status.DISMISSED: "text-bg-secondary",
+    }
+
     visit = models.ForeignKey(
         "customers.Purchase",
         verbose_name=_("service visit"),

@@ -14,6 +14,7 @@ from aftersales.views import add_domain_error, paginate
 from customers import selectors, services, timeline
 from customers.forms import ConsentForm, CustomerEditForm, CustomerFilterForm
 from customers.models import Channel
+from customers.service_history import selectors as service_history
 
 
 def _customer_or_404(user, pk):
@@ -64,6 +65,7 @@ def customer_detail(request, pk):
             "consent_form": ConsentForm(),
             "history": customer.history.select_related("history_user")[:20],
             "timeline": timeline.events_for(customer),
+            "vehicles": service_history.customer_vehicles(customer, today=timezone.localdate()),
         },
     )
 

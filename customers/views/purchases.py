@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.errors import DomainError
@@ -17,9 +18,11 @@ from customers.forms import (
     PurchaseLineFormSet,
 )
 from customers.models import ProductCategory, Purchase
+from customers.service_history import selectors as service_history
+from customers.service_history.forms import DeclinedWorkForm
 
 
-def _purchase_or_404(user, pk, *related):
+def purchase_or_404(user, pk, *related):
     try:
         return selectors.purchase_detail(user, pk, *related)
     except ObjectDoesNotExist as missing:
@@ -54,7 +57,13 @@ def purchase_list(request):
 @login_required
 @permission_required("customers.view_purchase", raise_exception=True)
 def purchase_detail(request, pk):
-    purchase = _purchase_or_404(request.user, pk)
+    return purchase_page(request, purchase_or_404(request.user, pk))
+
+
+def purchase_page(request, purchase, *, declined_work_form=None):
+    """The purchase page; with the vehicle panel for a car or a service visit (its mileage, next
+    service, visits and declined work). The declined-work view renders it with its bound form."""
+    panel = service_history.vehicle_panel(purchase, today=timezone.localdate())
     return render(
         request,
         "customers/purchase_detail.html",
@@ -62,6 +71,8 @@ def purchase_detail(request, pk):
             "purchase": purchase,
             "history": purchase.history.select_related("history_user")[:20],
             "cancel_form": CancelPurchaseForm(),
+            "panel": panel,
+            "declined_work_form": declined_work_form or DeclinedWorkForm(),
         },
     )
 
@@ -149,14 +160,14 @@ def _selected_customer(form):
 @permission_required("customers.view_purchase", raise_exception=True)
 def purchase_logged(request, pk):
     """The confirmation after logging: the purchase and what happens next."""
-    purchase = _purchase_or_404(request.user, pk, "followups__assignee")
+    purchase = purchase_or_404(request.user, pk, "followups__assignee")
     return render(request, "customers/purchase_logged.html", {"purchase": purchase})
 
 
 @login_required
 @permission_required("customers.change_purchase", raise_exception=True)
 def purchase_change(request, pk):
-    purchase = _purchase_or_404(request.user, pk)
+    purchase = purchase_or_404(request.user, pk)
     form = ChangePurchaseForm(
         request.POST or None,
         initial={
@@ -180,7 +191,7 @@ def purchase_change(request, pk):
 @login_required
 @permission_required("customers.change_purchase", raise_exception=True)
 def purchase_cancel(request, pk):
-    purchase = _purchase_or_404(request.user, pk)
+    purchase = purchase_or_404(request.user, pk)
     form = CancelPurchaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
