@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.access import BranchScopedQuerySet
 from aftersales.models import Branch
-from aftersales.roles import Role
+from aftersales.roles import CUSTOMER_FACING_ROLES
 
 
 class Competency(models.TextChoices):
@@ -48,7 +48,7 @@ class Candidate(models.Model):
     role = models.CharField(
         _("role applied for"),
         max_length=20,
-        choices=[(role.value, role.label) for role in (Role.SALES, Role.SERVICE, Role.MANAGER)],
+        choices=[(role.value, role.label) for role in CUSTOMER_FACING_ROLES],
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN

@@ -19,7 +19,6 @@ from staff.mystery.models import (
     result_attachment_path,
 )
 from staff.people.models import (
-    CUSTOMER_FACING_ROLES,
     DEFAULT_PUNCTUALITY_TOLERANCE_MINUTES,
     Appointment,
     CoachingAction,
@@ -33,7 +32,6 @@ from staff.people.models import (
 )
 
 __all__ = [
-    "CUSTOMER_FACING_ROLES",
     "DEFAULT_COACHING_THRESHOLD",
     "DEFAULT_PUNCTUALITY_TOLERANCE_MINUTES",
     "Answer",

@@ -36,7 +36,7 @@ from staff.mystery.models import (
     ScorecardTemplate,
     ScorecardVersion,
 )
-from staff.people.models import CUSTOMER_FACING_ROLES
+from staff.people.selectors import branch_staff
 
 User = get_user_model()
 REVIEW = ["staff.review_mysteryshopresult"]
@@ -428,9 +428,7 @@ class ResultUpdateSerializer(serializers.Serializer):
 
     visited_at = serializers.DateTimeField(required=False, allow_null=True)
     served_by = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(
-            is_active=True, groups__name__in=CUSTOMER_FACING_ROLES
-        ).distinct(),
+        queryset=branch_staff(),
         required=False,
         allow_null=True,
         help_text=_("One of the assignment's branch_staff."),

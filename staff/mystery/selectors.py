@@ -36,7 +36,7 @@ from staff.mystery.models import (
     ScorecardTemplate,
     ScorecardVersion,
 )
-from staff.people.models import CUSTOMER_FACING_ROLES
+from staff.people.selectors import branch_staff
 
 Status = MysteryShopResult.Status
 
@@ -121,18 +121,6 @@ def shoppers():
     return (
         get_user_model()
         .objects.filter(is_active=True, groups__name=Role.MYSTERY_SHOPPER)
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
-
-
-def branch_staff(branch_ids):
-    """Active customer-facing people (sales, service, managers) of the branches, by name."""
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True, branches__in=branch_ids, groups__name__in=CUSTOMER_FACING_ROLES
-        )
         .distinct()
         .order_by("last_name", "first_name", "username")
     )

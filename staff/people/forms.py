@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
-from aftersales.roles import Role
+from aftersales.roles import CUSTOMER_FACING_ROLES, Role
 from aftersales.widgets import DATETIME_LOCAL
 from customers.forms import PurchaseChoiceField
 from customers.models import Purchase
@@ -13,7 +13,6 @@ from customers.picker import CustomerChoiceForm
 from staff.people import selectors
 from staff.people.figures import ComplianceState
 from staff.people.models import (
-    CUSTOMER_FACING_ROLES,
     Appointment,
     CoachingAction,
     Course,

@@ -26,9 +26,6 @@ from aftersales.storage import private_storage
 from customers.models import Customer, Purchase
 from quality.models import Complaint
 
-# Roles that meet customers: their people appear on branch scorecards and can be observed.
-CUSTOMER_FACING_ROLES = (Role.SALES, Role.SERVICE, Role.MANAGER)
-
 DEFAULT_PUNCTUALITY_TOLERANCE_MINUTES = 5
 
 

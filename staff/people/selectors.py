@@ -6,7 +6,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
 from django.utils import timezone
 
 from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
-from aftersales.roles import Role
+from aftersales.roles import CUSTOMER_FACING_ROLES, Role
 from followups.figures import LocalDate
 from staff.people.figures import (
     ComplianceState,
@@ -15,7 +15,6 @@ from staff.people.figures import (
     with_tolerance,
 )
 from staff.people.models import (
-    CUSTOMER_FACING_ROLES,
     Appointment,
     CoachingAction,
     Course,
@@ -95,19 +94,16 @@ def coaches_for(user):
     )
 
 
-def branch_staff(branch_ids):
-    """Active customer-facing people working in the given branches (appointment owners)."""
+def branch_staff(branch_ids=None):
+    """The active customer-facing people (sales, service, managers) working in the given
+    branches (in any branch without them), by name: who can be observed, own an appointment, a
+    training or a coaching there."""
+    people = get_user_model().objects.filter(is_active=True, groups__name__in=CUSTOMER_FACING_ROLES)
+    if branch_ids is not None:
+        people = people.filter(branches__in=branch_ids)
     return (
         get_user_model()
-        .objects.filter(
-            pk__in=get_user_model()
-            .objects.filter(
-                is_active=True,
-                branches__in=branch_ids,
-                groups__name__in=CUSTOMER_FACING_ROLES,
-            )
-            .values("pk")
-        )
+        .objects.filter(pk__in=people.values("pk"))
         .order_by("last_name", "first_name", "pk")
     )
 

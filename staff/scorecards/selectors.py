@@ -34,13 +34,13 @@ from django.utils.translation import gettext as _
 
 from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.models import Branch
-from aftersales.roles import BRANCH_ROLES
+from aftersales.roles import BRANCH_ROLES, CUSTOMER_FACING_ROLES
 from followups.figures import Adherence, followup_adherence
 from followups.models import SurveyInvitation, SurveyResponse
 from quality.models import OPEN_COMPLAINT_STATUSES, Complaint
 from staff.mystery.models import MysteryShopResult
 from staff.people import figures as staff_figures
-from staff.people.models import CUSTOMER_FACING_ROLES, CoachingAction
+from staff.people.models import CoachingAction
 from staff.people.selectors import OPEN_COACHING, overdue_coaching
 from staff.people.services import STAFF_ATTENTION_CATEGORY
 
