@@ -11,6 +11,7 @@ from aftersales import api, views
 from customers import api as customers_api
 from customers.service_history import api as service_history_api
 from followups import api as followups_api
+from followups.offers import api as offers_api
 from quality import api as quality_api
 from quality.audits import api as audits_api
 from quality.campaigns import api as campaigns_api
@@ -36,6 +37,8 @@ router.register(
 router.register("followups", followups_api.FollowUpViewSet, basename="api-followup")
 router.register("playbooks", followups_api.PlaybookViewSet, basename="api-playbook")
 router.register("surveys", followups_api.SurveyResponseViewSet, basename="api-survey")
+router.register("offer-rules", offers_api.OfferRuleViewSet, basename="api-offer-rule")
+router.register("offers", offers_api.OfferViewSet, basename="api-offer")
 router.register("complaints", quality_api.ComplaintViewSet, basename="api-complaint")
 router.register(
     "dissonance/customers",

@@ -149,19 +149,13 @@ class OfferRule(models.Model):
 
     def clean(self):
         super().clean()
-        season = (
-            self.season_start_month,
-            self.season_start_day,
-            self.season_end_month,
-            self.season_end_day,
-        )
-        if any(part is not None for part in season) and None in season:
-            raise ValidationError(_("A season needs its first and its last day."))
         if self.is_seasonal:
             for month, day, field in (
                 (self.season_start_month, self.season_start_day, "season_start_day"),
                 (self.season_end_month, self.season_end_day, "season_end_day"),
             ):
+                if month is None or day is None:
+                    continue  # an incomplete season: the check constraint says so
                 try:
                     date(2000, month, day)  # a leap year: 29 February is a valid season day
                 except (TypeError, ValueError) as error:
