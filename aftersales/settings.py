@@ -287,6 +287,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quality.tasks.refresh_product_figures",
         "schedule": crontab(minute=50),
     },
+    # Cross-selling: the offers of the new local day are found early each morning (each branch
+    # has its local day, so the run repeats a few hours later for branches further west, and a
+    # second run finds nothing new); expiry is one UPDATE over a partial index, hourly; the
+    # figures' roll-ups are rebuilt from the raw tables each night.
+    "offer-generation": {
+        "task": "followups.tasks.generate_offers",
+        "schedule": crontab(hour="4,10", minute=5),
+    },
+    "offer-expiry": {
+        "task": "followups.tasks.expire_offers",
+        "schedule": crontab(minute=55),
+    },
+    "offer-rollups": {
+        "task": "followups.tasks.refresh_offer_rollups",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # Candidates past their retention period (CANDIDATE_RETENTION_MONTHS) are erased once a day.
     "candidate-deletion": {
         "task": "staff.tasks.delete_expired_candidates",
