@@ -216,13 +216,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Delivery normally happens right after commit; this tick picks up whatever a lost message,
     # a dead worker (its claim's lease ran out) or a Redis outage left behind. A scan that finds
-    # nothing is one index lookup, so it runs every 20 seconds: such e-mails are seconds late.
+    # nothing is one index lookup, so it runs every 10 seconds: after a broker outage (which no
+    # tick gets through) or a database restart (which fails the tick under way) the e-mails that
+    # waited go out seconds later, not a minute (the chaos run measured p99 70 s with 20).
     "deliver-pending-emails": {
         "task": "aftersales.tasks.deliver_pending_emails",
-        "schedule": timedelta(seconds=20),
+        "schedule": timedelta(seconds=10),
         # A tick that waited longer than that (workers busy or down) is dropped: the next one is
         # already on its way, so a backlog of ticks never builds up.
-        "options": {"expires": 20},
+        "options": {"expires": 10},
     },
     # Each tick re-scans the database for what is due, so a lost or doubled run changes nothing.
     "followup-digests": {
