@@ -29,8 +29,7 @@ def customer_header():
 
 
 def customer_row(customer, yes, no):
-    """One customer from `selectors.customer_list` (branch and salesperson joined,
-    last_purchase_date annotated)."""
+    """One customer from `selectors.customer_list` (branch and salesperson joined)."""
     person = " ".join(part for part in (customer.first_name, customer.last_name) if part)
     last_purchase = customer.last_purchase_date
     return [

@@ -210,8 +210,14 @@ class Customer(models.Model):
         blank=True,
         related_name="+",
     )
+    # The newest purchase that was not cancelled, kept by the services that write purchases
+    # (customers.services.refresh_last_purchase_dates): a list sorted by it reads an index
+    # instead of running a subquery per customer.
+    last_purchase_date = models.DateField(_("last purchase"), null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "search_vector"])
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "search_vector", "last_purchase_date"]
+    )
     objects = CustomerQuerySet.as_manager()
 
     class Meta:
@@ -229,6 +235,28 @@ class Customer(models.Model):
             models.Index(Lower("email"), name="customer_email_ci"),
             models.Index(fields=["postcode", "last_name"], name="customer_postcode_name"),
             models.Index(fields=["branch", "last_name"], name="customer_branch_name"),
+            # One per order the customer list and API offer (selectors.CUSTOMER_ORDERINGS),
+            # ascending and read backwards for descending. Not led by the branch: a manager's
+            # `branch_id IN (...)` over several branches is no single index range, so the
+            # order comes from the index and the branch is a filter on its first rows. The
+            # name order also serves the purchase list sorted by customer, which includes
+            # erased customers' purchases: that one is not partial.
+            models.Index(fields=["last_name", "first_name", "id"], name="customer_name_order"),
+            models.Index(
+                fields=["city", "last_name", "id"],
+                condition=models.Q(erased_at__isnull=True),
+                name="customer_city_order",
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(erased_at__isnull=True),
+                name="customer_created_order",
+            ),
+            models.Index(
+                fields=["last_purchase_date", "id"],
+                condition=models.Q(erased_at__isnull=True),
+                name="customer_last_purchase_order",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -401,6 +429,10 @@ class Purchase(models.Model):
             models.Index(Lower("identifier"), name="purchase_identifier_ci"),
             # Offer rules find buyers of a category by the age of their purchase.
             models.Index(fields=["main_category", "handover_date"], name="purchase_category_age"),
+            # The orders of the purchase list and API.
+            models.Index(fields=["purchase_date", "id"], name="purchase_date_order"),
+            models.Index(fields=["handover_date", "id"], name="purchase_handover_order"),
+            models.Index(fields=["total", "id"], name="purchase_total_order"),
         ]
         constraints = [
             models.UniqueConstraint(

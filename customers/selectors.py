@@ -2,7 +2,7 @@ import difflib
 import re
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from aftersales.search import fold
 from customers.models import (
@@ -14,26 +14,29 @@ from customers.models import (
     Purchase,
     PurchaseLine,
 )
+from customers.personal_data import records as personal_data_records
 
+# Each order ends on the primary key in its own direction, so that one index read forwards or
+# backwards serves it (customers.models: the *_order indexes).
 CUSTOMER_ORDERINGS = {
-    "name": ("last_name", "first_name"),
-    "-name": ("-last_name", "-first_name"),
-    "city": ("city", "last_name"),
-    "-city": ("-city", "last_name"),
-    "created": ("created_at",),
-    "-created": ("-created_at",),
-    "last_purchase": ("last_purchase_date",),
-    "-last_purchase": ("-last_purchase_date",),
+    "name": ("last_name", "first_name", "pk"),
+    "-name": ("-last_name", "-first_name", "-pk"),
+    "city": ("city", "last_name", "pk"),
+    "-city": ("-city", "-last_name", "-pk"),
+    "created": ("created_at", "pk"),
+    "-created": ("-created_at", "-pk"),
+    "last_purchase": ("last_purchase_date", "pk"),
+    "-last_purchase": ("-last_purchase_date", "-pk"),
 }
 PURCHASE_ORDERINGS = {
-    "date": ("purchase_date",),
-    "-date": ("-purchase_date",),
-    "handover": ("handover_date",),
-    "-handover": ("-handover_date",),
-    "total": ("total",),
-    "-total": ("-total",),
-    "customer": ("customer__last_name", "customer__first_name"),
-    "-customer": ("-customer__last_name", "-customer__first_name"),
+    "date": ("purchase_date", "pk"),
+    "-date": ("-purchase_date", "-pk"),
+    "handover": ("handover_date", "pk"),
+    "-handover": ("-handover_date", "-pk"),
+    "total": ("total", "pk"),
+    "-total": ("-total", "-pk"),
+    "customer": ("customer__last_name", "customer__first_name", "customer_id", "pk"),
+    "-customer": ("-customer__last_name", "-customer__first_name", "-customer_id", "-pk"),
 }
 SIMILAR_NAME_RATIO = 0.8
 PHONE_LIKE = re.compile(r"[\d\s/+()-]+")
@@ -59,16 +62,6 @@ def search_customers(queryset, term):
     if query is None:
         return queryset
     return queryset.filter(search_vector=query)
-
-
-def _with_last_purchase(customers):
-    last_purchase = (
-        Purchase.objects.filter(customer=OuterRef("pk"))
-        .exclude(status=Purchase.Status.CANCELLED)
-        .order_by("-purchase_date")
-        .values("purchase_date")[:1]
-    )
-    return customers.annotate(last_purchase_date=Subquery(last_purchase))
 
 
 def customer_list(
@@ -108,9 +101,7 @@ def customer_list(
         customers = customers.filter(**{f"consent_{consent}": True})
     elif consent == "none":
         customers = customers.filter(**{f"consent_{channel}": False for channel in Channel.values})
-    customers = _with_last_purchase(customers)
-    order = CUSTOMER_ORDERINGS.get(ordering, CUSTOMER_ORDERINGS["name"])
-    return customers.order_by(*order, "pk")
+    return customers.order_by(*CUSTOMER_ORDERINGS.get(ordering, CUSTOMER_ORDERINGS["name"]))
 
 
 def customer_picker(user, term, limit=8):
@@ -226,8 +217,7 @@ def purchase_list(
         purchases = purchases.filter(purchase_date__gte=date_from)
     if date_to:
         purchases = purchases.filter(purchase_date__lte=date_to)
-    order = PURCHASE_ORDERINGS.get(ordering, PURCHASE_ORDERINGS["-date"])
-    return purchases.order_by(*order, "-pk")
+    return purchases.order_by(*PURCHASE_ORDERINGS.get(ordering, PURCHASE_ORDERINGS["-date"]))
 
 
 def purchase_detail(user, pk, *related):
@@ -259,20 +249,9 @@ def categories_with_counts():
 
 
 def customer_data_export(customer):
-    """Everything held about one customer, for an access request (GDPR art. 15)."""
-    customer = (
-        Customer.objects.select_related("branch", "salesperson")
-        .prefetch_related(
-            Prefetch(
-                "purchases",
-                Purchase.objects.prefetch_related(
-                    Prefetch("lines", PurchaseLine.objects.select_related("product"))
-                ),
-            ),
-            Prefetch("consents", ConsentRecord.objects.select_related("recorded_by")),
-        )
-        .get(pk=customer.pk)
-    )
+    """Everything held about one customer, for an access request (GDPR art. 15): the profile,
+    and the customer's rows in every table that holds some (customers.personal_data), by table."""
+    customer = Customer.objects.select_related("branch", "salesperson").get(pk=customer.pk)
     profile_fields = [
         "kind", "company_name", "salutation", "first_name", "last_name", "email", "phone",
         "mobile", "street", "postcode", "city", "country", "preferred_language",
@@ -287,40 +266,5 @@ def customer_data_export(customer):
             "created_at": customer.created_at.isoformat(),
             "updated_at": customer.updated_at.isoformat(),
         },
-        "consent_history": [
-            {
-                "channel": record.channel,
-                "granted": record.granted,
-                "source": record.source,
-                "recorded_at": record.recorded_at.isoformat(),
-                "recorded_by": str(record.recorded_by) if record.recorded_by else None,
-                "note": record.note,
-            }
-            for record in customer.consents.all()
-        ],
-        "purchases": [
-            {
-                "id": purchase.pk,
-                "purchase_date": purchase.purchase_date.isoformat(),
-                "handover_date": purchase.handover_date.isoformat()
-                if purchase.handover_date
-                else None,
-                "identifier": purchase.identifier,
-                "status": purchase.status,
-                "warranty_end": purchase.warranty_end.isoformat()
-                if purchase.warranty_end
-                else None,
-                "total": str(purchase.total),
-                "currency": purchase.currency,
-                "lines": [
-                    {
-                        "product": line.product.name,
-                        "quantity": line.quantity,
-                        "unit_price": str(line.unit_price),
-                    }
-                    for line in purchase.lines.all()
-                ],
-            }
-            for purchase in customer.purchases.all()
-        ],
+        "records": personal_data_records.export_records(customer),
     }

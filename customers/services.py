@@ -4,6 +4,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from customers.models import (
     Purchase,
     PurchaseLine,
 )
+from customers.personal_data import records as personal_data_records
 from customers.service_history import services as service_history
 from customers.signals import (
     customers_merged,
@@ -91,6 +93,18 @@ def refresh_search_text(customer):
     Customer.objects.filter(pk=customer.pk).update(search_text=customer.search_text)
 
 
+def refresh_last_purchase_dates(customer_ids):
+    """Customer.last_purchase_date from the purchases that were not cancelled: one UPDATE for
+    any number of customers, run by every service that adds, moves or cancels purchases."""
+    newest = (
+        Purchase.objects.filter(customer=OuterRef("pk"))
+        .exclude(status=Purchase.Status.CANCELLED)
+        .order_by("-purchase_date")
+        .values("purchase_date")[:1]
+    )
+    Customer.objects.filter(pk__in=customer_ids).update(last_purchase_date=Subquery(newest))
+
+
 @transaction.atomic
 def create_customer(*, by, branch, consents=(), confirmed_new=False, **fields):
     """Create a customer. Unless `confirmed_new`, likely duplicates raise DuplicateCustomer.
@@ -142,6 +156,8 @@ def update_customer(*, customer, by, **fields):
     _check_identity(customer)
     _validated_save(customer)
     refresh_search_text(customer)
+    # The form's instance may be older than the last purchase it has just overwritten.
+    refresh_last_purchase_dates([customer.pk])
     return customer
 
 
@@ -259,6 +275,7 @@ def log_purchase(
     service_history.close_work_done_in([purchase])
     if purchase.identifier:
         refresh_search_text(customer)
+    refresh_last_purchase_dates([customer.pk])
     purchase_logged.send(sender=Purchase, purchase=purchase)
     return purchase
 
@@ -321,6 +338,7 @@ def change_purchase(
     purchase.status = status_for(handover_date)
     _validated_save(purchase)
     refresh_search_text(purchase.customer)
+    refresh_last_purchase_dates([purchase.customer_id])
     if previous_handover_date != handover_date:
         purchase_changed.send(
             sender=Purchase, purchase=purchase, previous_handover_date=previous_handover_date
@@ -340,6 +358,7 @@ def cancel_purchase(*, purchase, by, reason):
     purchase.cancelled_at = timezone.now()
     purchase.cancellation_reason = reason.strip()
     _validated_save(purchase)
+    refresh_last_purchase_dates([purchase.customer_id])
     purchase_cancelled.send(sender=Purchase, purchase=purchase)
     return purchase
 
@@ -380,18 +399,24 @@ def merge_customers(*, survivor, duplicate, by):
     customers_merged.send(sender=Customer, survivor=survivor, duplicate=duplicate)
     duplicate.delete()
     refresh_search_text(survivor)
+    refresh_last_purchase_dates([survivor.pk])
     return survivor
 
 
 @transaction.atomic
 def erase_customer(*, customer, by):
-    """The right to erasure: personal data is anonymised; purchases stay for statistics without
-    identifying data; consent history stays as proof. Field history is dropped with the data."""
+    """The right to erasure, in every table that holds the customer's data (the registry of
+    customers.personal_data): their name, e-mail and phone replaced in every text, their own
+    words blanked, attachments deleted, field history purged. Purchases stay for statistics
+    without identifying data; consent history stays as proof. The hashes of the e-mail and the
+    DMS number are kept, so that an import does not quietly bring the person back."""
     if not by.has_perm("customers.erase_customer"):
         raise DomainError(_("You may not erase customer data."))
     require_branch_access(by, customer.branch_id)
     if customer.is_erased:
         raise DomainError(_("This customer's data has already been erased."))
+    personal_data_records.remember_erased_identifiers(customer)
+    personal_data_records.erase_records(customer)
     for name in ("company_name", "first_name", "email", "phone", "mobile", "street", "notes"):
         setattr(customer, name, "")
     customer.last_name = ERASED
@@ -406,8 +431,9 @@ def erase_customer(*, customer, by):
         setattr(customer, f"consent_{channel}", False)
     customer.save()
     customer.history.all().delete()
-    Purchase.objects.filter(customer=customer).update(identifier="", notes="", external_ref="")
-    Purchase.history.model.objects.filter(customer_id=customer.pk).delete()
+    # The purchases stay for statistics, and with them the date (the save above wrote the
+    # instance's, perhaps older, copy).
+    refresh_last_purchase_dates([customer.pk])
     return customer
 
 

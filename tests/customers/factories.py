@@ -5,7 +5,7 @@ import factory
 from django.utils import timezone
 
 from customers.models import Customer, InvolvementLevel, Product, ProductCategory, Purchase
-from customers.services import refresh_search_text
+from customers.services import refresh_last_purchase_dates, refresh_search_text
 from tests.aftersales.factories import BranchFactory
 
 
@@ -54,6 +54,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 class PurchaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Purchase
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     branch = factory.LazyAttribute(lambda purchase: purchase.customer.branch)
@@ -61,3 +62,10 @@ class PurchaseFactory(factory.django.DjangoModelFactory):
     handover_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=20))
     status = Purchase.Status.HANDED_OVER
     total = Decimal("25000.00")
+
+    @factory.post_generation
+    def customers_last_purchase(self, create, extracted, **kwargs):
+        # The date the purchase services keep on the customer (lists sort by it).
+        if create:
+            refresh_last_purchase_dates([self.customer_id])
+            self.customer.refresh_from_db(fields=["last_purchase_date"])

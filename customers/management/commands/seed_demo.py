@@ -606,6 +606,7 @@ class Command(BaseCommand):
         )
         PurchaseLine.objects.bulk_create(lines, batch_size=INSERT_ROWS)
         ConsentRecord.objects.bulk_create(consents, batch_size=INSERT_ROWS)
+        services.refresh_last_purchase_dates([customer.pk for customer in customers])
         return {
             "customers": len(customers),
             "purchases": len(purchases),
