@@ -1,4 +1,5 @@
 from datetime import timedelta
+from itertools import islice
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -21,6 +22,8 @@ SALES, SERVICE, MANAGER = AssigneeRole.SALESPERSON, AssigneeRole.SERVICE, Assign
 PHONE, EMAIL, LETTER = ContactChannel.PHONE, ContactChannel.EMAIL, ContactChannel.LETTER
 CARE, COMMERCIAL = Purpose.CARE, Purpose.COMMERCIAL
 
+# Purchases planned per transaction: the planner's lookups are per batch, its memory per row.
+PLAN_BATCH = 5000
 HIGH_INVOLVEMENT_CHECK_IN = (
     "Ask specifically: Any noises (wind, fan, rattle, creak)? Does every function work as "
     "expected? Did the handover answer all questions, or is anything unclear? Listen for doubt: "
@@ -308,11 +311,18 @@ class Command(BaseCommand):
                     self._create(name, steps, category=categories[code])
             for level, (name, steps) in FALLBACKS.items():
                 self._create(name, steps, involvement=level)
-        # The demo purchases were logged before their playbooks existed: plan them now.
-        recent = Purchase.objects.filter(
-            handover_date__gte=timezone.localdate() - timedelta(days=400)
-        ).select_related("branch", "main_category", "salesperson")
-        planned = sum(services.plan_followups(purchase=purchase) for purchase in recent)
+        # The demo purchases were logged before their playbooks existed: plan them now, in
+        # batches through the bulk planner (one purchase at a time managed 50 a second). No
+        # purchase can have a playbook's follow-up yet, so each batch is COPYed.
+        recent = (
+            Purchase.objects.filter(handover_date__gte=timezone.localdate() - timedelta(days=400))
+            .select_related("branch", "main_category", "salesperson")
+            .order_by("pk")
+        )
+        planned = 0
+        purchases = recent.iterator(chunk_size=PLAN_BATCH)
+        while batch := list(islice(purchases, PLAN_BATCH)):
+            planned += services.plan_followups_for_many(purchases=batch, new_purchases=True)
         self.stdout.write(
             self.style.SUCCESS(f"Demo playbooks created; {planned} follow-ups planned.")
         )
