@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from customers.models import (
     InvolvementLevel,
     Product,
     ProductCategory,
+    PurchaseLine,
 )
 
 CONSENT_ANSWERS = [
@@ -25,11 +27,29 @@ CUSTOMER_FORM_FIELDS = [*PROFILE_FIELDS, "notes"]
 
 
 class PurchaseChoiceField(forms.ModelChoiceField):
-    """A customer's purchases as a select: number, date, category, identifier, state."""
+    """A customer's purchases as a select: number, date, what was bought (its products, else
+    its category), identifier, state. The products come with the queryset, in one query."""
+
+    # Products named in a label; more are counted ("+2").
+    PRODUCTS_SHOWN = 2
+
+    def _set_queryset(self, queryset):
+        if queryset is not None:
+            queryset = queryset.select_related("main_category").prefetch_related(
+                Prefetch("lines", queryset=PurchaseLine.objects.select_related("product"))
+            )
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
     def label_from_instance(self, purchase):
         parts = [str(purchase), date_format(purchase.purchase_date, "SHORT_DATE_FORMAT")]
-        if purchase.main_category_id:
+        products = [line.product.name for line in purchase.lines.all()]
+        if products:
+            named = ", ".join(products[: self.PRODUCTS_SHOWN])
+            more = len(products) - self.PRODUCTS_SHOWN
+            parts.append(f"{named} +{more}" if more > 0 else named)
+        elif purchase.main_category_id:
             parts.append(purchase.main_category.name)
         if purchase.identifier:
             parts.append(purchase.identifier)

@@ -78,7 +78,7 @@ LEVEL_STYLES = {
     Level.ELEVATED: "info",
     Level.LOW: "secondary",
 }
-# Bootstrap's background opacities, weakest to strongest, for the heat maps' cells.
+# The heat maps' shades, weakest to strongest (the .heat-N classes of static/css/app.css).
 HEAT_STEPS = (10, 25, 50, 75, 100)
 
 
@@ -485,10 +485,6 @@ class HeatCell:
     count: int
     points: int
     step: int  # 0 (nothing) or one of HEAT_STEPS
-
-    @property
-    def strong(self):
-        return self.step >= HEAT_STEPS[-2]
 
 
 @dataclass(frozen=True)
