@@ -87,11 +87,13 @@ def run():
         manage("migrate", "--no-input")
         manage("load_demo_data")
         manage("seed_demo")
+        manage("seed_service_history")
         manage("seed_playbooks")
         manage("seed_quality")
         manage("seed_scorecards")
         manage("seed_training")
         manage("seed_audits")
+        manage("seed_offers")
         print(
             "\n  After-Sales CRM: http://127.0.0.1:8000/\n"
             f"  Demo logins ({', '.join(DEMO_LOGINS)}), password: aftersales-demo\n"

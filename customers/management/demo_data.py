@@ -19,6 +19,8 @@ CATEGORIES = [
     ("insurance", "Insurance", InvolvementLevel.MEDIUM, 0),
     ("financing", "Financing", InvolvementLevel.HIGH, 0),
 ]
+# The vehicle categories and their default yearly distance (customers.service_history.mileage).
+VEHICLE_YEARLY_KM = {"new-cars": 15000, "used-cars": 15000}
 # The category whose presence means "the demo catalogue is there" (idempotence).
 MARKER_CATEGORY = "new-cars"
 
