@@ -36,3 +36,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["subject", "to_address"]
     readonly_fields = ["attempts", "claimed_at", "sent_at", "error"]
+
+
+# The sign-in domain's admin (API tokens) is registered with the core's.
+from aftersales.signin import admin as signin_admin  # noqa: E402, F401

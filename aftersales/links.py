@@ -9,6 +9,13 @@ register(
     Link("menu:setup", 10, _("Branches"), "branch-list", perm="aftersales.view_branch"),
     Link("menu:setup", 50, _("Users"), "user-list", perm="aftersales.manage_organisation"),
     Link(
+        "menu:setup",
+        55,
+        _("Locked accounts"),
+        "signin-lockouts",
+        perm="aftersales.manage_organisation",
+    ),
+    Link(
         "menu:setup", 60, _("Administration"), "admin:index", perm="aftersales.manage_organisation"
     ),
     Link("menu:setup", 70, _("API"), "api-docs"),

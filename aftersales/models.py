@@ -248,3 +248,7 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+# The sign-in domain's table (API tokens) belongs to this app.
+from aftersales.signin.models import ApiToken  # noqa: E402, F401

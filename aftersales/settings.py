@@ -44,12 +44,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "aftersales",
     "customers",
@@ -60,16 +63,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: a timed-out session says why it ended.
+    "aftersales.signin.middleware.SessionTimeoutMiddleware",
+    "aftersales.signin.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "aftersales.urls"
@@ -102,6 +113,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "aftersales.User"
+# django-axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -312,11 +328,53 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Signing in (aftersales.signin) ---------------------------------------------------------
+# Reverse proxies in front of the app that append to X-Forwarded-For (1 behind the compose
+# set-up's proxy); the client's address is the one the outermost of them saw. 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Lockout per account (username), not per address, so one person cannot lock out an office
+# behind one address: LOGIN_FAILURE_LIMIT failures, each within LOGIN_LOCKOUT_MINUTES of the
+# last, refuse that account's sign-in for LOGIN_LOCKOUT_MINUTES (more failures meanwhile do not
+# extend it). Administrators lift a lockout in the admin (Axes › Access attempts: delete).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Axes warns that a lockout by username alone lets an attacker rotate user agents; rotating them
+# does not help here (the user agent is no parameter), and addresses are limited on their own
+# (SIGNIN_ADDRESS_FAILURE_LIMIT), so that an office behind one address is not locked out.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "aftersales.signin.addresses.client_ip"
+AXES_LOCKOUT_CALLABLE = "aftersales.signin.views.lockout_response"
+# Every failure is logged (user, address, time, whether it locked), shown on the lockouts page.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]
+# An address that fails this often within the window (many accounts tried) is refused too.
+SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=30)
+SIGNIN_ADDRESS_FAILURE_WINDOW = AXES_COOLOFF_TIME
+# The second factor (TOTP, django-otp): required of these roles where enforced, optional for
+# everyone else. Enforced in production; with DEBUG the README's demo logins stay valid.
+TWO_FACTOR_REQUIRED_ROLES = env.list(
+    "TWO_FACTOR_REQUIRED_ROLES", default=["admin", "manager", "quality"]
+)
+TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="After-Sales CRM")
+# API tokens expire this long after they were issued.
+API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_DAYS", default=30))
+# Browser sessions end after this long without a request, and this long after sign-in.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=10))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+# The throttles' counters: Redis in production (CACHE_URL, e.g. redis://redis:6379/1, a database
+# of its own beside Celery's), the process's memory for a local run and the tests.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 REST_FRAMEWORK = {
     # The token scheme first: a call without credentials is answered 401 with
     # `WWW-Authenticate: Token` (DRF takes the header from the first class; sessions have none).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "aftersales.signin.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Bodies that would break later (lone surrogates, deep nesting, control characters, too
@@ -332,10 +390,17 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "aftersales.pagination.EstimatingPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "aftersales.api.exception_handler",
+    # Per client address (aftersales.signin.throttling; X-Forwarded-For as TRUSTED_PROXY_COUNT
+    # says): asking for tokens, and the customers' survey answers (public pages).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("THROTTLE_TOKEN_RATE", default="20/min"),
+        "survey": env.str("THROTTLE_SURVEY_RATE", default="30/hour"),
+    },
 }
 # The largest JSON body the API reads (uploads go as multipart, limited per file by the services).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
@@ -385,6 +450,41 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# No inline script anywhere (templates load static files; data travels in data- attributes and
+# json_script). Style attributes stay allowed for the few widths computed per row; <style>
+# elements do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features the app never uses are switched off for it and anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,

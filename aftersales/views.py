@@ -25,6 +25,7 @@ from aftersales.errors import DomainError
 from aftersales.forms import BranchForm, LanguageForm, UserForm
 from aftersales.models import Branch, Notification, User
 from aftersales.roles import Role
+from aftersales.signin import services as signin_services
 
 PAGE_SIZE = 25
 
@@ -272,6 +273,8 @@ def profile(request):
             "language_form": form,
             "branch_zones": request.user.branches.order_by("name").values_list("name", "time_zone"),
             "default_zone": settings.TIME_ZONE,
+            "tokens": signin_services.tokens_of(request.user),
+            "two_factor_on": signin_services.has_second_factor(request.user),
         },
     )
 

@@ -7,7 +7,8 @@ cached, since the link is personal. Status codes:
 - expired and unanswered: 410 "this link has expired";
 - already answered: 200 "thank you, we already have your answer" when the link is opened again
   (not an error for the customer), 409 with the same page when a second answer is posted;
-- invalid input: 200 with the form and its errors; a stored answer redirects to the thank-you page.
+- invalid input: 200 with the form and its errors; a stored answer redirects to the thank-you page;
+- more answers posted from one address than THROTTLE_SURVEY_RATE allows: 429 "try again later".
 """
 
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from aftersales.errors import DomainError
+from aftersales.signin.throttling import SurveyAnswerThrottle
 from aftersales.views import add_domain_error
 from followups import surveys
 from followups.survey_forms import SurveyForm
@@ -45,6 +47,12 @@ def _answered(request, invitation, status=200):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def answer(request, token):
+    if request.method == "POST":
+        throttle = SurveyAnswerThrottle()
+        if not throttle.allow_request(request, None):
+            response = _render(request, "surveys/throttled.html", status=429)
+            response.headers["Retry-After"] = str(int(throttle.wait() or 60))
+            return response
     try:
         invitation = surveys.invitation_for_token(token)
     except surveys.InvalidSurveyLink:

@@ -12,6 +12,7 @@ import sys
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db.migrations.loader import MigrationLoader
 from rest_framework.test import APIClient
 
@@ -58,6 +59,13 @@ def uploads_in_a_temporary_folder(settings, tmp_path):
     """Files the tests upload never land in the project's var/ folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The throttles count in the cache (the process's memory in tests): every test starts with
+    no request counted, whatever the tests before it sent from the same address."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,7 @@
 import pytest
-from rest_framework.authtoken.models import Token
+
+from aftersales.signin.models import ApiToken
+from aftersales.signin.services import issue_token
 
 
 def test_token_is_issued_for_valid_credentials(api_client, owner):
@@ -7,7 +9,9 @@ def test_token_is_issued_for_valid_credentials(api_client, owner):
         "/api/auth/token/", {"username": "alice", "password": "correct-horse-battery"}
     )
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=owner).key}
+    token = ApiToken.objects.get(user=owner)
+    assert response.json()["token"].startswith(token.prefix)
+    assert response.json()["name"] == token.name == "API"
 
 
 def test_token_is_refused_for_a_wrong_password(api_client, owner):
@@ -44,8 +48,8 @@ def test_a_wrong_token_is_a_401(api_client, db):
     ],
 )
 def test_branches_are_scoped_with_token_auth(request, api_client, north, south, persona, expected):
-    token = Token.objects.create(user=request.getfixturevalue(persona))
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = issue_token(user=request.getfixturevalue(persona))
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = api_client.get("/api/branches/")
     assert response.status_code == 200
     assert [branch["code"] for branch in response.json()["results"]] == expected

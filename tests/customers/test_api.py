@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from aftersales.signin.services import issue_token
 from customers import services
 from customers.models import (
     ConsentRecord,
@@ -192,8 +192,8 @@ def test_service_staff_can_read_but_not_write(client_for, service_user, customer
 
 
 def test_token_authentication(api_client, owner, customer):
-    token = Token.objects.create(user=owner)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = issue_token(user=owner)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert ids(api_client.get("/api/customers/")) == [customer.pk]
     api_client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
     assert api_client.get("/api/customers/").status_code == 401
