@@ -23,7 +23,8 @@ from followups.models import ContactChannel
 from followups.offers import figures, services
 from followups.offers.forms import FiguresFilterForm
 from followups.offers.models import DeclineReason, Offer, OfferRule, OfferState
-from followups.offers.selectors import offer_staff, rule_choices
+from followups.offers.selectors import rule_choices
+from followups.selectors import team_staff
 
 # --- offer rules ---------------------------------------------------------------------------------
 
@@ -102,7 +103,7 @@ def visible_branches(request):
 
 
 def staff(request):
-    return offer_staff(request.user)
+    return team_staff(request.user)
 
 
 class OfferSerializer(serializers.ModelSerializer):
@@ -188,7 +189,7 @@ class DeclineSerializer(serializers.Serializer):
 
 class ReassignSerializer(serializers.Serializer):
     assignee = VisiblePrimaryKeyRelatedField(
-        queryset=User.objects.all(), scope=offer_staff, help_text=_("The new salesperson.")
+        queryset=User.objects.all(), scope=team_staff, help_text=_("The new salesperson.")
     )
 
 

@@ -4,11 +4,9 @@ branches), the offers of a salesperson's inbox with the customer's context."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from aftersales.models import Branch
 from customers.models import Customer
 from customers.selectors import search_customers
 from customers.service_history.mileage import Estimate, estimates
@@ -131,17 +129,6 @@ def offer_detail(user, pk):
         _joined(Offer.objects.visible_to(user))
         .select_related("presented_by", "accepted_purchase", "declined_work", "rule__category")
         .get(pk=pk)
-    )
-
-
-def offer_staff(user):
-    """Who offers can be filtered by: sales and service people of the user's branches."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, branches__in=Branch.objects.visible_to(user))
-        .filter(groups__name__in=["sales", "service", "manager"])
-        .distinct()
-        .order_by("last_name", "first_name", "username")
     )
 
 

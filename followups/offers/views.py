@@ -29,7 +29,7 @@ from followups.offers.forms import (
     ReassignOfferForm,
 )
 from followups.offers.models import OPEN_OFFER_STATES, OfferEvent, OfferState
-from followups.selectors import assignable_staff
+from followups.selectors import assignable_staff, team_staff
 
 # --- offer rules (administrators) ---
 
@@ -100,7 +100,7 @@ def _offer_filters(request):
         request.GET or None,
         rules=selectors.rule_choices(),
         branches=Branch.objects.visible_to(user).order_by("name"),
-        staff=selectors.offer_staff(user),
+        staff=team_staff(user),
     )
 
 

@@ -5,39 +5,17 @@ services, the summary for managers, the schema."""
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
-from followups.models import Offer, OfferRule, OfferState
-from tests.followups.test_offer_figures import PERIOD, pipeline  # noqa: F401 (fixtures)
-from tests.followups.test_offer_generation import (  # noqa: F401 (fixtures)
-    OCTOBER_MORNING,
-    car_buyer,
-    cars,
-    run,
-    winter_rule,
-    winter_tyres,
-)
+from followups.models import OfferRule, OfferState
+from tests.followups.test_offer_figures import PERIOD
 from tests.quality.factories import ComplaintFactory
 
 RULES = "/api/offer-rules/"
 OFFERS = "/api/offers/"
 
 
-@pytest.fixture
-def offer(north, cars, winter_rule, owner):  # noqa: F811
-    car_buyer(north, cars, owner=owner, last_name="Wagner")
-    run()
-    return Offer.objects.get()
-
-
-@pytest.fixture
-def october():
-    with time_machine.travel(OCTOBER_MORNING, tick=False):
-        yield
-
-
-def new_rule(cars, winter_tyres, **changes):  # noqa: F811
+def new_rule(cars, winter_tyres, **changes):
     return {
         "name": "Summer tyres",
         "category": cars.pk,
@@ -61,9 +39,9 @@ def new_rule(cars, winter_tyres, **changes):  # noqa: F811
 def test_rules_are_read_by_staff_and_written_by_administrators(
     client_for,
     request,
-    winter_rule,  # noqa: F811
-    cars,  # noqa: F811
-    winter_tyres,  # noqa: F811
+    winter_rule,
+    cars,
+    winter_tyres,
     persona,
     read,
     write,
@@ -90,8 +68,8 @@ def test_rules_are_read_by_staff_and_written_by_administrators(
 def test_rule_validation_is_a_400_with_the_field(
     client_for,
     admin_user,
-    cars,  # noqa: F811
-    winter_tyres,  # noqa: F811
+    cars,
+    winter_tyres,
     changes,
     field,
 ):
@@ -103,7 +81,7 @@ def test_rule_validation_is_a_400_with_the_field(
     assert not OfferRule.objects.exists()
 
 
-def test_an_administrator_switches_a_rule_off(client_for, admin_user, winter_rule):  # noqa: F811
+def test_an_administrator_switches_a_rule_off(client_for, admin_user, winter_rule):
     response = client_for(admin_user).patch(
         f"{RULES}{winter_rule.pk}/", {"is_active": False}, format="json"
     )
@@ -195,7 +173,7 @@ def test_offer_filters(client_for, owner, colleague, offer):
 # --- summary ---
 
 
-def test_the_summary_for_managers(client_for, manager, owner, pipeline):  # noqa: F811
+def test_the_summary_for_managers(client_for, manager, owner, pipeline):
     response = client_for(manager).get(f"{OFFERS}summary/", PERIOD)
     assert response.status_code == 200
     body = response.json()

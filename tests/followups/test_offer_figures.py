@@ -8,77 +8,22 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import DeclinedWork, Urgency
 from followups.models import (
-    ContactChannel,
     ContactEvent,
     ImpulseRollup,
-    Offer,
     OfferRule,
     Purpose,
     RetentionRollup,
 )
-from followups.offers import rollups, services
+from followups.offers import rollups
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import PurchaseFactory
-from tests.followups.test_offer_generation import (  # noqa: F401 (fixtures)
-    OCTOBER_MORNING,
-    car_buyer,
-    cars,
-    run,
-    winter_rule,
-    winter_tyres,
-)
-from tests.quality.factories import ComplaintFactory
+from tests.followups.test_offer_generation import OCTOBER_MORNING, car_buyer, run
 
 PERIOD = {"start": "2026-10-01", "end": "2026-10-31"}
-
-
-@pytest.fixture
-def pipeline(north, cars, winter_rule, owner):  # noqa: F811
-    """Four car buyers of North, their cars 200 days old. Anna accepts (500.00, the same day),
-    Bert declines two days later, Carl has no consent, Dora an open complaint (both held back).
-    Anna heard from us twice in October; the tyres she bought name her car (a paid service
-    visit: retained). Two pieces of work were declined in October, one of them done later."""
-    anna, anna_car = car_buyer(north, cars, owner=owner, last_name="Anna")
-    bert, _car = car_buyer(north, cars, owner=owner, last_name="Bert")
-    car_buyer(north, cars, owner=owner, last_name="Carl", consent=False)
-    dora, _car = car_buyer(north, cars, owner=owner, last_name="Dora")
-    ComplaintFactory(customer=dora)
-    run()
-    with time_machine.travel(OCTOBER_MORNING, tick=False):
-        offer = Offer.objects.get(customer=anna)
-        services.present_offer(offer=offer, by=owner, channel=ContactChannel.EMAIL)
-        services.accept_offer(offer=offer, by=owner, value=Decimal("500.00"))
-        services.present_offer(
-            offer=Offer.objects.get(customer=bert), by=owner, channel=ContactChannel.EMAIL
-        )
-    ContactEvent.objects.create(
-        customer=anna,
-        purpose=Purpose.COMMERCIAL,
-        channel=ContactChannel.PHONE,
-        happened_at=OCTOBER_MORNING - timedelta(days=10),
-    )
-    with time_machine.travel(OCTOBER_MORNING + timedelta(days=2), tick=False):
-        services.decline_offer(offer=Offer.objects.get(customer=bert), by=owner, reason="price")
-    for status in (DeclinedWork.Status.OPEN, DeclinedWork.Status.DONE):
-        DeclinedWork.objects.create(
-            visit=anna_car,
-            vehicle=anna_car,
-            customer=anna,
-            branch=north,
-            description="Brake pads",
-            urgency=Urgency.SOON,
-            declined_on=OCTOBER_MORNING.date() - timedelta(days=5),
-            status=status,
-        )
-    with time_machine.travel(OCTOBER_MORNING + timedelta(days=3), tick=False):
-        rollups.rebuild(today=(OCTOBER_MORNING + timedelta(days=3)).date())
-    return winter_rule
 
 
 def figures_page(client, **params):
@@ -177,7 +122,7 @@ def test_the_rollups_agree_with_the_raw_tables(pipeline, north):
     ) == [(north.pk, "0-1", 4, 1)]
 
 
-def test_retention_by_vehicle_age_and_paid_visits_only(north, cars):  # noqa: F811
+def test_retention_by_vehicle_age_and_paid_visits_only(north, cars):
     today = OCTOBER_MORNING.date()
     ages = {"0-1": 100, "1-2": 400, "2-3": 800, "3-5": 1500, "5+": 2500}
     cars_by_band = {}
@@ -210,8 +155,8 @@ def test_the_page_takes_a_constant_number_of_queries(
     manager,
     owner,
     north,
-    cars,  # noqa: F811
-    winter_tyres,  # noqa: F811
+    cars,
+    winter_tyres,
     pipeline,
     django_assert_max_num_queries,
 ):

@@ -5,39 +5,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from customers.models import Purchase
-from followups.models import ContactChannel, FollowUp, Offer, OfferRule, OfferState
+from followups.models import ContactChannel, FollowUp, OfferRule, OfferState
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import ProductFactory
 from tests.followups.factories import PlaybookFactory, PlaybookStepFactory
-from tests.followups.test_offer_generation import (  # noqa: F401 (fixtures)
-    OCTOBER_MORNING,
-    car_buyer,
-    cars,
-    run,
-    winter_rule,
-    winter_tyres,
-)
+from tests.followups.test_offer_generation import OCTOBER_MORNING, car_buyer, run
 from tests.quality.factories import ComplaintFactory
 
 
-@pytest.fixture
-def offer(north, cars, winter_rule, owner):  # noqa: F811
-    car_buyer(north, cars, owner=owner, last_name="Wagner")
-    run()
-    return Offer.objects.get()
-
-
-@pytest.fixture
-def october():
-    with time_machine.travel(OCTOBER_MORNING, tick=False):
-        yield
-
-
-def rule_data(cars, winter_tyres, **changes):  # noqa: F811
+def rule_data(cars, winter_tyres, **changes):
     data = {
         "name": "Summer tyres",
         "is_active": "on",
@@ -61,7 +40,7 @@ def rule_data(cars, winter_tyres, **changes):  # noqa: F811
 
 
 @pytest.mark.parametrize("persona", ["manager", "owner", "quality_manager", "shopper"])
-def test_rule_pages_are_for_administrators(login, request, winter_rule, persona):  # noqa: F811
+def test_rule_pages_are_for_administrators(login, request, winter_rule, persona):
     client = login(request.getfixturevalue(persona))
     for url in (
         reverse("followups:offer-rule-list"),
@@ -73,7 +52,7 @@ def test_rule_pages_are_for_administrators(login, request, winter_rule, persona)
     assert response.status_code == 403
 
 
-def test_rule_list_searches_filters_and_sorts(login, admin_user, winter_rule, cars, winter_tyres):  # noqa: F811
+def test_rule_list_searches_filters_and_sorts(login, admin_user, winter_rule, cars, winter_tyres):
     OfferRule.objects.create(
         name="Accident cover",
         category=cars,
@@ -92,7 +71,7 @@ def test_rule_list_searches_filters_and_sorts(login, admin_user, winter_rule, ca
     assert "No offer rules match" in client.get(url, {"q": "nothing"}).content.decode()
 
 
-def test_an_administrator_creates_and_edits_a_rule(login, admin_user, cars, winter_tyres):  # noqa: F811
+def test_an_administrator_creates_and_edits_a_rule(login, admin_user, cars, winter_tyres):
     client = login(admin_user)
     response = client.post(reverse("followups:offer-rule-create"), rule_data(cars, winter_tyres))
     assert response.status_code == 302
@@ -122,8 +101,8 @@ def test_an_administrator_creates_and_edits_a_rule(login, admin_user, cars, wint
 def test_rule_validation_says_what_is_wrong(
     login,
     admin_user,
-    cars,  # noqa: F811
-    winter_tyres,  # noqa: F811
+    cars,
+    winter_tyres,
     changes,
     field,
     message,
@@ -138,7 +117,7 @@ def test_rule_validation_says_what_is_wrong(
     assert not OfferRule.objects.exists()
 
 
-def test_a_rule_is_switched_off_and_on(login, admin_user, winter_rule):  # noqa: F811
+def test_a_rule_is_switched_off_and_on(login, admin_user, winter_rule):
     client = login(admin_user)
     url = reverse("followups:offer-rule-toggle", args=[winter_rule.pk])
     response = client.post(url, follow=True)
@@ -170,7 +149,7 @@ def test_quality_managers_and_shoppers_see_no_offers(login, quality_manager, sho
         assert login(user).get(reverse("followups:offer-list")).status_code == 403
 
 
-def test_offer_list_filters(login, owner, offer, north, cars, winter_rule):  # noqa: F811
+def test_offer_list_filters(login, owner, offer, north, cars, winter_rule):
     car_buyer(north, cars, last_name="Zimmer", consent=False)
     run(at=OCTOBER_MORNING + timedelta(days=1))
     client = login(owner)
@@ -200,7 +179,7 @@ def test_present_then_accept_logs_the_purchase_from_the_offer(
     owner,
     offer,
     october,
-    winter_tyres,  # noqa: F811
+    winter_tyres,
 ):
     PlaybookStepFactory(
         playbook=PlaybookFactory(category=winter_tyres.category), offset_days=7, title="Tyres ok?"
@@ -310,8 +289,8 @@ def test_the_inbox_shows_open_offers_with_the_customers_context(login, owner, of
 def test_the_inbox_offers_take_a_constant_number_of_queries(
     owner,
     north,
-    cars,  # noqa: F811
-    winter_rule,  # noqa: F811
+    cars,
+    winter_rule,
     django_assert_max_num_queries,
 ):
     from followups.offers.selectors import inbox_offers
