@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from aftersales.context_processors import LANGUAGE_OFFER
 from aftersales.errors import DomainError
 from aftersales.forms import BranchForm, LanguageForm, UserForm
 from aftersales.models import Branch, Notification, User
+from aftersales.pagination import EstimatingPaginator
 from aftersales.roles import Role
 from aftersales.signin import services as signin_services
 
@@ -31,7 +31,7 @@ PAGE_SIZE = 25
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return EstimatingPaginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def or_404(selector, *args, **kwargs):

@@ -1,0 +1,64 @@
+"""Totals of paged lists that stay cheap on big tables, for the pages (aftersales.views.paginate)
+and the API (the default pagination class).
+
+An exact COUNT(*) over every customer a manager of several branches sees reads all those rows
+(165 ms at a million customers, more than the page itself). A list's total is therefore exact up
+to EXACT_COUNT_LIMIT, counted over a LIMITed subquery that stops there, and above it PostgreSQL's
+own estimate of the query's rows (EXPLAIN, from the table statistics), shown as "about ...".
+"""
+
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+from rest_framework.pagination import PageNumberPagination
+
+EXACT_COUNT_LIMIT = 10_000
+
+
+def estimated_rows(queryset):
+    """PostgreSQL's estimate of how many rows `queryset` returns (no row is read)."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        (plan,) = cursor.fetchone()
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def rounded(number):
+    """Two significant digits: 1,234,567 → 1,200,000 (an estimate claims no more)."""
+    digits = len(str(number))
+    return round(number, 2 - digits) if digits > 2 else number
+
+
+class EstimatingPaginator(Paginator):
+    """A paginator whose `count` is exact up to EXACT_COUNT_LIMIT and an estimate above
+    (`is_estimate`)."""
+
+    is_estimate = False
+
+    @cached_property
+    def count(self):
+        if not isinstance(self.object_list, QuerySet):
+            return super().count
+        exact = self.object_list.order_by()[: EXACT_COUNT_LIMIT + 1].count()
+        if exact <= EXACT_COUNT_LIMIT:
+            return exact
+        self.is_estimate = True
+        return rounded(max(estimated_rows(self.object_list), exact))
+
+
+class EstimatingPagination(PageNumberPagination):
+    """The API's page-number pagination with the same totals; `count_is_estimate` says which."""
+
+    django_paginator_class = EstimatingPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_is_estimate"] = self.page.paginator.is_estimate
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_is_estimate"] = {"type": "boolean", "example": False}
+        return schema
