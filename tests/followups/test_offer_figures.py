@@ -3,17 +3,21 @@ salesperson, held back by reason, conversion, revenue, days to decision, commerc
 customer and month, service retention by vehicle age, declined-work recapture; the roll-ups
 against the raw tables, the drill-down, the CSV export, the query count at two sizes."""
 
+import io
+import re
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from followups.models import (
     ContactEvent,
     ImpulseRollup,
+    OfferRollup,
     OfferRule,
     Purpose,
     RetentionRollup,
@@ -178,3 +182,23 @@ def test_the_page_takes_a_constant_number_of_queries(
     rollups.rebuild(today=(OCTOBER_MORNING + timedelta(days=1)).date())
     assert figures_page(client).context["figures"].total.suggested > 10
     assert page_queries() == small
+
+
+def test_the_benchmark_reports_p50_p95_and_leaves_the_rollups_as_they_were(
+    settings, manager, pipeline
+):
+    settings.DEBUG = True
+    before = sorted(OfferRollup.objects.values_list("day", "event", "reason", "offers"))
+    out = io.StringIO()
+    call_command(
+        "benchmark_offer_figures",
+        requests=2,
+        warmup=0,
+        user=manager.username,
+        offers_per_year=5000,
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert "Synthetic roll-ups of 5,000 offers a year" in text
+    assert re.search(r"median=\d+ ms p95=\d+ ms queries=\d+", text)
+    assert sorted(OfferRollup.objects.values_list("day", "event", "reason", "offers")) == before
