@@ -8,14 +8,88 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.widgets import DateInput
 from quality.audits import selectors
 from quality.audits.models import (
+    DEFAULT_PASS_THRESHOLD,
     Area,
+    AuditItem,
     AuditStatus,
     AuditTemplate,
     FindingSeverity,
     InvoiceErrorKind,
 )
+from quality.checklists.forms import ChecklistRowForm, checklist_formset
 
 RATING_CHOICES = [(value, str(value)) for value in range(1, 6)]
+Kind = AuditItem.Kind
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    area = forms.ChoiceField(
+        label=_("Area"),
+        choices=Area.choices,
+        help_text=_("Fixed once the template exists: its audits belong to this area."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    pass_threshold = forms.IntegerField(
+        label=_("Pass threshold (%)"),
+        min_value=0,
+        max_value=100,
+        initial=DEFAULT_PASS_THRESHOLD,
+        help_text=_("An audit below this overall score, or with a critical item failed, fails."),
+    )
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["area"].disabled = True
+
+
+class AuditItemRowForm(ChecklistRowForm):
+    """One checklist item of an audit template: pass/fail, a 1–5 score, a measured value against
+    a target, or a free observation."""
+
+    target_value = forms.DecimalField(
+        label=_("Target"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("Only for measured values."),
+    )
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    higher_is_better = forms.BooleanField(label=_("Higher is better"), required=False)
+
+    target_fields = ("target_value", "unit", "higher_is_better")
+    target_kinds = frozenset({Kind.MEASURED})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Item")
+        self.fields["guidance"].label = _("Guidance for the auditor")
+        self.fields["kind"].choices = Kind.choices
+
+    def clean(self):
+        data = super().clean()
+        if self.is_blank() or data.get("DELETE"):
+            return data
+        if data.get("kind") == Kind.MEASURED and not data.get("target_value"):
+            self.add_error("target_value", _("Give the target of the measured value."))
+        return data
+
+
+AuditItemFormSet = checklist_formset(AuditItemRowForm)
+ITEM_ROW_FIELDS = (
+    "text",
+    "guidance",
+    "kind",
+    "weight",
+    "target_value",
+    "unit",
+    "higher_is_better",
+    "is_critical",
+)
 
 
 class PlanFilterForm(forms.Form):

@@ -22,6 +22,7 @@ from quality.audits.models import (
     AuditSection,
     AuditStatus,
     AuditTemplate,
+    AuditTemplateVersion,
     CorrectiveAction,
     Finding,
     InvoiceSample,
@@ -42,6 +43,18 @@ def version_sections(version_id):
         .order_by("position", "pk")
         .prefetch_related(Prefetch("items", AuditItem.objects.order_by("position", "pk")))
     )
+
+
+def version_with_sections(version_id):
+    """A version with its sections and their items in order (three queries)."""
+    return AuditTemplateVersion.objects.prefetch_related(
+        Prefetch(
+            "sections",
+            AuditSection.objects.order_by("position", "pk").prefetch_related(
+                Prefetch("items", AuditItem.objects.order_by("position", "pk"))
+            ),
+        )
+    ).get(pk=version_id)
 
 
 # --- audits -------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ from quality.audits import views
 urlpatterns = [
     path("audits/", views.plan, name="audit-plan"),
     path("audits/templates/", views.template_list, name="audit-template-list"),
+    path("audits/templates/new/", views.template_create, name="audit-template-create"),
     path("audits/templates/<int:pk>/", views.template_detail, name="audit-template-detail"),
+    path("audits/templates/<int:pk>/edit/", views.template_update, name="audit-template-update"),
     path("audits/<int:pk>/", views.audit_detail, name="audit-detail"),
     path("audits/<int:pk>/sign-off/", views.audit_sign_off, name="audit-sign-off"),
     path("audits/<int:pk>/photos/<int:photo_pk>/", views.audit_photo, name="audit-photo"),

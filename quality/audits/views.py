@@ -25,7 +25,9 @@ from customers.models import Purchase
 from quality import selectors as complaint_selectors
 from quality.audits import dashboard, selectors, services
 from quality.audits.forms import (
+    ITEM_ROW_FIELDS,
     ActionForm,
+    AuditItemFormSet,
     CompleteForm,
     DrawSampleForm,
     FindingFilterForm,
@@ -37,19 +39,23 @@ from quality.audits.forms import (
     ReopenForm,
     RootCauseForm,
     SignOffForm,
+    TemplateForm,
 )
 from quality.audits.models import (
     ActionStatus,
     Area,
     AuditItem,
     AuditPhoto,
+    AuditTemplate,
     CommunicationSample,
     CorrectiveAction,
     InvoiceSample,
 )
+from quality.checklists.forms import MORE_ROWS, rows_from_post, version_rows
 
 Kind = AuditItem.Kind
 DASHBOARD = "quality.view_quality_dashboard"
+ASSIGN_IDS = "assign_%s"
 
 
 def _error(request, error):
@@ -87,6 +93,121 @@ def template_detail(request, pk):
     )
 
 
+ROWS_PREFIX = "items"
+
+
+def _template_form_post(request, template, version):
+    """Validate and save the posted template; (form, formset, saved template or None)."""
+    form = TemplateForm(
+        request.POST,
+        editing=template is not None,
+        initial={"area": template.area} if template is not None else None,
+    )
+    formset = AuditItemFormSet(request.POST, prefix=ROWS_PREFIX)
+    if not (form.is_valid() and formset.is_valid()):
+        return form, formset, None
+    data = form.cleaned_data
+    arguments = {
+        "by": request.user,
+        "name": data["name"],
+        "description": data["description"],
+        "pass_threshold": data["pass_threshold"],
+        "sections": formset.sections(),
+    }
+    try:
+        if template is None:
+            saved = services.create_template(area=data["area"], **arguments)
+            message = _("Audit template “%(name)s” created.")
+        else:
+            saved = services.update_template(template=template, **arguments)
+            changed = saved.current_version().number != version.number
+            message = (
+                _(
+                    "Audit template “%(name)s” saved as a new version: audits made so far keep "
+                    "the old one."
+                )
+                if changed
+                else _("Audit template “%(name)s” saved.")
+            )
+    except DomainError as error:
+        if error.field in form.fields:
+            add_domain_error(form, error)
+        else:
+            formset._non_form_errors = formset.error_class([error.message])
+        return form, formset, None
+    messages.success(request, message % {"name": saved.name})
+    return form, formset, saved
+
+
+def _template_page(request, template=None):
+    """Create or edit a template on one page: its sections and items as formset rows. Saving
+    changes into a version an audit uses makes a new version (services.update_template)."""
+    version = template.current_version() if template is not None else None
+    if request.method == "POST" and "more_rows" not in request.POST:
+        form, formset, saved = _template_form_post(request, template, version)
+        if saved is not None:
+            return redirect(saved)
+    elif request.method == "POST":
+        # "More rows": show what was typed with empty rows added, without validating yet.
+        form = TemplateForm(
+            initial={key: request.POST.get(key) for key in TemplateForm.base_fields},
+            editing=template is not None,
+        )
+        if template is not None:
+            form.initial["area"] = template.area
+        formset = AuditItemFormSet(
+            prefix=ROWS_PREFIX,
+            initial=rows_from_post(
+                request.POST,
+                fields=ITEM_ROW_FIELDS,
+                flags=("is_critical", "higher_is_better"),
+                prefix=ROWS_PREFIX,
+            ),
+        )
+        formset.extra = MORE_ROWS
+    else:
+        initial = None
+        if template is not None:
+            initial = {
+                "name": template.name,
+                "area": template.area,
+                "description": template.description,
+                "pass_threshold": version.pass_threshold if version else None,
+            }
+        form = TemplateForm(initial=initial, editing=template is not None)
+        if version is not None:
+            version = selectors.version_with_sections(version.pk)
+        formset = AuditItemFormSet(
+            prefix=ROWS_PREFIX,
+            initial=version_rows(version, items="items", fields=ITEM_ROW_FIELDS),
+        )
+    return render(
+        request,
+        "quality/audits/template_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "template": template,
+            "version": version,
+            "in_use": bool(version and version.audits.exists()),
+        },
+    )
+
+
+@login_required
+@staff_member_required
+@permission_required("quality.add_audittemplate", raise_exception=True)
+def template_create(request):
+    return _template_page(request)
+
+
+@login_required
+@staff_member_required
+@permission_required("quality.change_audittemplate", raise_exception=True)
+def template_update(request, pk):
+    return _template_page(request, or_404(AuditTemplate.objects.get, pk=pk))
+
+
 # --- the plan -----------------------------------------------------------------------------------
 
 
@@ -97,7 +218,8 @@ def plan(request):
     user = request.user
     form = None
     if user.has_perm("quality.add_audit"):
-        form = PlanAuditForm(request.POST or None, user=user)
+        # Ids of its own: the filter form above has a branch field too.
+        form = PlanAuditForm(request.POST or None, user=user, auto_id="plan_%s")
         if request.method == "POST" and form.is_valid():
             try:
                 audit = services.plan_audit(by=user, **form.cleaned_data)
@@ -348,17 +470,18 @@ def _finding_context(request, finding, **extra):
     context = {
         "finding": finding,
         "complaints": selectors.explained_complaints(user, finding),
-        "action_form": ActionForm(finding=finding, initial={"owner": None}),
+        "action_form": ActionForm(finding=finding, initial={"owner": None}, auto_id=ASSIGN_IDS),
         "can_assign": user.has_perm("quality.add_correctiveaction") and finding.is_open,
         "can_verify": user.has_perm("quality.verify_correctiveaction"),
-        "complete_form": CompleteForm(),
-        "verify_form": NoteForm(),
-        "reopen_form": ReopenForm(),
     }
     for action in finding.actions.all():
         action.may_complete = action.status == ActionStatus.OPEN and services.may_complete(
             user, action
         )
+        # Each action's forms with ids of their own, so every label names its own field.
+        action.complete_form = CompleteForm(auto_id=f"action{action.pk}_complete_%s")
+        action.verify_form = NoteForm(auto_id=f"action{action.pk}_verify_%s")
+        action.reopen_form = ReopenForm(auto_id=f"action{action.pk}_reopen_%s")
     context.update(extra)
     return context
 
@@ -378,7 +501,7 @@ def finding_detail(request, pk):
 @require_POST
 def action_add(request, pk):
     finding = or_404(selectors.finding_detail, request.user, pk)
-    form = ActionForm(request.POST, finding=finding)
+    form = ActionForm(request.POST, finding=finding, auto_id=ASSIGN_IDS)
     if form.is_valid():
         try:
             services.add_corrective_action(finding=finding, by=request.user, **form.cleaned_data)
@@ -394,14 +517,27 @@ def action_add(request, pk):
     )
 
 
+# step: (permission, form, service, confirmation). Completing is the owner's (the service checks
+# whose action it is); verifying and reopening are the quality manager's.
 ACTION_STEPS = {
     "complete": (
+        "quality.change_correctiveaction",
         CompleteForm,
         services.complete_action,
         _("Completed; the quality manager verifies it."),
     ),
-    "verify": (NoteForm, services.verify_action, _("Verified.")),
-    "reopen": (ReopenForm, services.reopen_action, _("Reopened; the owner is told.")),
+    "verify": (
+        "quality.verify_correctiveaction",
+        NoteForm,
+        services.verify_action,
+        _("Verified."),
+    ),
+    "reopen": (
+        "quality.verify_correctiveaction",
+        ReopenForm,
+        services.reopen_action,
+        _("Reopened; the owner is told."),
+    ),
 }
 
 
@@ -410,10 +546,12 @@ ACTION_STEPS = {
 @permission_required("quality.change_correctiveaction", raise_exception=True)
 @require_POST
 def action_step(request, pk, step):
+    permission, form_class, service, done = ACTION_STEPS[step]
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
     action = or_404(
         CorrectiveAction.objects.visible_to(request.user).select_related("finding").get, pk=pk
     )
-    form_class, service, done = ACTION_STEPS[step]
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))

@@ -8,6 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.forms import MultipleFileField, MultipleFileInput
 from aftersales.models import Branch
+from quality.checklists.forms import (
+    ChecklistFormSet,
+    ChecklistRowForm,
+    checklist_formset,
+    version_rows,
+)
+from quality.checklists.forms import rows_from_post as checklist_rows_from_post
 from staff.mystery import selectors, services
 from staff.mystery.models import (
     DEFAULT_COACHING_THRESHOLD,
@@ -19,7 +26,6 @@ from staff.mystery.models import (
 
 Kind = Criterion.Kind
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-MORE_ROWS = 5
 
 
 # --- templates -----------------------------------------------------------------------------------
@@ -46,24 +52,9 @@ class TemplateForm(forms.Form):
     )
 
 
-class CriterionRowForm(forms.Form):
-    """One criterion; its section is named on the row (rows with the same section title form
-    that section, in the order they first appear)."""
+class CriterionRowForm(ChecklistRowForm):
+    """One criterion of a scorecard (quality.checklists.forms: the section is named on the row)."""
 
-    section = forms.CharField(
-        label=_("Section"),
-        max_length=150,
-        required=False,
-        help_text=_("Empty: the section of the row above."),
-    )
-    text = forms.CharField(label=_("Criterion"), max_length=250, required=False)
-    guidance = forms.CharField(
-        label=_("Guidance for the shopper"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 1}),
-    )
-    kind = forms.ChoiceField(label=_("Type"), choices=Kind.choices, initial=Kind.YES_NO)
-    weight = forms.IntegerField(label=_("Weight"), min_value=0, max_value=10, initial=1)
     target_minutes = forms.IntegerField(
         label=_("Target (min)"),
         min_value=1,
@@ -71,103 +62,40 @@ class CriterionRowForm(forms.Form):
         required=False,
         help_text=_("Only for minutes waited."),
     )
-    is_critical = forms.BooleanField(label=_("Critical"), required=False)
 
-    def is_blank(self):
-        data = getattr(self, "cleaned_data", {})
-        return not data.get("text") and not data.get("section") and not data.get("guidance")
+    target_fields = ("target_minutes",)
+    target_kinds = frozenset({Kind.MINUTES})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guidance"].label = _("Guidance for the shopper")
+        self.fields["kind"].choices = Kind.choices
 
     def clean(self):
         data = super().clean()
         if self.is_blank() or data.get("DELETE"):
             return data
-        if not data.get("text"):
-            self.add_error("text", _("Write the criterion, or tick Delete."))
         if data.get("kind") == Kind.MINUTES and not data.get("target_minutes"):
             self.add_error("target_minutes", _("Give the target in minutes."))
-        if data.get("is_critical") and data.get("kind") == Kind.OBSERVATION:
-            self.add_error("is_critical", _("An observation is not scored, so not critical."))
         return data
 
 
-class BaseCriterionFormSet(forms.BaseFormSet):
-    def clean(self):
-        if any(self.errors):
-            return
-        current = ""
-        for form in self.forms:
-            if form.cleaned_data.get("DELETE") or form.is_blank():
-                continue
-            current = form.cleaned_data.get("section") or current
-            if not current:
-                form.add_error("section", _("Name the section of the first criterion."))
-                raise forms.ValidationError(_("Name the section of the first criterion."))
-
-    def sections(self):
-        """The rows as the services' structure: [{"title", "criteria": [...]}]."""
-        sections = {}
-        current = ""
-        for form in self.forms:
-            data = form.cleaned_data
-            if data.get("DELETE") or form.is_blank():
-                continue
-            current = data.get("section") or current
-            sections.setdefault(current, []).append(
-                {
-                    "text": data["text"],
-                    "guidance": data.get("guidance", ""),
-                    "kind": data["kind"],
-                    "weight": data["weight"] if data.get("weight") is not None else 1,
-                    "target_minutes": data.get("target_minutes"),
-                    "is_critical": data.get("is_critical", False),
-                }
-            )
-        return [{"title": title, "criteria": rows} for title, rows in sections.items()]
+class CriterionFormSetBase(ChecklistFormSet):
+    items_key = "criteria"
 
 
-CriterionFormSet = forms.formset_factory(
-    CriterionRowForm, formset=BaseCriterionFormSet, extra=3, can_delete=True
-)
+CriterionFormSet = checklist_formset(CriterionRowForm, formset=CriterionFormSetBase)
+CRITERION_FIELDS = ("text", "guidance", "kind", "weight", "target_minutes")
 
 
 def criterion_rows(version):
     """A version's criteria as initial rows of the formset."""
-    if version is None:
-        return []
-    return [
-        {
-            "section": section.title,
-            "text": criterion.text,
-            "guidance": criterion.guidance,
-            "kind": criterion.kind,
-            "weight": criterion.weight,
-            "target_minutes": criterion.target_minutes,
-            "is_critical": criterion.is_critical,
-        }
-        for section in version.sections.all()
-        for criterion in section.criteria.all()
-    ]
+    return version_rows(version, items="criteria", fields=(*CRITERION_FIELDS, "is_critical"))
 
 
 def rows_from_post(data, prefix="criteria"):
     """The rows typed so far (for "More rows", which redisplays them without validating)."""
-    try:
-        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), 200)
-    except ValueError:
-        total = 0
-    rows = []
-    for index in range(total):
-        key = f"{prefix}-{index}-"
-        if data.get(f"{key}DELETE"):
-            continue
-        rows.append(
-            {
-                name: data.get(f"{key}{name}", "")
-                for name in ("section", "text", "guidance", "kind", "weight", "target_minutes")
-            }
-            | {"is_critical": bool(data.get(f"{key}is_critical"))}
-        )
-    return rows
+    return checklist_rows_from_post(data, fields=CRITERION_FIELDS, prefix=prefix)
 
 
 class TemplateFilterForm(forms.Form):

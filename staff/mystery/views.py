@@ -25,9 +25,9 @@ from aftersales.views import (
     role_required,
     staff_member_required,
 )
+from quality.checklists.forms import MORE_ROWS
 from staff.mystery import selectors, services
 from staff.mystery.forms import (
-    MORE_ROWS,
     AssignmentFilterForm,
     AssignmentForm,
     CriterionFormSet,

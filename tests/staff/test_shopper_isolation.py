@@ -24,12 +24,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
+from quality.audits import services as audit_services
+from quality.campaigns import services as campaign_services
+from quality.campaigns.models import ClusterRule
 from staff.models import ResultAttachment
 from staff.mystery import services
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import CustomerFactory, PurchaseFactory
 from tests.followups.factories import FollowUpFactory, PlaybookFactory
-from tests.quality.factories import ComplaintFactory
+from tests.quality.audit_helpers import finding_with_action, model, purchase_of
+from tests.quality.factories import ComplaintCategoryFactory, ComplaintFactory
 from tests.staff.factories import (
     AppointmentFactory,
     CandidateFactory,
@@ -170,6 +174,7 @@ def world(north, south, owner, colleague, manager, quality_manager, admin_user):
     coaching = CoachingActionFactory(branch=north, employee=owner)
     course = CourseFactory()
     objects = {
+        **_quality_world(north, owner, quality_manager),
         "customer": customer,
         "purchase": purchase,
         "complaint": complaint,
@@ -191,6 +196,38 @@ def world(north, south, owner, colleague, manager, quality_manager, admin_user):
         "manager": manager,
     }
     return objects
+
+
+def _quality_world(branch, owner, quality_manager):
+    """An audit with a photo, an invoice sample, a finding and its corrective action, a complaint
+    cluster and a campaign from it: quality management the shopper must not see either."""
+    finding, action = finding_with_action(branch=branch, by=quality_manager, owner=owner)
+    audit = finding.audit
+    audit_photo = audit_services.add_photo(
+        audit=audit,
+        item=None,
+        upload=SimpleUploadedFile("desk.jpg", PHOTO, content_type="image/jpeg"),
+        by=quality_manager,
+    )
+    wind = ComplaintCategoryFactory(name="Wind noise", code="iso-wind")
+    ClusterRule.objects.create(category=wind, threshold=2, window_days=60)
+    car = model("Isolation car")
+    for _number in range(2):
+        ComplaintFactory(purchase=purchase_of(car, branch=branch), category=wind)
+    (cluster,) = campaign_services.detect_clusters()
+    campaign = campaign_services.create_campaign(
+        by=quality_manager, name="Seal", reference="ISO-1", product=None, cluster=cluster
+    )
+    return {
+        "audit": audit,
+        "audit_template": audit.template,
+        "audit_photo": audit_photo,
+        "finding": finding,
+        "corrective_action": action,
+        "cluster": cluster,
+        "campaign": campaign,
+        "product": car,
+    }
 
 
 def ids_for(world):
@@ -219,8 +256,19 @@ def ids_for(world):
         "people": "owner",
         "staff": "owner",
         "scorecard": "owner",
+        "audits": "audit",
+        "audit-templates": "audit_template",
+        "photos": "audit_photo",
+        "findings": "finding",
+        "corrective-actions": "corrective_action",
+        "clusters": "cluster",
+        "complaint-clusters": "cluster",
+        "campaigns": "campaign",
+        "products": "product",
     }
     ids = {word: [world[key].pk] for word, key in words.items()}
+    # Mystery-shop scorecards and audit templates both live under "templates/".
+    ids["templates"] = [world["template"].pk, world["audit_template"].pk]
     ids["attachment"] = [world["complaint_attachment"].pk, world["result_attachment"].pk]
     ids["*"] = every
     return ids
@@ -264,6 +312,11 @@ def test_the_walk_covers_the_api_and_the_admin(world):
     assert f"/customers/{customer}/" in paths
     assert "/admin/" in paths
     assert f"/mystery-shop/results/{world['result'].pk}/" in paths
+    assert f"/audits/{world['audit'].pk}/" in paths
+    assert f"/audits/{world['audit'].pk}/photos/{world['audit_photo'].pk}/" in paths
+    assert f"/api/corrective-actions/{world['corrective_action'].pk}/complete/" in paths
+    assert f"/campaigns/{world['campaign'].pk}/" in paths
+    assert f"/audits/templates/{world['audit_template'].pk}/edit/" in paths
 
 
 # --- what the shopper does see: their own, and only their own -----------------------------------
@@ -340,6 +393,12 @@ def test_the_api_shows_the_shopper_only_their_own(client_for, shopper, world, ow
         "/api/branches/",
         "/api/dissonance/customers/",
         "/api/schema/",
+        "/api/audit-templates/",
+        "/api/audits/",
+        "/api/findings/",
+        "/api/corrective-actions/",
+        "/api/complaint-clusters/",
+        "/api/campaigns/",
     ],
 )
 def test_no_customer_or_organisation_data_through_the_api(client_for, shopper, world, path):
