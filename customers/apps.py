@@ -8,3 +8,4 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         from customers import links  # noqa: F401 (registers on import)
+        from customers.personal_data import tables  # noqa: F401 (registers on import)

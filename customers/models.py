@@ -500,8 +500,10 @@ class PurchaseLine(models.Model):
         return self.quantity * self.unit_price
 
 
-# The service history's tables (declined work, maintenance schedules) live in their domain
-# package; imported here so that Django finds them in the app's models module.
+# The hashes of erased customers' identifiers (customers.personal_data), and the service
+# history's tables (declined work, maintenance schedules), live in their domain packages;
+# imported here so that Django finds them in the app's models module.
+from customers.personal_data.models import ErasedIdentifier  # noqa: E402
 from customers.service_history.models import (  # noqa: E402
     DeclinedWork,
     MaintenanceSchedule,
@@ -515,6 +517,7 @@ __all__ = [
     "ConsentRecord",
     "Customer",
     "DeclinedWork",
+    "ErasedIdentifier",
     "InvolvementLevel",
     "MaintenanceSchedule",
     "Product",

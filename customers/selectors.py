@@ -14,6 +14,7 @@ from customers.models import (
     Purchase,
     PurchaseLine,
 )
+from customers.personal_data import records as personal_data_records
 
 # Each order ends on the primary key in its own direction, so that one index read forwards or
 # backwards serves it (customers.models: the *_order indexes).
@@ -248,20 +249,9 @@ def categories_with_counts():
 
 
 def customer_data_export(customer):
-    """Everything held about one customer, for an access request (GDPR art. 15)."""
-    customer = (
-        Customer.objects.select_related("branch", "salesperson")
-        .prefetch_related(
-            Prefetch(
-                "purchases",
-                Purchase.objects.prefetch_related(
-                    Prefetch("lines", PurchaseLine.objects.select_related("product"))
-                ),
-            ),
-            Prefetch("consents", ConsentRecord.objects.select_related("recorded_by")),
-        )
-        .get(pk=customer.pk)
-    )
+    """Everything held about one customer, for an access request (GDPR art. 15): the profile,
+    and the customer's rows in every table that holds some (customers.personal_data), by table."""
+    customer = Customer.objects.select_related("branch", "salesperson").get(pk=customer.pk)
     profile_fields = [
         "kind", "company_name", "salutation", "first_name", "last_name", "email", "phone",
         "mobile", "street", "postcode", "city", "country", "preferred_language",
@@ -276,40 +266,5 @@ def customer_data_export(customer):
             "created_at": customer.created_at.isoformat(),
             "updated_at": customer.updated_at.isoformat(),
         },
-        "consent_history": [
-            {
-                "channel": record.channel,
-                "granted": record.granted,
-                "source": record.source,
-                "recorded_at": record.recorded_at.isoformat(),
-                "recorded_by": str(record.recorded_by) if record.recorded_by else None,
-                "note": record.note,
-            }
-            for record in customer.consents.all()
-        ],
-        "purchases": [
-            {
-                "id": purchase.pk,
-                "purchase_date": purchase.purchase_date.isoformat(),
-                "handover_date": purchase.handover_date.isoformat()
-                if purchase.handover_date
-                else None,
-                "identifier": purchase.identifier,
-                "status": purchase.status,
-                "warranty_end": purchase.warranty_end.isoformat()
-                if purchase.warranty_end
-                else None,
-                "total": str(purchase.total),
-                "currency": purchase.currency,
-                "lines": [
-                    {
-                        "product": line.product.name,
-                        "quantity": line.quantity,
-                        "unit_price": str(line.unit_price),
-                    }
-                    for line in purchase.lines.all()
-                ],
-            }
-            for purchase in customer.purchases.all()
-        ],
+        "records": personal_data_records.export_records(customer),
     }

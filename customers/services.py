@@ -24,6 +24,7 @@ from customers.models import (
     Purchase,
     PurchaseLine,
 )
+from customers.personal_data import records as personal_data_records
 from customers.service_history import services as service_history
 from customers.signals import (
     customers_merged,
@@ -404,13 +405,18 @@ def merge_customers(*, survivor, duplicate, by):
 
 @transaction.atomic
 def erase_customer(*, customer, by):
-    """The right to erasure: personal data is anonymised; purchases stay for statistics without
-    identifying data; consent history stays as proof. Field history is dropped with the data."""
+    """The right to erasure, in every table that holds the customer's data (the registry of
+    customers.personal_data): their name, e-mail and phone replaced in every text, their own
+    words blanked, attachments deleted, field history purged. Purchases stay for statistics
+    without identifying data; consent history stays as proof. The hashes of the e-mail and the
+    DMS number are kept, so that an import does not quietly bring the person back."""
     if not by.has_perm("customers.erase_customer"):
         raise DomainError(_("You may not erase customer data."))
     require_branch_access(by, customer.branch_id)
     if customer.is_erased:
         raise DomainError(_("This customer's data has already been erased."))
+    personal_data_records.remember_erased_identifiers(customer)
+    personal_data_records.erase_records(customer)
     for name in ("company_name", "first_name", "email", "phone", "mobile", "street", "notes"):
         setattr(customer, name, "")
     customer.last_name = ERASED
@@ -425,8 +431,6 @@ def erase_customer(*, customer, by):
         setattr(customer, f"consent_{channel}", False)
     customer.save()
     customer.history.all().delete()
-    Purchase.objects.filter(customer=customer).update(identifier="", notes="", external_ref="")
-    Purchase.history.model.objects.filter(customer_id=customer.pk).delete()
     # The purchases stay for statistics, and with them the date (the save above wrote the
     # instance's, perhaps older, copy).
     refresh_last_purchase_dates([customer.pk])

@@ -7,4 +7,9 @@ class FollowupsConfig(AppConfig):
     verbose_name = _("Follow-ups")
 
     def ready(self):
-        from followups import links, receivers, timeline  # noqa: F401 (connect on import)
+        from followups import (  # noqa: F401 (connect and register on import)
+            links,
+            personal_data,
+            receivers,
+            timeline,
+        )

@@ -8,7 +8,13 @@ class QualityConfig(AppConfig):
 
     def ready(self):
         from followups import contact_policy
-        from quality import blockers, links, receivers, timeline  # noqa: F401 (connect on import)
+        from quality import (  # noqa: F401 (connect and register on import)
+            blockers,
+            links,
+            personal_data,
+            receivers,
+            timeline,
+        )
 
         contact_policy.register_blocker(blockers.open_complaint, bulk=blockers.open_complaint_among)
         contact_policy.register_blocker(

@@ -7,4 +7,9 @@ class StaffConfig(AppConfig):
     verbose_name = _("Staff")
 
     def ready(self):
-        from staff import links, receivers, timeline  # noqa: F401 (connect and register on import)
+        from staff import (  # noqa: F401 (connect and register on import)
+            links,
+            personal_data,
+            receivers,
+            timeline,
+        )

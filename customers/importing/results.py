@@ -29,6 +29,21 @@ class RowError:
         }
 
 
+@dataclass(frozen=True)
+class ErasedRow:
+    """A row of a customer whose data was erased (customers.personal_data): skipped, so that
+    an import does not quietly recreate the person."""
+
+    row: int
+    customer_ref: str
+
+    def __str__(self):
+        return _("Row %(row)s: customer %(ref)s was erased — skipped.") % {
+            "row": self.row,
+            "ref": self.customer_ref,
+        }
+
+
 @dataclass
 class ImportSummary:
     rows: int = 0
@@ -45,6 +60,7 @@ class ImportSummary:
 class ImportResult:
     summary: ImportSummary = field(default_factory=ImportSummary)
     errors: list[RowError] = field(default_factory=list)
+    erased_skipped: list[ErasedRow] = field(default_factory=list)
     applied: bool = False
     # Seconds per phase ("validate", each step of writing, "write"), for the benchmark.
     timings: dict[str, float] = field(default_factory=dict)

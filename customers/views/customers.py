@@ -3,6 +3,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -138,7 +139,8 @@ def customer_data_export(request, pk):
     data["exported_at"] = timezone.now().isoformat()
     data["exported_by"] = str(request.user)
     response = HttpResponse(
-        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+        json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder),
+        content_type="application/json",
     )
     response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
     return response

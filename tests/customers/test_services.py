@@ -368,8 +368,8 @@ def test_data_export_holds_profile_consent_and_purchases(admin_user, north):
     )
     data = selectors.customer_data_export(customer)
     assert data["customer"]["email"] == "export@example.com"
-    assert data["consent_history"][0]["channel"] == "letter"
-    assert len(data["purchases"]) == 1
+    assert data["records"]["customers.consentrecord"][0]["channel"] == "letter"
+    assert len(data["records"]["customers.purchase"]) == 1
 
 
 class TestSearch:

@@ -1,0 +1,25 @@
+"""The quality app's tables in the personal-data registry (customers.personal_data)."""
+
+from customers.personal_data import register
+from quality.models import (
+    CampaignContact,
+    ClusterComplaint,
+    CommunicationSample,
+    Complaint,
+    ComplaintAttachment,
+    ComplaintEvent,
+    DissonanceScore,
+    DissonanceSignal,
+    InvoiceSample,
+)
+
+register(Complaint, path="customer")
+register(ComplaintEvent, path="complaint__customer")
+# What the customer sent (photos, letters) goes with its files.
+register(ComplaintAttachment, path="complaint__customer", delete=True)
+register(ClusterComplaint, path="complaint__customer")
+register(DissonanceSignal, path="customer")
+register(DissonanceScore, path="customer")
+register(CommunicationSample, path="customer")
+register(InvoiceSample, path="purchase__customer")
+register(CampaignContact, path="customer")
