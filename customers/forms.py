@@ -158,6 +158,19 @@ class PurchaseForm(forms.Form):
         widget=DateInput(),
         help_text=_("Empty: the category's default period from the handover date."),
     )
+    vehicle = forms.CharField(
+        label=_("For the vehicle"),
+        max_length=60,
+        required=False,
+        help_text=_("A service visit: the VIN of the customer's car (its purchase)."),
+    )
+    odometer_km = forms.IntegerField(
+        label=_("Odometer reading (km)"),
+        min_value=0,
+        max_value=2_000_000,
+        required=False,
+        help_text=_("On the day of the visit; on a used car's purchase: at handover."),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.access import require_branch
 from aftersales.errors import DomainError
-from customers.models import DeclinedWork, MaintenanceSchedule
+from customers.models import DeclinedWork, MaintenanceSchedule, Purchase
 
 
 def _validated(instance):
@@ -36,6 +36,43 @@ def check_vehicle(*, vehicle, customer, purchase_date):
         raise DomainError(_("The vehicle was bought after this visit."), field="vehicle")
     if vehicle.vehicle_id is not None:
         raise DomainError(_("Choose the purchase of the car, not another visit."), field="vehicle")
+
+
+def find_vehicle(*, customer, identifier, on):
+    """The car a service visit on `on` names by its identifier (VIN, any case): the customer's
+    latest purchase of a vehicle category with it, not cancelled, not itself a visit, bought on
+    or before that day (the CSV import applies the same rule to a whole file). None without an
+    identifier."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    if customer is None:
+        raise DomainError(
+            _("A service visit is for a car the customer bought: choose the customer."),
+            field="vehicle",
+        )
+    vehicle = (
+        Purchase.objects.filter(
+            customer=customer,
+            identifier__iexact=identifier,
+            vehicle__isnull=True,
+            main_category__yearly_distance_km__isnull=False,
+            purchase_date__lte=on,
+        )
+        .exclude(status=Purchase.Status.CANCELLED)
+        .order_by("-purchase_date", "-pk")
+        .first()
+    )
+    if vehicle is None:
+        raise DomainError(no_vehicle_message(identifier), field="vehicle")
+    return vehicle
+
+
+def no_vehicle_message(identifier):
+    return _(
+        "This customer bought no vehicle with the identifier “%(vehicle)s” "
+        "on or before the purchase date."
+    ) % {"vehicle": identifier}
 
 
 def close_work_done_in(purchases):

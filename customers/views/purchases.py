@@ -19,6 +19,7 @@ from customers.forms import (
 )
 from customers.models import ProductCategory, Purchase
 from customers.service_history import selectors as service_history
+from customers.service_history import services as vehicle_service
 from customers.service_history.forms import DeclinedWorkForm
 
 
@@ -102,6 +103,11 @@ def purchase_create(request):
             try:
                 purchase_data = dict(form.cleaned_data)
                 customer = purchase_data.pop("customer")
+                purchase_data["vehicle"] = vehicle_service.find_vehicle(
+                    customer=customer,
+                    identifier=purchase_data.pop("vehicle"),
+                    on=purchase_data["purchase_date"],
+                )
                 purchase = services.log_purchase_at_desk(
                     by=request.user,
                     customer=customer,

@@ -403,3 +403,61 @@ def test_the_schedule_list_searches_filters_and_pages(
 def test_the_setup_menu_links_the_schedules_for_administrators(login, admin_user, owner):
     assert reverse("customers:schedule-list") in login(admin_user).get("/").content.decode()
     assert reverse("customers:schedule-list") not in login(owner).get("/").content.decode()
+
+
+# --- logging a visit at the desk ---
+
+
+def visit_form(car, inspection, **changes):
+    return {
+        "use_customer": car.customer_id,
+        "branch": car.branch_id,
+        "salesperson": "",
+        "purchase_date": TODAY.isoformat(),
+        "handover_date": TODAY.isoformat(),
+        "identifier": "",
+        "warranty_end": "",
+        "vehicle": car.identifier.lower(),
+        "odometer_km": "16500",
+        "notes": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "20",
+        "lines-0-product": inspection.pk,
+        "lines-0-quantity": "1",
+        "lines-0-unit_price": "289.00",
+        "consent-email": "",
+        "consent-phone": "",
+        "consent-sms": "",
+        "consent-letter": "",
+        "consent-source": "verbal",
+    } | changes
+
+
+def test_log_a_service_visit_with_its_car_and_reading(login, owner, car, inspection):
+    response = login(owner).post(reverse("customers:purchase-create"), visit_form(car, inspection))
+
+    assert response.status_code == 302, response.context["form"].errors
+    visit = car.service_visits.get()
+    assert (visit.odometer_km, visit.purchase_date) == (16500, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"vehicle": "WVWZZZ-UNKNOWN"}, "vehicle"),
+        ({"odometer_km": "-1"}, "odometer_km"),
+        ({"odometer_km": "lots"}, "odometer_km"),
+    ],
+)
+def test_a_visits_car_and_reading_are_checked_at_the_desk(
+    login, owner, car, inspection, changes, field
+):
+    response = login(owner).post(
+        reverse("customers:purchase-create"), visit_form(car, inspection, **changes)
+    )
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not car.service_visits.exists()
