@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     Avg,
     BigIntegerField,
@@ -800,10 +800,10 @@ def signal_figures(user, filters, *, months, now):
         GROUP BY s_month
     """  # noqa: S608 (the inner query is Django's, its parameters are passed separately)
     groups, trend_rows = [], {}
-    with transaction.atomic(using=signals.db), connection.cursor() as cursor:
-        # The planner's estimate for the whole year of signals can pass jit_above_cost:
-        # compiling would cost more than the query.
-        cursor.execute("SET LOCAL jit = off")
+    # The planner's estimate for the whole year of signals can pass jit_above_cost; every
+    # connection has JIT off (aftersales.settings: DATABASES' options), compiling would cost
+    # more than the query.
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for (
             part,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -71,3 +72,10 @@ def test_the_settings_file_sets_what_the_workload_needs():
     assert settings["work_mem"] == "16MB"
     # Memory-dependent settings come from dev.py and the compose file, never a fixed size here.
     assert "shared_buffers" not in settings
+
+
+def test_every_connection_of_the_app_runs_without_jit(db):
+    # Whatever the server's configuration (a managed database, the CI's PostgreSQL).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
