@@ -242,9 +242,10 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-pending-emails": {
         "task": "aftersales.tasks.deliver_pending_emails",
         "schedule": timedelta(seconds=10),
-        # A tick that waited longer than that (workers busy or down) is dropped: the next one is
-        # already on its way, so a backlog of ticks never builds up.
-        "options": {"expires": 10},
+        # A tick that waited a minute (workers busy or down) is dropped, so a backlog of ticks
+        # stays small; not sooner: behind a queue of deliveries every tick would expire before
+        # a worker got to it, and the safety net would be gone just when it is needed.
+        "options": {"expires": 60},
     },
     # Each tick re-scans the database for what is due, so a lost or doubled run changes nothing.
     "followup-digests": {
