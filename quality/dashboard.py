@@ -51,6 +51,7 @@ from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.models import Branch
 from aftersales.roles import Role
 from customers.models import Customer, ProductCategory, Purchase
+from customers.selectors import search_query
 from followups.models import SurveyInvitation, SurveyResponse
 from quality import scoring
 from quality.models import (
@@ -423,11 +424,15 @@ class AtRiskRow:
         return LEVEL_STYLES.get(self.score.level, "secondary")
 
 
-def customer_score_list(user, filters, *, level=None):
+def customer_score_list(user, filters, *, level=None, search=""):
     """The customers' scores, highest first: at risk (high and critical) unless a level is
-    given ("all" for every level). Each carries the id of the purchase to show: the top
-    reason's purchase, else the customer's latest."""
+    given ("all" for every level), of the customers a search term finds (name, e-mail, phone;
+    the customer list's full-text search). Each carries the id of the purchase to show: the
+    top reason's purchase, else the customer's latest."""
     scores = customer_scores(user, filters)
+    query = search_query(search)
+    if query is not None:
+        scores = scores.filter(customer__search_vector=query)
     if level is None:
         scores = scores.filter(level__in=scoring.AT_RISK_LEVELS)
     elif level != "all":

@@ -184,14 +184,24 @@ class DrillDownForm(DashboardFilterForm):
     complaint_category = forms.IntegerField(required=False, min_value=1)
     answer = forms.ChoiceField(label=_("Answers"), choices=SURVEY_ANSWERS, required=False)
     level = forms.ChoiceField(label=_("Level"), choices=LEVEL_CHOICES, required=False)
+    search = forms.CharField(
+        label=_("Customer"),
+        required=False,
+        max_length=100,
+        help_text=_("Name, e-mail or phone number, or the beginning of one."),
+    )
 
     DESCRIBED = (*DashboardFilterForm.DESCRIBED, "kind", "state", "nature", "answer", "level")
-    KEPT = ("list", "kind", "state", "nature", "complaint_category", "answer", "level")
+    KEPT = ("list", "kind", "state", "nature", "complaint_category", "answer", "level", "search")
 
     @property
     def chosen_level(self):
         """The customers' level to list: None for "at risk", "all" or a Level."""
         return self._data().get("level") or None
+
+    def customer_arguments(self):
+        """Keyword arguments of the customers' list besides user and filters."""
+        return {"level": self.chosen_level, "search": self._data().get("search", "")}
 
     def list_arguments(self):
         """(list name, keyword arguments of its selector besides user and filters)."""
@@ -206,5 +216,5 @@ class DrillDownForm(DashboardFilterForm):
         if name == "surveys":
             return name, {"answer": data.get("answer", "")}
         if name == "customers":
-            return name, {"level": self.chosen_level}
+            return name, self.customer_arguments()
         return "signals", {"kind": data.get("kind", "")}

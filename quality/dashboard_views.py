@@ -90,7 +90,9 @@ def dashboard_customers(request):
     """The customers by score, at risk first: the whole list behind the dashboard's table and
     the level counts. htmx asks for the table alone when paging."""
     form = DrillDownForm(request.GET or None, user=request.user)
-    scores = dashboard.customer_score_list(request.user, form.filters(), level=form.chosen_level)
+    scores = dashboard.customer_score_list(
+        request.user, form.filters(), **form.customer_arguments()
+    )
     page = paginate(request, scores, PAGE_SIZE)
     context = {
         "form": form,
