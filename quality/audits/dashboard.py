@@ -29,7 +29,7 @@ from quality.audits.models import (
     FindingSeverity,
 )
 from quality.campaigns.models import ComplaintCluster, ProductComplaintFigures
-from quality.campaigns.selectors import campaigns_with_progress
+from quality.campaigns.selectors import open_campaign_progress
 
 DEFAULT_MONTHS = 12
 LIST_LIMIT = 10
@@ -192,7 +192,7 @@ def figures(user, *, p=None, today=None):
         ],
         products=product_rates(user, p),
         clusters=open_clusters(user),
-        campaigns=campaigns_with_progress(user, open_only=True, repaired=False)[:LIST_LIMIT],
+        campaigns=open_campaign_progress(user, limit=LIST_LIMIT),
     )
 
 

@@ -1,7 +1,10 @@
 """Reads of clusters and campaigns, scoped to the user, with each campaign's progress."""
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from aftersales.access import sees_all_branches, visible_branch_ids
 from customers.models import Purchase
@@ -77,15 +80,12 @@ def _count(contacts, condition=None):
     )
 
 
-def campaigns_with_progress(user, *, open_only=False, pk=None, repaired=True):
+def campaigns_with_progress(user, *, pk=None):
     """Campaigns with their affected owners (in the user's branches), follow-ups planned,
     contacted (done), reached and repaired (see repaired_q), and the close rate (repaired of
     affected): one query, each figure a subquery over the campaign's contacts (indexed by
-    campaign). `repaired=False` leaves out the costliest figure (looking for the service
-    purchases), which the dashboard does: its campaign list links to the campaign page."""
+    campaign)."""
     campaigns = Campaign.objects.visible_to(user).select_related("product", "cluster")
-    if open_only:
-        campaigns = campaigns.filter(status=Campaign.Status.OPEN)
     if pk is not None:
         campaigns = campaigns.filter(pk=pk)
     contacts = CampaignContact.objects.filter(campaign=OuterRef("pk"))
@@ -97,15 +97,57 @@ def campaigns_with_progress(user, *, open_only=False, pk=None, repaired=True):
             planned=_count(contacts, Q(followup__isnull=False)),
             contacted=_count(contacts, Q(followup__status=FollowUp.Status.DONE)),
             reached=_count(contacts, Q(followup__outcome__in=REACHED)),
-            **({"repaired": _count(contacts, repaired_q())} if repaired else {}),
+            repaired=_count(contacts, repaired_q()),
         ).order_by("-created_at", "-pk")
     )
     for row in rows:
-        if not repaired:
-            row.repaired = row.close_rate = None
-            continue
         row.close_rate = round(row.repaired * 100 / row.affected, 1) if row.affected else None
     return rows
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    pk: int
+    name: str
+    affected: int
+    planned: int
+    contacted: int
+    reached: int
+
+    def get_absolute_url(self):
+        return reverse("quality:campaign-detail", args=[self.pk])
+
+
+def open_campaign_progress(user, *, limit):
+    """The newest open campaigns with affected owners in the user's branches and their
+    progress (affected, planned, contacted, reached), for the dashboard: one GROUP BY over the
+    campaigns' contacts and their follow-ups, cheaper to build and run than a subquery per
+    figure (campaigns_with_progress, which the campaign pages use)."""
+    contacts = CampaignContact.objects.filter(campaign__status=Campaign.Status.OPEN)
+    if not sees_all_branches(user):
+        contacts = contacts.filter(branch__in=visible_branch_ids(user))
+    rows = (
+        contacts.values("campaign_id", name=F("campaign__name"))
+        .annotate(
+            created=Max("campaign__created_at"),
+            affected=Count("pk"),
+            planned=Count("pk", filter=Q(followup__isnull=False)),
+            contacted=Count("pk", filter=Q(followup__status=FollowUp.Status.DONE)),
+            reached=Count("pk", filter=Q(followup__outcome__in=REACHED)),
+        )
+        .order_by("-created", "-campaign_id")[:limit]
+    )
+    return [
+        CampaignProgress(
+            pk=row["campaign_id"],
+            name=row["name"],
+            affected=row["affected"],
+            planned=row["planned"],
+            contacted=row["contacted"],
+            reached=row["reached"],
+        )
+        for row in rows
+    ]
 
 
 def campaign_detail(user, pk):
