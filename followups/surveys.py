@@ -25,6 +25,7 @@ from aftersales import services as core
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 from aftersales.roles import Role
+from customers.salutations import letter_greeting
 from followups.calendar import local_now
 from followups.contact_policy import can_contact, record_contact
 from followups.models import (
@@ -205,7 +206,7 @@ def _invitation_email(invitation):
         "branch": branch.name
     }
     paragraphs = [
-        _("Hello %(name)s,") % {"name": customer.display_name},
+        f"{letter_greeting(customer)},",
         _(
             "thank you for your purchase at %(branch)s. We would like to know how satisfied you "
             "are. Four short questions, about two minutes:"

@@ -6,13 +6,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from aftersales import services as core
 from aftersales.access import require_branch
 from aftersales.errors import DomainError
 from aftersales.roles import Role
 from customers.models import Customer, Purchase
+from customers.salutations import by_gender, letter_greeting
 from followups import services as followup_services
 from followups.calendar import WorkingCalendar, policy_for
 from followups.models import AssigneeRole, FollowUp, StepKind
@@ -255,12 +256,12 @@ def acknowledge_complaint(*, complaint, by, note=""):
             "acknowledged",
             _("We have received your concern"),
             _(
-                "Dear %(name)s,\n\nthank you for telling us. We have registered your concern "
+                "%(greeting)s,\n\nthank you for telling us. We have registered your concern "
                 "(number %(number)s) and will get back to you by %(due)s at the latest.\n\n"
                 "%(branch)s"
             )
             % {
-                "name": complaint.customer.display_name,
+                "greeting": letter_greeting(complaint.customer),
                 "number": complaint.pk,
                 "due": date_format(
                     complaint.resolve_due_at.astimezone(complaint.branch.zone), "DATE_FORMAT"
@@ -324,12 +325,12 @@ def resolve_complaint(*, complaint, by, resolution, notes="", customer_satisfied
                 "resolved",
                 _("Your concern has been resolved"),
                 _(
-                    "Dear %(name)s,\n\nyour concern (number %(number)s) has been dealt with: "
+                    "%(greeting)s,\n\nyour concern (number %(number)s) has been dealt with: "
                     "%(resolution)s.\n%(notes)s\n\nIf anything is still not right, simply reply to "
                     "this e-mail or call us.\n\n%(branch)s"
                 )
                 % {
-                    "name": complaint.customer.display_name,
+                    "greeting": letter_greeting(complaint.customer),
                     "number": complaint.pk,
                     "resolution": complaint.get_resolution_display(),
                     "notes": complaint.resolution_notes,
@@ -575,11 +576,7 @@ def _start_recovery(score_row, now):
         branch=branch,
         kind=StepKind.RECOVERY,
         title=_("Recovery call: %(customer)s") % {"customer": customer},
-        instructions=_(
-            "Call personally. The customer shows strong doubt about the purchase: %(reasons)s. "
-            "Listen, acknowledge, agree on a concrete next step."
-        )
-        % {"reasons": top_reasons},
+        instructions=recovery_instructions(customer) % {"reasons": top_reasons},
         due_date=calendar.add_working_days(local_today, RECOVERY_WITHIN_WORKING_DAYS),
         assignee=managers[0] if managers else None,
         assignee_role=AssigneeRole.MANAGER,
@@ -597,6 +594,29 @@ def _start_recovery(score_row, now):
                 link=customer.get_absolute_url(),
                 dedupe_key=f"dissonance-alert:{score_row.pk}:{followup.pk}:{manager.pk}",
             )
+
+
+def recovery_instructions(customer):
+    """What the recovery call's assignee is asked to do; German speaks of "die Kundin" or
+    "der Kunde" by the customer's salutation."""
+    return by_gender(
+        customer,
+        female=pgettext(
+            "female customer",
+            "Call personally. The customer shows strong doubt about the purchase: %(reasons)s. "
+            "Listen, acknowledge, agree on a concrete next step.",
+        ),
+        male=pgettext(
+            "male customer",
+            "Call personally. The customer shows strong doubt about the purchase: %(reasons)s. "
+            "Listen, acknowledge, agree on a concrete next step.",
+        ),
+        neutral=pgettext(
+            "customer",
+            "Call personally. The customer shows strong doubt about the purchase: %(reasons)s. "
+            "Listen, acknowledge, agree on a concrete next step.",
+        ),
+    )
 
 
 @transaction.atomic

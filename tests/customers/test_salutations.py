@@ -1,0 +1,66 @@
+"""Customers are greeted with their salutation, and German sentences about them take its
+grammatical gender. The German half needs the compiled catalogue (make compilemessages)."""
+
+import pytest
+from django.utils import translation
+
+from customers.models import Customer
+from customers.salutations import addressed_name, letter_greeting
+from quality.services import recovery_instructions
+from tests.customers.factories import CustomerFactory
+
+# The shared fixtures check the migrated role groups in the database.
+pytestmark = pytest.mark.django_db
+
+MS, MR, NONE = Customer.Salutation.MS, Customer.Salutation.MR, Customer.Salutation.NONE
+
+
+def customer(salutation, **fields):
+    return CustomerFactory.build(
+        salutation=salutation, first_name="Sabine", last_name="Weiß", **fields
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "salutation", "greeting", "addressed"),
+    [
+        ("en", MS, "Dear Ms Weiß", "Ms Weiß"),
+        ("en", MR, "Dear Mr Weiß", "Mr Weiß"),
+        ("en", NONE, "Dear Sabine Weiß", "Sabine Weiß"),
+        ("de", MS, "Sehr geehrte Frau Weiß", "Frau Weiß"),
+        ("de", MR, "Sehr geehrter Herr Weiß", "Herr Weiß"),
+        ("de", NONE, "Guten Tag Sabine Weiß", "Sabine Weiß"),
+    ],
+)
+def test_greeting_in_both_languages(language, salutation, greeting, addressed):
+    with translation.override(language):
+        assert letter_greeting(customer(salutation)) == greeting
+        assert addressed_name(customer(salutation)) == addressed
+
+
+def test_a_company_is_greeted_by_its_name():
+    company = customer(MS, kind=Customer.Kind.COMPANY, company_name="Weiß GmbH")
+    with translation.override("en"):
+        assert letter_greeting(company) == "Dear Weiß GmbH (Sabine Weiß)"
+
+
+@pytest.mark.parametrize(
+    ("salutation", "sentence"),
+    [
+        (MS, "Die Kundin hat starke Zweifel an ihrem Kauf"),
+        (MR, "Der Kunde hat starke Zweifel an seinem Kauf"),
+        (NONE, "Die Kundin oder der Kunde hat starke Zweifel am Kauf"),
+    ],
+)
+def test_german_speaks_of_the_customer_in_their_gender(salutation, sentence):
+    with translation.override("de"):
+        assert sentence in recovery_instructions(customer(salutation))
+
+
+def test_english_has_one_wording():
+    with translation.override("en"):
+        wordings = {recovery_instructions(customer(s)) for s in (MS, MR, NONE)}
+    assert wordings == {
+        "Call personally. The customer shows strong doubt about the purchase: %(reasons)s. "
+        "Listen, acknowledge, agree on a concrete next step."
+    }
