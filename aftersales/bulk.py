@@ -105,7 +105,7 @@ def update_objects(model, objs, fields):
     pk = quote(opts.pk.column)
     # Table and column names come from the models, never from user input.
     statement = (
-        f"UPDATE {quote(opts.db_table)} SET {assignments} "  # noqa: S608
+        f"UPDATE {quote(opts.db_table)} SET {assignments} "  # noqa: S608  # nosec B608 (names from the models)
         f"FROM unnest({arrays}) AS new({names}) "
         f"WHERE {quote(opts.db_table)}.{pk} = new.{pk}"
     )

@@ -437,6 +437,10 @@ SPECTACULAR_SETTINGS = {
         "FindingSeverityEnum": "quality.audits.models.FindingSeverity",
         "CorrectiveActionStatusEnum": "quality.audits.models.ActionStatus",
         "CampaignSourceEnum": "quality.campaigns.models.Campaign.Source",
+        "OfferStateEnum": "followups.offers.models.OfferState",
+        "OfferDeclineReasonEnum": "followups.offers.models.DeclineReason",
+        "SeasonMonthEnum": "followups.offers.models.MONTHS",
+        "AssignmentStateEnum": "staff.mystery.selectors.AssignmentState",
     },
     # The interactive docs load Swagger UI from our own static files (npm), not from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

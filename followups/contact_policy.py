@@ -303,7 +303,7 @@ def commercial_refusals_sql(customers, *, at, channels=()):
         FROM customers_customer c
         LEFT JOIN followups_branchpolicy bp ON bp.branch_id = c.branch_id
         WHERE c.id IN ({candidate_sql})
-    """  # noqa: S608 (our own SQL; values are parameters)
+    """  # noqa: S608  # nosec B608 (our own SQL; values are parameters)
     return sql, [
         Code.ERASED,
         Code.NO_CONSENT,

@@ -803,7 +803,7 @@ def signal_figures(user, filters, *, months, now):
             GROUP BY s_month, s_customer
         ) AS per_customer
         GROUP BY s_month
-    """  # noqa: S608 (the inner query is Django's, its parameters are passed separately)
+    """  # noqa: S608  # nosec B608 (the inner query is Django's; parameters passed apart)
     groups, trend_rows = [], {}
     # The planner's estimate for the whole year of signals can pass jit_above_cost; every
     # connection has JIT off (aftersales.settings: DATABASES' options), compiling would cost

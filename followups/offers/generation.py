@@ -111,7 +111,7 @@ def candidates_sql(rule, today, branch_ids):
             params.append(rule.maintenance_due_km)
         where.append(
             f"""p.id IN (SELECT m.vehicle_id FROM ({maintenance_sql(vehicles, _literal(today))}) m
-                WHERE m.schedule_id IS NOT NULL AND ({" OR ".join(due)}))"""  # noqa: S608
+                WHERE m.schedule_id IS NOT NULL AND ({" OR ".join(due)}))"""  # noqa: S608  # nosec B608 (our own SQL)
         )
     declined = "NULL::bigint"
     if rule.declined_work_days is not None:
@@ -119,7 +119,7 @@ def candidates_sql(rule, today, branch_ids):
         product_match = "AND w.product_id = %s" if rule.product_id else ""
         work = f"""JOIN LATERAL (SELECT w.id FROM customers_declinedwork w
             WHERE w.vehicle_id = p.id AND w.status = 'open' AND w.declined_on <= %s
-            {product_match} ORDER BY w.declined_on, w.id LIMIT 1) w ON TRUE"""  # noqa: S608
+            {product_match} ORDER BY w.declined_on, w.id LIMIT 1) w ON TRUE"""  # noqa: S608  # nosec B608 (our own SQL)
         work_params = [today - timedelta(days=rule.declined_work_days)]
         if rule.product_id:
             work_params.append(rule.product_id)
@@ -133,7 +133,7 @@ def candidates_sql(rule, today, branch_ids):
         {work}
         WHERE {" AND ".join(where)}
         ORDER BY p.customer_id, p.handover_date DESC, p.id DESC
-    """  # noqa: S608 (our own SQL; values are parameters or integers from the database)
+    """  # noqa: S608  # nosec B608 (our own SQL; values are parameters or integers from the database)
     return sql, work_params + params
 
 
@@ -179,7 +179,7 @@ def _generate(rule, today, window, branch_ids, at):
             DO UPDATE SET offers = followups_offerrollup.offers + EXCLUDED.offers
         )
         SELECT state, count(*) FROM ins GROUP BY state
-    """  # noqa: S608
+    """  # noqa: S608  # nosec B608 (our own SQL)
     now = timezone.now()
     params = [
         *cand_params,

@@ -127,7 +127,7 @@ REBUILD_RETENTION = f"""
     WHERE c.yearly_distance_km IS NOT NULL AND v.status = 'handed_over'
       AND v.handover_date <= %(today)s AND cu.erased_at IS NULL
     GROUP BY v.branch_id, band
-"""  # noqa: S608 (the bands are our own constants)
+"""  # noqa: S608  # nosec B608 (the bands are our own constants)
 
 
 @transaction.atomic

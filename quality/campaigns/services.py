@@ -427,7 +427,7 @@ SELECT branch_id, product_id, month, SUM(purchases), SUM(complaints) FROM (
     GROUP BY 1, 2, 3
 ) figures
 GROUP BY 1, 2, 3
-"""  # noqa: S608 (constants only)
+"""  # noqa: S608  # nosec B608 (constants only)
 
 
 @transaction.atomic

@@ -42,7 +42,7 @@ USED_CAR_READINGS = f"""
     FROM customers_productcategory c
     WHERE c.id = v.main_category_id AND c.code = 'used-cars' AND v.odometer_km IS NULL
         AND v.vehicle_id IS NULL AND v.status <> '{Purchase.Status.CANCELLED}'
-"""  # noqa: S608 (constants)
+"""  # noqa: S608  # nosec B608 (constants)
 
 # A workshop or tyre purchase is a visit of the customer's latest car handed over before it; the
 # reading is the car's first reading plus its pace times the days since the handover.
@@ -64,7 +64,7 @@ LINK_VISITS = f"""
         ORDER BY visit.id, car.handover_date DESC, car.id DESC
     ) link
     WHERE s.id = link.visit_id
-"""  # noqa: S608 (constants)
+"""  # noqa: S608  # nosec B608 (constants)
 
 # (service SKU, what the workshop wrote, urgency); a visit's hash picks one.
 DECLINED = [
