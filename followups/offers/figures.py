@@ -1,7 +1,8 @@
 """The read side of the cross-selling figures page: read from the roll-ups (followups.offers
 .rollups), never from the millions of offers, so the page needs a constant handful of queries:
 
-1. the offer roll-ups of the period, grouped by rule, branch, salesperson, event and reason;
+1. the offer roll-ups of the period, grouped by rule, branch, salesperson, event and reason
+   (their names follow in one more query);
 2. the impulses per customer and month of the period's months;
 3. the service retention by branch and vehicle age band (as of the last nightly rebuild);
 4. the declined-work recapture of the period (declined work is a small table, indexed by
@@ -14,6 +15,7 @@ were accepted; the days to the decision are averaged over those decided offers.
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -135,24 +137,42 @@ class OfferFigures:
     recapture: Recapture
 
 
-def _person(row):
-    if row["salesperson_id"] is None:
-        return _("Not assigned")
-    name = f"{row['salesperson__first_name']} {row['salesperson__last_name']}".strip()
-    return name or row["salesperson__username"]
+# The names of the rules, branches and salespeople the roll-ups name, in one query: grouping the
+# roll-ups by ids alone keeps the big aggregate narrow.
+NAMES = """
+    SELECT 'rule', id, name, '' FROM followups_offerrule WHERE id = ANY(%(rules)s)
+    UNION ALL
+    SELECT 'branch', id, name, '' FROM aftersales_branch WHERE id = ANY(%(branches)s)
+    UNION ALL
+    SELECT 'person', id, trim(first_name || ' ' || last_name), username
+    FROM aftersales_user WHERE id = ANY(%(people)s)
+"""
 
 
-def _sorted_rows(groups):
+def _names(rules, branches, people):
+    names = {"rule": {}, "branch": {}, "person": {None: _("Not assigned")}}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            NAMES,
+            {"rules": list(rules), "branches": list(branches), "people": list(people - {None})},
+        )
+        for kind, pk, name, username in cursor.fetchall():
+            names[kind][pk] = name or username
+    return names
+
+
+def _sorted_rows(groups, names):
     return tuple(
-        Row(id=pk, name=name, counts=counts)
-        for pk, (name, counts) in sorted(
-            groups.items(), key=lambda item: (item[0] is None, item[1][0].lower(), item[0] or 0)
+        Row(id=pk, name=names.get(pk, ""), counts=counts)
+        for pk, counts in sorted(
+            groups.items(),
+            key=lambda item: (item[0] is None, names.get(item[0], "").lower(), item[0] or 0),
         )
     )
 
 
-def _add(groups, key, name, counts):
-    groups[key] = (name, groups.get(key, (name, Counts()))[1] + counts)
+def _add(groups, key, counts):
+    groups[key] = groups.get(key, Counts()) + counts
 
 
 def offer_figures(user, *, start, end, branch=None, rule=None):
@@ -164,18 +184,7 @@ def offer_figures(user, *, start, end, branch=None, rule=None):
         rollups = rollups.filter(rule=rule)
     grouped = (
         rollups.order_by()
-        .values(
-            "rule_id",
-            "rule__name",
-            "branch_id",
-            "branch__name",
-            "salesperson_id",
-            "salesperson__username",
-            "salesperson__first_name",
-            "salesperson__last_name",
-            "event",
-            "reason",
-        )
+        .values("rule_id", "branch_id", "salesperson_id", "event", "reason")
         .annotate(offers=Sum("offers"), value=Sum("value"), days=Sum("decision_days"))
     )
     by_rule, by_branch, by_person, held = {}, {}, {}, {}
@@ -188,19 +197,20 @@ def offer_figures(user, *, start, end, branch=None, rule=None):
             values["decision_days"] = row["days"]
         counts = Counts(**values)
         total += counts
-        _add(by_rule, row["rule_id"], row["rule__name"], counts)
-        _add(by_branch, row["branch_id"], row["branch__name"], counts)
-        _add(by_person, row["salesperson_id"], _person(row), counts)
+        _add(by_rule, row["rule_id"], counts)
+        _add(by_branch, row["branch_id"], counts)
+        _add(by_person, row["salesperson_id"], counts)
         if row["event"] == OfferEvent.HELD_BACK:
             held[row["reason"]] = held.get(row["reason"], 0) + row["offers"]
+    names = _names(by_rule, by_branch, set(by_person)) if total != Counts() else {}
     labels = contact_policy.reason_labels()
     return OfferFigures(
         start=start,
         end=end,
         total=total,
-        by_rule=_sorted_rows(by_rule),
-        by_branch=_sorted_rows(by_branch),
-        by_salesperson=_sorted_rows(by_person),
+        by_rule=_sorted_rows(by_rule, names.get("rule", {})),
+        by_branch=_sorted_rows(by_branch, names.get("branch", {})),
+        by_salesperson=_sorted_rows(by_person, names.get("person", {})),
         held_back=tuple(
             HeldBack(code, labels.get(code, code), offers)
             for code, offers in sorted(held.items(), key=lambda item: (-item[1], item[0]))
