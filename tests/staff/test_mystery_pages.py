@@ -372,6 +372,18 @@ def test_submit_and_the_result_is_locked(login, shopper, assignment, owner):
     assert list(listed.context["assignments"]) == []
 
 
+@pytest.mark.parametrize("saved", [False, True])
+def test_only_a_returned_result_shows_a_question(login, shopper, assignment, saved):
+    # A never-saved assignment has no result, whose missing status once read as "returned".
+    client = login(shopper)
+    url = f"/mystery-shop/my/{assignment.pk}/"
+    if saved:
+        client.post(url, {**form_data(assignment, {}), "save": "1"})
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"Question from the quality team" not in page.content
+
+
 def test_a_returned_result_shows_the_question_and_can_be_resubmitted(
     login, shopper, assignment, owner, quality_manager
 ):
