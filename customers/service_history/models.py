@@ -162,6 +162,8 @@ class MaintenanceSchedule(models.Model):
         verbose_name = _("maintenance schedule")
         verbose_name_plural = _("maintenance schedules")
         ordering = ["name", "pk"]
+        # The schedules page sorts by name, either way.
+        indexes = [models.Index(fields=["name", "id"], name="maintenance_schedule_name")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(product__isnull=False, category__isnull=True)

@@ -10,7 +10,7 @@ from customers.service_history.mileage import Estimate, NextService, estimates, 
 
 # The visits the purchase page lists; older ones are in the customer's timeline.
 VISITS_SHOWN = 20
-# Over the index maintenance_schedule_name (both directions).
+# Over the index maintenance_schedule_name (either direction).
 SCHEDULE_ORDERINGS = {"name": ("name", "pk"), "-name": ("-name", "-pk")}
 
 
