@@ -58,6 +58,12 @@ class PurchaseChoiceField(forms.ModelChoiceField):
         return " · ".join(str(part) for part in parts)
 
 
+def sole_branch(branches):
+    """The branch to preselect for someone who can choose only one, else None."""
+    first_two = list(branches[:2])
+    return first_two[0] if len(first_two) == 1 else None
+
+
 def staff_of(branches):
     """Active salespeople and managers working in the given branches, for choice fields."""
     return (
@@ -92,6 +98,8 @@ class CustomerEditForm(CustomerForm):
         branches = Branch.objects.visible_to(user).filter(is_active=True)
         self.fields["branch"].queryset = branches
         self.fields["salesperson"].queryset = staff_of(branches)
+        if self.instance.pk is None:
+            self.fields["branch"].initial = sole_branch(branches)
 
 
 class ConsentQuestionsForm(forms.Form):
@@ -185,8 +193,7 @@ class PurchaseForm(forms.Form):
         self.fields["customer"].queryset = Customer.objects.visible_to(user).active()
         self.fields["salesperson"].queryset = staff_of(branches)
         self.fields["purchase_date"].initial = timezone.localdate()
-        if branches.count() == 1:
-            self.fields["branch"].initial = branches.first()
+        self.fields["branch"].initial = sole_branch(branches)
         if user.has_role("sales"):
             self.fields["salesperson"].initial = user
 

@@ -137,6 +137,14 @@ def test_sales_creates_a_customer_and_is_warned_about_a_duplicate(login, owner, 
     assert Customer.objects.count() == 2
 
 
+def test_the_new_customer_form_preselects_the_only_branch(login, owner, north, south):
+    form = login(owner).get(reverse("customers:customer-create")).context["form"]
+    assert form["branch"].value() == north.pk
+    two_branches = UserFactory(roles=["sales"], branches=[north, south])
+    form = login(two_branches).get(reverse("customers:customer-create")).context["form"]
+    assert form["branch"].value() is None
+
+
 def test_service_staff_cannot_create_or_edit_customers(login, service_user, north_customer):
     client = login(service_user)
     assert client.get(reverse("customers:customer-create")).status_code == 403
