@@ -14,6 +14,7 @@ the two other Roadster owners get their follow-ups.
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -80,6 +81,9 @@ def audit_invoicing_and_assign(page: Page, north, template, owner):
         expect(page.get_by_text("Corrective action assigned.")).to_be_visible()
 
 
+# Three people sign in and some thirty pages are loaded, each checked by axe-core: longer than
+# the default two minutes on a busy machine.
+@pytest.mark.timeout(300)
 def test_audit_findings_actions_and_a_campaign_from_a_cluster(page: Page, north, owner):
     quality = UserFactory(username="quality", roles=["quality"], branches=[north])
     UserFactory(username="sven", roles=["service"], branches=[north])
