@@ -397,7 +397,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "aftersales.pagination.EstimatingPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, telling blank and null values and the error answers (aftersales.schema).
+    "DEFAULT_SCHEMA_CLASS": "aftersales.schema.AutoSchema",
     "EXCEPTION_HANDLER": "aftersales.api.exception_handler",
     # Per client address (aftersales.signin.throttling; X-Forwarded-For as TRUSTED_PROXY_COUNT
     # says): asking for tokens, and the customers' survey answers (public pages).
