@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ from aftersales.models import User
 from aftersales.signin import selectors, services, throttling
 from aftersales.signin.forms import CodeForm, EnrolmentForm, TokenForm
 from aftersales.signin.models import ApiToken
-from aftersales.views import add_domain_error
+from aftersales.views import add_domain_error, next_url
 
 # The session of someone who gave the right password and still owes the second factor.
 PENDING = "signin:pending"
@@ -86,6 +88,12 @@ class LoginView(auth_views.LoginView):
             "next": self.get_success_url(),
         }
         return redirect("login-verify")
+
+
+def admin_login(request):
+    """The Django admin's login page would take the password alone: send everyone to ours,
+    and back to the admin page they wanted afterwards."""
+    return redirect_to_login(next_url(request, reverse("admin:index")))
 
 
 def login_verify(request):

@@ -118,6 +118,8 @@ def test_purchase_gets_a_plan_the_checkin_is_done_and_the_customer_answers_the_s
 
     # The check-in's day: it waits in the salesperson's inbox, the thank-you call is overdue.
     with time_machine.travel(morning_of(checkin.due_date, north), tick=True):
+        # Days later the session has long ended (30 minutes idle): she signs in that morning.
+        log_in(page, owner)
         main_navigation(page).get_by_role("link", name="Follow-ups", exact=True).click()
         expect(page).to_have_url("/followups/")
         expect(page.get_by_role("heading", name="My follow-ups", level=1)).to_be_visible()

@@ -25,7 +25,7 @@ pytestmark = E2E
 BRAND = "After-Sales CRM"
 # Every page link the main navigation can show, in page order (templates/partials/nav_items.html,
 # then the Notifications link of base.html), including those inside the "Staff" and "Set-up"
-# menus. The user menu (with "Change password") follows them.
+# menus. The user menu (profile, sign-in and security, password) follows them.
 ALL_LINKS = [
     "Home",
     "My assignments",
@@ -60,6 +60,7 @@ ALL_LINKS = [
     "Catalogue",
     "Audit templates",
     "Users",
+    "Locked accounts",
     "Administration",
     "API",
     "Notifications",
@@ -174,7 +175,7 @@ def test_main_navigation_shows_exactly_the_links_of_the_role(page: Page, request
     navigation = main_navigation(page)
     # Every link, those in closed menus too, in page order: nothing missing, nothing extra.
     expect(navigation.get_by_role("link", include_hidden=True)).to_have_text(
-        [BRAND, *expected, "Change password"]
+        [BRAND, *expected, "My profile", "Sign-in and security", "Change password"]
     )
     for absent in sorted(set(ALL_LINKS) - set(expected)):
         expect(

@@ -232,3 +232,13 @@ def test_only_administrators_reset_someone_elses(manager, owner):
     with pytest.raises(DomainError):
         services.remove_second_factor(user=owner, by=manager)
     assert services.has_second_factor(owner)
+
+
+def test_the_admin_signs_in_through_the_same_login(client, admin_user):
+    response = client.get("/admin/login/?next=/admin/aftersales/user/")
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next=/admin/aftersales/user/"
+    enrol(admin_user)
+    # The admin's own password-only form is never reached.
+    client.post("/admin/login/", {"username": admin_user.username, "password": PASSWORD})
+    assert client.get("/admin/").status_code == 302
