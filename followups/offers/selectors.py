@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from customers.models import Customer
+from customers.models import Customer, DeclinedWork
 from customers.selectors import search_customers
 from customers.service_history.mileage import Estimate, estimates
 from followups import contact_policy
@@ -205,3 +205,18 @@ def inbox_offers(user, *, limit=INBOX_OFFERS, now=None):
         for offer in offers
     )
     return InboxOffers(rows=rows, total=total)
+
+
+def declined_work_list(user, *, start, end, branch=None, recaptured=None):
+    """The declined work behind the recapture figure: declined from `start` to `end` in the
+    user's branches; `recaptured` True: done later, False: not (yet)."""
+    work = DeclinedWork.objects.visible_to(user).filter(declined_on__range=(start, end))
+    if branch is not None:
+        work = work.filter(branch=branch)
+    if recaptured is True:
+        work = work.filter(status=DeclinedWork.Status.DONE)
+    elif recaptured is False:
+        work = work.exclude(status=DeclinedWork.Status.DONE)
+    return work.select_related("customer", "branch", "vehicle", "done_in").order_by(
+        "-declined_on", "-pk"
+    )

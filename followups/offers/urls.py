@@ -11,6 +11,11 @@ urlpatterns = [
     path("offers/export/", views.offer_export, name="offer-export"),
     path("offers/figures/", views.offer_figures, name="offer-figures"),
     path("offers/figures/export/", views.offer_figures_export, name="offer-figures-export"),
+    path(
+        "offers/figures/declined-work/",
+        views.declined_work_list,
+        name="offer-figures-declined-work",
+    ),
     path("offers/<int:pk>/", views.offer_detail, name="offer-detail"),
     *(
         path(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from aftersales.csv_export import csv_download
 from aftersales.errors import DomainError
 from aftersales.models import Branch
-from aftersales.views import add_domain_error, next_url, or_404, paginate
+from aftersales.views import add_domain_error, next_url, or_404, paginate, parse_active
 from followups import contact_policy
 from followups.offers import figures, selectors, services
 from followups.offers.forms import (
@@ -293,6 +293,24 @@ def offer_figures(request):
             "person_rows": _linked(result.by_salesperson, "assignee", base),
             "charts": figures.chart_data(result),
         },
+    )
+
+
+@login_required
+@permission_required("followups.view_offer_figures", raise_exception=True)
+@require_GET
+def declined_work_list(request):
+    """The declined work behind the figures' recapture rate (`recaptured=yes|no` for a part)."""
+    form = _figures_form(request)
+    start, end = form.period()
+    recaptured = parse_active(request.GET.get("recaptured", ""))
+    work = selectors.declined_work_list(
+        request.user, start=start, end=end, branch=form.filters()["branch"], recaptured=recaptured
+    )
+    return render(
+        request,
+        "followups/offers/declined_work_list.html",
+        {"page": paginate(request, work), "start": start, "end": end, "recaptured": recaptured},
     )
 
 

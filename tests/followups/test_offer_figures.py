@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from customers.models import DeclinedWork
 from followups.models import (
     ContactEvent,
     ImpulseRollup,
@@ -202,3 +203,15 @@ def test_the_benchmark_reports_p50_p95_and_leaves_the_rollups_as_they_were(
     assert "Synthetic roll-ups of 5,000 offers a year" in text
     assert re.search(r"median=\d+ ms p95=\d+ ms queries=\d+", text)
     assert sorted(OfferRollup.objects.values_list("day", "event", "reason", "offers")) == before
+
+
+def test_the_recapture_rate_drills_down_to_the_declined_work(login, manager, south, pipeline):
+    client = login(manager)
+    url = reverse("followups:offer-figures-declined-work")
+    assert len(client.get(url, PERIOD).context["page"]) == 2
+    done = client.get(url, {**PERIOD, "recaptured": "yes"}).context["page"]
+    assert [work.status for work in done] == [DeclinedWork.Status.DONE]
+    assert len(client.get(url, {**PERIOD, "recaptured": "no"}).context["page"]) == 1
+    elsewhere = UserFactory(roles=["manager"], branches=[south])
+    assert not login(elsewhere).get(url, PERIOD).context["page"]
+    assert login(UserFactory(roles=["sales"], branches=[south])).get(url).status_code == 403
