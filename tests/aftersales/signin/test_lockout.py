@@ -127,3 +127,18 @@ def test_only_administrators_see_lockouts(request, login, persona, owner):
     assert client.get(reverse("signin-lockouts")).status_code == 403
     assert client.post(reverse("signin-unlock"), {"username": "alice"}).status_code == 403
     assert client.get(reverse("user-security", args=[owner.pk])).status_code == 403
+
+
+def test_sign_in_works_while_the_throttles_cache_is_down(client, api_client, settings, owner):
+    # A Redis that does not answer (nothing listens on port 1): the address limit and the
+    # throttles are skipped, the per-account lockout (in PostgreSQL) still holds.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    assert fail_login(client, "alice", times=5).status_code == 429
+    assert fail_login(client, "bob").status_code == 200
+    response = api_client.post("/api/auth/token/", {"username": "bob", "password": "no"})
+    assert response.status_code == 400
