@@ -15,3 +15,16 @@ document.addEventListener("change", (event) => {
     event.target.form.requestSubmit();
   }
 });
+
+// A table wider than the screen scrolls inside its .table-responsive box; keyboard users can
+// scroll it only if the box takes the focus (WCAG 2.1.1), unless it holds a link or control.
+function focusableScrollBoxes(root) {
+  root.querySelectorAll(".table-responsive").forEach((box) => {
+    const scrolls = box.scrollWidth > box.clientWidth;
+    if (scrolls && !box.hasAttribute("tabindex") && !box.querySelector("a, button, input, select, textarea")) {
+      box.setAttribute("tabindex", "0");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", () => focusableScrollBoxes(document));
+document.addEventListener("htmx:afterSettle", (event) => focusableScrollBoxes(event.target));

@@ -10,6 +10,7 @@ from django.db import connection
 
 from tests.aftersales.factories import UserFactory
 from tests.conftest import CHROMIUM, require_service
+from tests.e2e.helpers import AccessibilityWatch
 
 # Fail fast: the live server answers locally in milliseconds, so a locator that has not matched
 # after this long never will.
@@ -125,10 +126,20 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def page(chromium_available, page):
-    """pytest-playwright's page with short timeouts."""
+    """pytest-playwright's page with short timeouts, every page it loads checked by axe-core:
+    a journey fails on any serious or critical accessibility violation."""
     page.set_default_timeout(TIMEOUT_MS)
     page.set_default_navigation_timeout(TIMEOUT_MS)
-    return page
+    watch = AccessibilityWatch(page)
+    page.accessibility_watch = watch
+    yield page
+    watch.assert_clean(page)
+
+
+@pytest.fixture
+def accessibility(page):
+    """The axe-core watch of the journey's page: how many pages it has checked."""
+    return page.accessibility_watch
 
 
 @pytest.fixture

@@ -11,9 +11,13 @@ Every e2e module sets ``pytestmark = E2E`` so that its tests
   conftest.py can load the migrated role groups and permissions back before each journey.
 """
 
+import contextlib
+import json
 import re
 
 import pytest
+from django.conf import settings
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 from tests.aftersales.factories import PASSWORD
@@ -74,3 +78,70 @@ def open_user_menu(page: Page, user, navigation_name="Main navigation"):
 def log_out(page: Page, user):
     open_user_menu(page, user)
     page.get_by_role("button", name="Log out", exact=True).click()
+
+
+# axe-core from package.json (npm ci). Init scripts are not subject to the pages' Content
+# Security Policy, so they need no exception there.
+AXE_SCRIPT = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.2 level AA, the bar the product promises.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Runs in the page: axe once the page has loaded, one run at a time (axe refuses a second while
+# one runs), the serious and critical violations reported to Python through reportAxe.
+AXE_RUNNER = """
+window.runAxe = () => {
+  const run = async () => {
+    const results = await axe.run(document, {
+      runOnly: {type: "tag", values: TAGS}, resultTypes: ["violations"],
+    });
+    const found = results.violations
+      .filter((violation) => ["serious", "critical"].includes(violation.impact))
+      .map((violation) => `${violation.impact} ${violation.id} (${violation.help}): ` +
+        violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(", "));
+    await window.reportAxe(location.href, found);
+    return found;
+  };
+  window.axeRuns = (window.axeRuns || Promise.resolve()).then(run, run);
+  return window.axeRuns;
+};
+if (window === window.top) {
+  window.addEventListener("load", () => { window.runAxe(); });
+}
+""".replace("TAGS", json.dumps(AXE_TAGS))
+
+
+class AccessibilityWatch:
+    """Runs axe-core on every page a browser page loads (each journey, as each role) and keeps
+    the serious and critical violations, which the ``page`` fixture fails the journey on.
+
+    axe runs inside the page after its load event, beside the journey: a page the journey
+    leaves before the check has finished goes unchecked (its successor is checked), so a journey
+    that must have a page checked waits for it (``wait``)."""
+
+    def __init__(self, page: Page):
+        self.checked = 0
+        self.violations: list[str] = []
+        page.expose_function("reportAxe", self._report)
+        page.add_init_script(path=AXE_SCRIPT)
+        page.add_init_script(script=AXE_RUNNER)
+
+    def _report(self, url, found):
+        self.checked += 1
+        self.violations.extend(f"{url}: {violation}" for violation in found)
+
+    def wait(self, page: Page):
+        """Until the check of the page as loaded has finished."""
+        page.wait_for_load_state("load")
+        page.evaluate("() => window.axeRuns")
+
+    def check(self, page: Page):
+        """Check the page as it is now (after changes made since it loaded)."""
+        page.evaluate("() => window.runAxe()")
+
+    def assert_clean(self, page: Page):
+        """Wait for the check of the page the journey ended on, then fail on what was found."""
+        if not page.is_closed():
+            with contextlib.suppress(PlaywrightError):  # a page that never loaded
+                self.wait(page)
+        assert not self.violations, "axe-core found serious or critical violations:\n" + "\n".join(
+            self.violations
+        )
