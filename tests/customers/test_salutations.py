@@ -1,11 +1,14 @@
-"""Customers are greeted with their salutation, and German sentences about them take its
-grammatical gender. The German half needs the compiled catalogue (make compilemessages)."""
+"""How customers are addressed: greeted with their salutation, German sentences about them in
+its grammatical gender (the German half needs the compiled catalogue), their address on one
+line without empty parts."""
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from customers.models import Customer
 from customers.salutations import addressed_name, letter_greeting
+from customers.templatetags.customer_tags import address_line
 from quality.services import recovery_instructions
 from tests.customers.factories import CustomerFactory
 
@@ -64,3 +67,28 @@ def test_english_has_one_wording():
         "Call personally. The customer shows strong doubt about the purchase: %(reasons)s. "
         "Listen, acknowledge, agree on a concrete next step."
     }
+
+
+@pytest.mark.parametrize(
+    ("street", "postcode", "line"),
+    [("Hauptstr. 1", "80331", "Hauptstr. 1, 80331 München"), ("", "", "München")],
+)
+def test_an_address_line_leaves_out_empty_parts(street, postcode, line):
+    assert address_line(CustomerFactory.build(street=street, postcode=postcode)) == line
+
+
+def test_the_duplicate_warning_shows_no_empty_address_parts(login, owner, north):
+    CustomerFactory(branch=north, email="jana@example.com", street="", postcode="")
+    data = {
+        "kind": "person",
+        "first_name": "Jana",
+        "last_name": "Mueller",
+        "email": "jana@example.com",
+        "country": "DE",
+        "preferred_language": "de",
+        "preferred_channel": "phone",
+        "branch": north.pk,
+    }
+    page = login(owner).post(reverse("customers:customer-create"), data).content.decode()
+    assert "· München" in page
+    assert ", München" not in page
