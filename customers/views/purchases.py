@@ -123,7 +123,7 @@ def purchase_create(request):
                 target = form if error.field in form.fields else customer_form
                 add_domain_error(target, error)
             else:
-                messages.success(request, _("Purchase logged."))
+                # The page it leads to confirms the purchase itself: no second message.
                 return redirect("customers:purchase-logged", pk=purchase.pk)
     selected = _selected_customer(form)
     return render(

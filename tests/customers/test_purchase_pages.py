@@ -63,6 +63,15 @@ def test_log_a_purchase_for_a_new_customer(login, owner, north, car):
     assert purchase.customer.consents.count() == 2
 
 
+def test_the_purchase_is_confirmed_once(login, owner, north, car):
+    client = login(owner)
+    page = client.post(
+        reverse("customers:purchase-create"), purchase_form(north, car), follow=True
+    ).content.decode()
+    assert page.count("Purchase logged") == 2  # the page's title and its heading
+    assert "Purchase logged." not in page  # no message on top of them
+
+
 def test_confirmation_page_says_what_happens_next(login, owner, north, car):
     client = login(owner)
     client.post(reverse("customers:purchase-create"), purchase_form(north, car))
