@@ -343,19 +343,57 @@ def schedule_followup(
     followup.full_clean()
     followup.save()
     if assignee is not None:
-        with translation.override(assignee.language):
-            core.notify(
-                recipient=assignee,
-                kind="followup_assigned",
-                subject=_("New follow-up: %(title)s") % {"title": title},
-                body=_("Due %(due)s for %(customer)s.")
-                % {
-                    "due": date_format(followup.due_date, "SHORT_DATE_FORMAT"),
-                    "customer": customer,
-                },
-                link=followup.get_absolute_url(),
-            )
+        _notify_assigned(assignee, [followup])
     return followup
+
+
+def _notify_assigned(assignee, followups):
+    """One notification for the follow-ups just given to the assignee, however many."""
+    first = min(followups, key=lambda followup: (followup.due_date, followup.pk))
+    due = date_format(first.due_date, "SHORT_DATE_FORMAT")
+    with translation.override(assignee.language):
+        if len(followups) == 1:
+            subject = _("New follow-up: %(title)s") % {"title": first.title}
+            body = _("Due %(due)s for %(customer)s.") % {"due": due, "customer": first.customer}
+            link = first.get_absolute_url()
+        else:
+            subject = ngettext(
+                "%(count)d new follow-up: %(title)s",
+                "%(count)d new follow-ups: %(title)s",
+                len(followups),
+            ) % {"count": len(followups), "title": first.title}
+            body = _("The first is due %(due)s.") % {"due": due}
+            link = reverse("followups:inbox")
+        core.notify(
+            recipient=assignee, kind="followup_assigned", subject=subject, body=body, link=link
+        )
+
+
+@transaction.atomic
+def schedule_followups_for_many(*, followups, now=None):
+    """schedule_followup for many unsaved follow-ups outside any playbook (a campaign's calls):
+    each due on the first working day of its branch from its planned date, written by COPY, and
+    one notification per assignee instead of one per follow-up. The caller has checked the
+    values (no full_clean runs) and the contact policy. Queries: a few per branch and assignee,
+    however many follow-ups."""
+    by_branch = defaultdict(list)
+    for followup in followups:
+        by_branch[followup.branch_id].append(followup)
+    for branch_followups in by_branch.values():
+        days = [followup.planned_date for followup in branch_followups]
+        calendar = WorkingCalendar(
+            branch_followups[0].branch, min(days), max(days) + timedelta(days=31)
+        )
+        for followup in branch_followups:
+            followup.due_date = calendar.on_or_after(followup.planned_date)
+    insert_objects(FollowUp, followups, now=now or timezone.now())
+    by_assignee = defaultdict(list)
+    for followup in followups:
+        if followup.assignee is not None:
+            by_assignee[followup.assignee].append(followup)
+    for assignee, assigned in by_assignee.items():
+        _notify_assigned(assignee, assigned)
+    return followups
 
 
 def _branches_with_local_dates(now):

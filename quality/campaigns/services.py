@@ -31,13 +31,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales import services as core
+from aftersales.bulk import insert_objects
 from aftersales.errors import DomainError
+from aftersales.models import Branch
 from aftersales.roles import Role
-from customers.models import Purchase, PurchaseLine
+from customers.models import Customer, Purchase, PurchaseLine
 from followups import services as followup_services
 from followups.calendar import WorkingCalendar, policy_for
 from followups.contact_policy import can_contact
-from followups.models import AssigneeRole, ContactChannel, Purpose, StepKind
+from followups.models import AssigneeRole, ContactChannel, FollowUp, Purpose, StepKind
 from quality.campaigns.models import (
     Campaign,
     CampaignContact,
@@ -322,68 +324,94 @@ def _assignees(branch_ids):
     return {branch_id: min(users)[2] for branch_id, users in ranked.items()}
 
 
+@transaction.atomic
 def plan_campaign_followups(*, campaign, now=None):
     """A care follow-up for every affected owner that has none in this campaign yet (a unique
     row per purchase: running this again creates nothing twice), due within five working days,
     after asking the contact policy (care contacts are never capped, but counted). Returns the
-    number planned now."""
+    number planned now.
+
+    Set-based, so that a recall of thousands of owners is started within the page's request: the
+    policy's care decision depends only on the owner's home branch and the moment, so it is asked
+    once per (home branch, due day); the follow-ups and the campaign's contacts are written by
+    COPY. The campaign's row is locked first: a second run waits and then finds nothing left."""
     now = now or timezone.now()
-    purchases = list(
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    owners = list(
         affected_purchases(campaign)
         .exclude(pk__in=CampaignContact.objects.filter(campaign=campaign).values("purchase_id"))
-        .select_related("customer", "customer__branch", "branch")
+        .values_list("pk", "customer_id", "branch_id", "customer__branch_id")
     )
-    assignees = _assignees({purchase.branch_id for purchase in purchases})
-    calendars = {}
-    planned = 0
-    for purchase in purchases:
-        branch = purchase.branch
-        if branch.pk not in calendars:
-            local_today = now.astimezone(branch.zone).date()
-            calendar = WorkingCalendar(branch, local_today, local_today + timedelta(days=30))
-            calendars[branch.pk] = calendar.add_working_days(
-                local_today, CAMPAIGN_WITHIN_WORKING_DAYS
+    if not owners:
+        return 0
+    branches = Branch.objects.select_related("followup_policy").in_bulk(
+        {branch_id for _pk, _customer, branch_id, _home in owners}
+        | {home_id for _pk, _customer, _branch, home_id in owners}
+    )
+    dues = {pk: _campaign_due(branches[pk], now) for pk in {row[2] for row in owners}}
+    decisions = _care_decisions(owners, branches, dues)
+    assignees = _assignees(dues)
+    title = (
+        _("Campaign %(reference)s: %(name)s")
+        % {"reference": campaign.reference, "name": campaign.name}
+    )[: FollowUp._meta.get_field("title").max_length]
+    instructions = campaign.instructions or _(
+        "Call the owner about the campaign and offer a service appointment."
+    )
+    contacts, followups = [], []
+    for purchase_id, customer_id, branch_id, home_id in owners:
+        contact = CampaignContact(
+            campaign=campaign, purchase_id=purchase_id, customer_id=customer_id, branch_id=branch_id
+        )
+        decision = decisions[home_id, dues[branch_id]]
+        if decision.allowed:
+            contact.followup = FollowUp(
+                customer_id=customer_id,
+                purchase_id=purchase_id,
+                branch=branches[branch_id],
+                kind=StepKind.CUSTOM,
+                channel=ContactChannel.PHONE,
+                purpose=Purpose.CARE,
+                title=title,
+                instructions=instructions,
+                assignee_role=AssigneeRole.SERVICE,
+                assignee=assignees.get(branch_id),
+                planned_date=dues[branch_id],
             )
-        due = calendars[branch.pk]
-        if _plan_one(campaign, purchase, due, assignees.get(branch.pk)):
-            planned += 1
-    return planned
+            followups.append(contact.followup)
+        else:
+            contact.skipped_reason = decision.reason[:200]
+        contacts.append(contact)
+    followup_services.schedule_followups_for_many(followups=followups, now=now)
+    for contact in contacts:
+        contact.followup_id = contact.followup.pk if contact.followup else None
+    insert_objects(CampaignContact, contacts, now=now)
+    return len(followups)
 
 
-@transaction.atomic
-def _plan_one(campaign, purchase, due, assignee):
-    customer = purchase.customer
-    try:
-        with transaction.atomic():
-            contact = CampaignContact.objects.create(
-                campaign=campaign, purchase=purchase, customer=customer, branch=purchase.branch
-            )
-    except IntegrityError:
-        return False  # planned by another run meanwhile
-    policy = policy_for(customer.branch)
-    at = datetime.combine(due, policy.contact_from, tzinfo=customer.branch.zone)
-    decision = can_contact(customer, Purpose.CARE, ContactChannel.PHONE, at)
-    if not decision.allowed:
-        contact.skipped_reason = decision.reason[:200]
-        contact.save(update_fields=["skipped_reason"])
-        return False
-    contact.followup = followup_services.schedule_followup(
-        customer=customer,
-        branch=purchase.branch,
-        purchase=purchase,
-        kind=StepKind.CUSTOM,
-        title=_("Campaign %(reference)s: %(name)s")
-        % {"reference": campaign.reference, "name": campaign.name},
-        instructions=campaign.instructions
-        or _("Call the owner about the campaign and offer a service appointment."),
-        due_date=due,
-        assignee=assignee,
-        assignee_role=AssigneeRole.SERVICE,
-        purpose=Purpose.CARE,
-        channel=ContactChannel.PHONE,
-    )
-    contact.save(update_fields=["followup"])
-    return True
+def _campaign_due(branch, now):
+    """The branch's fifth working day from today (branch time)."""
+    local_today = now.astimezone(branch.zone).date()
+    calendar = WorkingCalendar(branch, local_today, local_today + timedelta(days=30))
+    return calendar.add_working_days(local_today, CAMPAIGN_WITHIN_WORKING_DAYS)
+
+
+def _care_decisions(owners, branches, dues):
+    """{(home branch id, due day): the contact policy's decision on a care call then}, asked of
+    one owner per pair: for care the decision depends on nothing else (erased owners are not
+    among the affected)."""
+    representatives = {}
+    for _purchase, customer_id, branch_id, home_id in owners:
+        representatives.setdefault((home_id, dues[branch_id]), customer_id)
+    customers = Customer.objects.in_bulk(set(representatives.values()))
+    decisions = {}
+    for (home_id, due), customer_id in representatives.items():
+        customer = customers[customer_id]
+        customer.branch = branches[home_id]
+        policy = policy_for(customer.branch)
+        at = datetime.combine(due, policy.contact_from, tzinfo=customer.branch.zone)
+        decisions[home_id, due] = can_contact(customer, Purpose.CARE, ContactChannel.PHONE, at)
+    return decisions
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ the contact policy, with its progress (contacted, reached, repaired)."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aftersales.errors import DomainError
@@ -279,6 +281,37 @@ class TestCampaigns:
             1,
         )
         assert row.close_rate == 25.0
+
+    def test_a_large_campaign_takes_as_many_queries_as_a_small_one(
+        self, roadster, north, quality_manager, service_user
+    ):
+        """Set-based: 300 owners cost the same queries as 3 (one notification for the service
+        employee either way), and a repeated run adds nothing."""
+        small_product = model("Small")
+        for _number in range(3):
+            purchase_of(small_product, branch=north)
+        large = self.owners(roadster, north, count=300)
+        # The permission check loads the user's permissions once; not part of the comparison.
+        assert quality_manager.has_perm("quality.add_campaign")
+        counts = []
+        for reference, product in (("SMALL-1", small_product), ("LARGE-1", roadster)):
+            with CaptureQueriesContext(connection) as queries:
+                campaign = services.create_campaign(
+                    by=quality_manager, name="Seal", reference=reference, product=product
+                )
+            counts.append(len(queries))
+        small, big = counts
+        assert big == small
+        assert big <= 30
+        assert set(campaign.contacts.values_list("purchase", flat=True)) == {p.pk for p in large}
+        assert FollowUp.objects.filter(title__contains="LARGE-1").count() == 300
+        assigned = Notification.objects.filter(recipient=service_user, kind="followup_assigned")
+        assert assigned.count() == 2
+        assert "300" in assigned.latest("pk").subject
+        with CaptureQueriesContext(connection) as again:
+            assert services.plan_campaign_followups(campaign=campaign) == 0
+        assert len(again) <= 8
+        assert campaign.contacts.count() == 300
 
     def test_bad_campaigns_are_refused(self, roadster, quality_manager, manager):
         with pytest.raises(DomainError):
