@@ -2,6 +2,7 @@
 cluster), and a campaign's care follow-ups for the other owners, created once each and within
 the contact policy, with its progress (contacted, reached, repaired)."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -312,6 +313,34 @@ class TestCampaigns:
             assert services.plan_campaign_followups(campaign=campaign) == 0
         assert len(again) <= 8
         assert campaign.contacts.count() == 300
+
+    @pytest.mark.django_db(transaction=True)
+    def test_concurrent_runs_plan_each_owner_once(
+        self, roadster, north, quality_manager, service_user
+    ):
+        campaign = services.create_campaign(
+            by=quality_manager, name="Seal", reference="S-9", product=roadster
+        )
+        owners = self.owners(roadster, north, count=20)
+        results, errors = [], []
+
+        def run():
+            try:
+                results.append(services.plan_campaign_followups(campaign=campaign))
+            except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run) for _number in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert sorted(results) == [0, 0, 20]
+        assert set(campaign.contacts.values_list("purchase", flat=True)) == {p.pk for p in owners}
+        assert FollowUp.objects.filter(title__contains="S-9").count() == 20
 
     def test_bad_campaigns_are_refused(self, roadster, quality_manager, manager):
         with pytest.raises(DomainError):
