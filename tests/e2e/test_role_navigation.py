@@ -58,6 +58,7 @@ ALL_LINKS = [
     "Playbooks",
     "Offer rules",
     "Catalogue",
+    "Maintenance schedules",
     "Audit templates",
     "Users",
     "Locked accounts",
