@@ -562,6 +562,7 @@ from followups.offers.models import (  # noqa: E402, F401
     ImpulseRollup,
     Offer,
     OfferEvent,
+    OfferMonthRollup,
     OfferQuerySet,
     OfferRollup,
     OfferRule,

@@ -1,8 +1,9 @@
 """The read side of the cross-selling figures page: read from the roll-ups (followups.offers
 .rollups), never from the millions of offers, so the page needs a constant handful of queries:
 
-1. the offer roll-ups of the period, grouped by rule, branch, salesperson, event and reason
-   (their names follow in one more query);
+1. the offer roll-ups of the period, grouped by rule, branch, salesperson, event and reason:
+   the period's whole months from the monthly roll-ups, the days at its edges from the daily
+   ones, in one query (their names follow in one more query);
 2. the impulses per customer and month of the period's months;
 3. the service retention by branch and vehicle age band (as of the last nightly rebuild);
 4. the declined-work recapture of the period (declined work is a small table, indexed by
@@ -13,6 +14,7 @@ were accepted; the days to the decision are averaged over those decided offers.
 """
 
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -23,7 +25,13 @@ from django.utils.translation import gettext as _
 from aftersales.models import Branch
 from customers.models import DeclinedWork
 from followups import contact_policy
-from followups.offers.models import ImpulseRollup, OfferEvent, OfferRollup, RetentionRollup
+from followups.offers.models import (
+    ImpulseRollup,
+    OfferEvent,
+    OfferMonthRollup,
+    OfferRollup,
+    RetentionRollup,
+)
 from followups.offers.rollups import AGE_BANDS
 
 IMPULSE_BUCKETS = (1, 2, 3, 4)  # the last: 4 or more
@@ -175,18 +183,49 @@ def _add(groups, key, counts):
     groups[key] = groups.get(key, Counts()) + counts
 
 
+def split_period(start, end):
+    """(first, last) of the whole months within start..end (None when there is none) and the
+    day ranges before and after them: the months are read from the monthly roll-ups, the edges
+    from the daily ones, so any period stays exact."""
+    first = start if start.day == 1 else (start.replace(day=1) + timedelta(days=31)).replace(day=1)
+    after_end = end + timedelta(days=1)
+    last = end.replace(day=1) if after_end.day == 1 else end.replace(day=1) - timedelta(days=1)
+    last = last.replace(day=1)
+    if first > last:
+        return None, ((start, end),)
+    after_last = (last + timedelta(days=31)).replace(day=1)
+    return (first, last), ((start, first - timedelta(days=1)), (after_last, end))
+
+
+def _grouped_rollups(branch_ids, start, end, rule):
+    """The roll-up sums of the period per rule, branch, salesperson, event and reason: one query,
+    the whole months' rows united with the edge days' rows (a key may come twice, once each)."""
+    months, edges = split_period(start, end)
+    scope = Q(branch__in=branch_ids) if rule is None else Q(branch__in=branch_ids, rule=rule)
+    days = Q()
+    for first_day, last_day in edges:
+        days |= Q(day__range=(first_day, last_day))
+    columns = ("rule_id", "branch_id", "salesperson_id", "event", "reason")
+    sums = {"offers": Sum("offers"), "value": Sum("value"), "days": Sum("decision_days")}
+    grouped = OfferRollup.objects.filter(scope, days).order_by().values(*columns).annotate(**sums)
+    if months is None:
+        return grouped
+    monthly = (
+        OfferMonthRollup.objects.filter(scope, month__range=months)
+        .order_by()
+        .values(*columns)
+        .annotate(**sums)
+    )
+    return grouped.union(monthly, all=True)
+
+
 def offer_figures(user, *, start, end, branch=None, rule=None):
     branches = Branch.objects.visible_to(user)
     if branch is not None:
         branches = branches.filter(pk=branch.pk)
-    rollups = OfferRollup.objects.filter(day__range=(start, end), branch__in=branches)
-    if rule is not None:
-        rollups = rollups.filter(rule=rule)
-    grouped = (
-        rollups.order_by()
-        .values("rule_id", "branch_id", "salesperson_id", "event", "reason")
-        .annotate(offers=Sum("offers"), value=Sum("value"), days=Sum("decision_days"))
-    )
+    # The ids as a list, not a subquery: the planner then estimates the rows well enough to sum
+    # them in a hash in memory instead of sorting them on disk.
+    grouped = _grouped_rollups(list(branches.values_list("pk", flat=True)), start, end, rule)
     by_rule, by_branch, by_person, held = {}, {}, {}, {}
     total = Counts()
     for row in grouped:

@@ -367,13 +367,10 @@ class OfferEvent(models.TextChoices):
     EXPIRED = "expired", _("expired")
 
 
-class OfferRollup(models.Model):
-    """Offers per day, branch, rule, salesperson, event and (held back) reason, with the value
-    and the days to the decision summed: what the figures page reads instead of millions of
-    offers. Kept by the services as things happen and rebuilt by the nightly tick
-    (followups.offers.rollups)."""
+class _OfferCounts(models.Model):
+    """What a roll-up row counts, whatever its period: offers per branch, rule, salesperson, event
+    and (held back) reason, with the value and the days to the decision summed."""
 
-    day = models.DateField()
     branch = models.ForeignKey("aftersales.Branch", on_delete=models.CASCADE, related_name="+")
     rule = models.ForeignKey(OfferRule, on_delete=models.CASCADE, related_name="+")
     salesperson = models.ForeignKey(
@@ -384,6 +381,16 @@ class OfferRollup(models.Model):
     offers = models.PositiveIntegerField(default=0)
     value = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     decision_days = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class OfferRollup(_OfferCounts):
+    """Offers per day: what the figures page reads instead of millions of offers. Kept by the
+    services as things happen and rebuilt by the nightly tick (followups.offers.rollups)."""
+
+    day = models.DateField()
 
     class Meta:
         verbose_name = _("offer roll-up")
@@ -399,6 +406,29 @@ class OfferRollup(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.event}: {self.offers}"
+
+
+class OfferMonthRollup(_OfferCounts):
+    """The daily roll-ups summed per month (its first day), so that a long period reads a few
+    rows per month instead of one per day. The database keeps it: a trigger on the daily
+    roll-ups adds every change of theirs here (migration 0007), whichever statement wrote it."""
+
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("monthly offer roll-up")
+        verbose_name_plural = _("monthly offer roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "branch", "rule", "salesperson", "event", "reason"],
+                name="offer_month_rollup_key",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["month", "branch"], name="offer_month_rollup_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.event}: {self.offers}"
 
 
 class ImpulseRollup(models.Model):

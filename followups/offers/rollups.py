@@ -1,5 +1,7 @@
 """The figures' roll-ups: kept by the services as things happen (`bump`) and rebuilt from the raw
 offers by the nightly tick (`rebuild`), so that a lost increment never lasts beyond a night.
+The monthly offer roll-ups follow the daily ones in the database itself (a trigger, migration
+followups 0007), so every writer of the daily rows keeps both.
 The impulses per customer and month and the service retention are only rebuilt (nightly, by the
 same `rebuild`): both are counts over whole months or years that no single event changes simply.
 
@@ -140,6 +142,8 @@ def rebuild(*, today=None):
         cursor.execute(REBUILD_IMPULSES, {"zone": settings.TIME_ZONE})
         cursor.execute("DELETE FROM followups_retentionrollup")
         cursor.execute(REBUILD_RETENTION, {"today": today})
+        # The daily rows' trigger refills the monthly ones as the INSERT below writes them.
+        cursor.execute("DELETE FROM followups_offermonthrollup")
         cursor.execute("DELETE FROM followups_offerrollup")
         cursor.execute(REBUILD, [settings.TIME_ZONE])
         return cursor.rowcount

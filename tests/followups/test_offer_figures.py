@@ -6,7 +6,7 @@ against the raw tables, the drill-down, the CSV export, the query count at two s
 import io
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,12 +18,14 @@ from customers.models import DeclinedWork
 from followups.models import (
     ContactEvent,
     ImpulseRollup,
+    Offer,
+    OfferMonthRollup,
     OfferRollup,
     OfferRule,
     Purpose,
     RetentionRollup,
 )
-from followups.offers import rollups
+from followups.offers import figures, rollups
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import PurchaseFactory
 from tests.followups.test_offer_generation import OCTOBER_MORNING, car_buyer, run
@@ -215,3 +217,76 @@ def test_the_recapture_rate_drills_down_to_the_declined_work(login, manager, sou
     elsewhere = UserFactory(roles=["manager"], branches=[south])
     assert not login(elsewhere).get(url, PERIOD).context["page"]
     assert login(UserFactory(roles=["sales"], branches=[south])).get(url).status_code == 403
+
+
+def _counted_from_offers(start, end):
+    """The period's figures counted from the offers themselves, event by event."""
+
+    def within(day):
+        return day is not None and start <= day <= end
+
+    counts = Counter()
+    for offer in Offer.objects.all():
+        counts["held_back"] += bool(offer.hold_reason) and within(offer.found_on)
+        counts["suggested"] += within(offer.suggested_on)
+        counts["presented"] += offer.presented_at is not None and within(
+            timezone.localdate(offer.presented_at)
+        )
+        if within(offer.decided_on):
+            counts[offer.state] += 1
+            counts["revenue"] += offer.value if offer.state == "accepted" else 0
+            counts["decision_days"] += (offer.decided_on - offer.suggested_on).days
+    return figures.Counts(**counts)
+
+
+def test_whole_months_and_the_edge_days_agree_with_the_offers(manager, pipeline):
+    def local(day):
+        return timezone.make_aware(datetime.combine(day, time(10)))
+
+    # Events on both sides of the month ends: Sep 28 → Oct 1, Oct 31 → Nov 3, Nov 30, Dec 1.
+    anna, bert, carl, dora = Offer.objects.order_by("customer__last_name")
+    Offer.objects.filter(pk=anna.pk).update(
+        found_on=date(2026, 9, 28),
+        suggested_on=date(2026, 9, 28),
+        presented_at=local(date(2026, 9, 30)),
+        decided_on=date(2026, 10, 1),
+    )
+    Offer.objects.filter(pk=bert.pk).update(
+        found_on=date(2026, 10, 31),
+        suggested_on=date(2026, 10, 31),
+        presented_at=local(date(2026, 11, 1)),
+        decided_on=date(2026, 11, 3),
+    )
+    Offer.objects.filter(pk=carl.pk).update(found_on=date(2026, 11, 30))
+    Offer.objects.filter(pk=dora.pk).update(found_on=date(2026, 12, 1))
+    rollups.rebuild(today=date(2026, 12, 3))
+    periods = (
+        (date(2026, 9, 15), date(2026, 12, 10)),  # two whole months, an edge on either side
+        (date(2026, 10, 1), date(2026, 11, 30)),  # whole months only
+        (date(2026, 9, 30), date(2026, 11, 1)),  # one whole month, an edge day on either side
+        (date(2026, 10, 2), date(2026, 11, 29)),  # no whole month
+        (date(2026, 9, 29), date(2026, 10, 31)),
+    )
+    for start, end in periods:
+        result = figures.offer_figures(manager, start=start, end=end)
+        assert result.total == _counted_from_offers(start, end), (start, end)
+    assert figures.offer_figures(
+        manager, start=date(2026, 9, 15), end=date(2026, 12, 10)
+    ).total == figures.Counts(
+        held_back=2,
+        suggested=2,
+        presented=2,
+        accepted=1,
+        declined=1,
+        revenue=Decimal("500.00"),
+        decision_days=6,
+    )
+
+    # What the services add during the day reaches the monthly row of its day as well.
+    rollups.bump_offer(anna, "suggested", day=date(2026, 10, 20))
+    october = figures.offer_figures(manager, start=date(2026, 10, 1), end=date(2026, 10, 31))
+    assert october.total.suggested == 2
+    assert (
+        OfferMonthRollup.objects.filter(month=date(2026, 10, 1), event="suggested").get().offers
+        == 2
+    )
