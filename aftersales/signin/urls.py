@@ -6,7 +6,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("login/verify/", views.login_verify, name="login-verify"),
     # The admin signs in through the same login (lockout, second factor), not its own form.
-    path("admin/login/", views.admin_login),
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/security/", views.security, name="security"),
     path("account/two-factor/", views.two_factor, name="two-factor"),

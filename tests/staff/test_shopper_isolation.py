@@ -68,6 +68,15 @@ ALLOWED = {
     # its logout (which sends anyone who is not staff to the admin's front door).
     "admin:login",
     "admin:logout",
+    # Our login in front of the admin's (it sends everyone to the login page).
+    "admin-login",
+    # Everyone's own account: language, second factor, tokens, the second step of signing in.
+    "profile",
+    "login-verify",
+    "security",
+    "two-factor",
+    "token-revoke",
+    "session-keepalive",
     # The shopper's own pages and endpoints: tested below to show only their own.
     "staff:my-assignments",
     "staff:shopper-result",
