@@ -37,8 +37,10 @@ from customers.importing.parsing import (
     parse_quantity,
 )
 from customers.importing.references import References
-from customers.importing.results import ImportResult, RowError
+from customers.importing.results import ErasedRow, ImportResult, RowError
 from customers.importing.sheet import Sheet
+from customers.personal_data.models import ErasedIdentifier
+from customers.personal_data.records import erased_digests, identifier_digest
 from customers.service_history.services import no_vehicle_message
 
 
@@ -70,6 +72,7 @@ class Plan:
         self.references = References(sheet, self.by, lock=self.lock)
         if self.errors:  # the CSV itself is broken
             return
+        self.erased = erased_digests()
         for number, raw in sheet.rows():
             self._row(number, raw)
         self.summary.rows = sheet.count
@@ -78,6 +81,18 @@ class Plan:
         self._link_vehicles()
         plan_customers(self.customers.values(), self.error)
         self._count()
+
+    def _of_an_erased_customer(self, raw):
+        """The row's customer number or e-mail is one of a customer whose data was erased."""
+        identifiers = [
+            (ErasedIdentifier.Kind.EXTERNAL_REF, raw.get("customer_ref", "")),
+            (ErasedIdentifier.Kind.EMAIL, raw.get("email", "")),
+        ]
+        return any(
+            (kind, identifier_digest(kind, value)) in self.erased
+            for kind, value in identifiers
+            if value
+        )
 
     def _check(self, number, column, value, parse):
         """parse(value), remembered per distinct value; a problem is recorded for this row."""
@@ -101,6 +116,9 @@ class Plan:
         return value
 
     def _row(self, number, raw):
+        if self._of_an_erased_customer(raw):
+            self.result.erased_skipped.append(ErasedRow(number, raw.get("customer_ref", "")))
+            return
         errors_before = len(self.errors)
         purchase_ref = self._required(number, raw, "purchase_ref")
         if len(purchase_ref) > TEXT_LIMITS["purchase_ref"]:
