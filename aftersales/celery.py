@@ -49,6 +49,10 @@ def close_broken_connections(task=None):
     for connection in connections.all(initialized_only=True):
         if not connection.in_atomic_block:
             connection.close_if_unusable_or_obsolete()
+            # The health check CONN_HEALTH_CHECKS would run lazily may fall inside the task's
+            # first transaction, where closing a dead connection fails the task instead of
+            # healing it: run it now, outside any transaction (one cheap round trip).
+            connection.close_if_health_check_failed()
 
 
 @task_prerun.connect(dispatch_uid="aftersales.heal_connections_before_task")
