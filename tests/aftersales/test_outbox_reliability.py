@@ -347,7 +347,9 @@ def test_a_worker_whose_connection_was_killed_runs_the_next_task_on_a_fresh_one(
     def sent(email):
         return lambda: row(email).state == OutgoingEmail.State.SENT
 
-    first = queued("Before")
+    # Created directly (queue_email would enqueue a second delivery task on commit, which could
+    # still be running when the connection is killed below and fail as a retry).
+    first = OutgoingEmail.objects.create(to_address="a@example.com", subject="Before", body="")
     deliver_email.delay(first.pk)
     assert wait_until(sent(first), timeout=30), worker.log()
     (worker_backend,) = other_backends()
