@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, F, Q, Sum, Window
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersales.access import sees_all_branches, visible_branch_ids
 from quality.audits import selectors
@@ -27,6 +28,7 @@ from quality.audits.models import (
     CorrectiveAction,
     Finding,
     FindingSeverity,
+    InvoiceErrorKind,
 )
 from quality.campaigns.models import ComplaintCluster, ProductComplaintFigures
 from quality.campaigns.selectors import open_campaign_progress
@@ -58,7 +60,9 @@ class Figures:
     overdue_audit_count: int
     findings: dict  # open, and open per severity
     actions: dict  # open, overdue, completed (to verify)
-    invoice_rates: list
+    invoice_rates: list  # per branch: samples, with_errors, rate, and "types" (count, rate)
+    invoice_trend: list  # per branch and quarter: the same
+    invoice_error_labels: list
     products: list  # {"product_id", "product", "purchases", "complaints", "per_100"}
     clusters: list
     campaigns: list
@@ -173,6 +177,58 @@ def open_clusters(user):
     )
 
 
+def invoice_figures(user, p):
+    """The invoice error rate per branch for the period, and per branch and quarter, both from
+    one query: the quarters of a branch summed give its period."""
+    trend = [
+        row
+        for row in selectors.invoice_error_rates(user, since=p.start, until=p.end, by_quarter=True)
+        if not p.branch or row["branch_id"] == p.branch
+    ]
+    totals = {}
+    for row in trend:
+        total = totals.setdefault(
+            row["branch_id"],
+            {
+                "branch_id": row["branch_id"],
+                "branch": row["branch"],
+                "samples": 0,
+                "with_errors": 0,
+                "counts": dict.fromkeys(row["counts"], 0),
+            },
+        )
+        total["samples"] += row["samples"]
+        total["with_errors"] += row["with_errors"]
+        for kind, count in row["counts"].items():
+            total["counts"][kind] += count
+        row["quarter_label"] = quarter_label(row["quarter"])
+        row["types"] = _by_type(row["counts"], row["samples"])
+    for total in totals.values():
+        total["rate"] = selectors.invoice_error_rate(total["with_errors"], total["samples"])
+        total["types"] = _by_type(total["counts"], total["samples"])
+    return {
+        "invoice_rates": sorted(totals.values(), key=lambda total: total["branch"]),
+        "invoice_trend": trend,
+        "invoice_error_labels": [label for _kind, label in InvoiceErrorKind.choices],
+    }
+
+
+def _by_type(counts, samples):
+    """Count and rate of each error type, in the order of InvoiceErrorKind."""
+    return [
+        {
+            "kind": kind,
+            "count": counts[kind],
+            "rate": selectors.invoice_error_rate(counts[kind], samples),
+        }
+        for kind in InvoiceErrorKind
+    ]
+
+
+def quarter_label(day):
+    return _("Q%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
+
+
 def figures(user, *, p=None, today=None):
     """Everything the page shows: a constant number of queries (eight)."""
     today = today or timezone.localdate()
@@ -185,11 +241,7 @@ def figures(user, *, p=None, today=None):
         overdue_audit_count=overdue_count,
         findings=finding_figures(user, p),
         actions=action_figures(user, p, today),
-        invoice_rates=[
-            row
-            for row in selectors.invoice_error_rates(user, since=p.start, until=p.end)
-            if not p.branch or row["branch_id"] == p.branch
-        ],
+        **invoice_figures(user, p),
         products=product_rates(user, p),
         clusters=open_clusters(user),
         campaigns=open_campaign_progress(user, limit=LIST_LIMIT),
@@ -212,6 +264,10 @@ def csv_rows(figures):
         yield ("corrective actions", key, value)
     for row in figures.invoice_rates:
         yield ("invoice error rate (%)", row["branch"], row["rate"])
+        for kind in row["types"]:
+            yield (f"invoice error rate (%): {kind['kind']}", row["branch"], kind["rate"])
+    for row in figures.invoice_trend:
+        yield ("invoice error rate (%)", f"{row['branch']} / {row['quarter']:%Y-%m}", row["rate"])
     for row in figures.products:
         yield ("complaints per 100 purchases", row["product"], row["per_100"])
     for cluster in figures.clusters:

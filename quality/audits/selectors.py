@@ -234,7 +234,8 @@ def root_cause_choices(user, complaint):
 # --- invoice error rates ------------------------------------------------------------------------
 
 
-def _rate(errors, samples):
+def invoice_error_rate(errors, samples):
+    """Per cent with one decimal; None when nothing was sampled."""
     if not samples:
         return None
     return (Decimal(errors) * 100 / samples).quantize(Decimal("0.1"))
@@ -250,8 +251,8 @@ def invoice_samples_visible_to(user):
 
 def invoice_error_rates(user, *, since=None, until=None, by_quarter=False):
     """Per branch (and quarter when asked): sampled invoices of submitted and signed-off
-    audits, those with any error, the error rate in per cent, and the rate of each error type;
-    one query."""
+    audits, those with any error, the error rate in per cent, and the count and rate of each
+    error type; one query."""
     samples = invoice_samples_visible_to(user)
     if since:
         samples = samples.filter(invoice_date__gte=since)
@@ -285,10 +286,13 @@ def invoice_error_rates(user, *, since=None, until=None, by_quarter=False):
                 "quarter": row.get("quarter"),
                 "samples": row["samples"],
                 "with_errors": row["with_errors"],
-                "rate": _rate(row["with_errors"], row["samples"]),
+                "rate": invoice_error_rate(row["with_errors"], row["samples"]),
                 "by_type": {
-                    kind: _rate(row[f"count_{name}"], row["samples"])
+                    kind: invoice_error_rate(row[f"count_{name}"], row["samples"])
                     for kind, name in INVOICE_ERROR_FIELDS.items()
+                },
+                "counts": {
+                    kind: row[f"count_{name}"] for kind, name in INVOICE_ERROR_FIELDS.items()
                 },
             }
         )

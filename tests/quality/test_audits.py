@@ -13,7 +13,7 @@ from aftersales.errors import DomainError
 from aftersales.models import OutgoingEmail
 from customers.services import erase_customer
 from followups.models import ContactChannel, ContactEvent, Purpose
-from quality.audits import selectors, services
+from quality.audits import dashboard, selectors, services
 from quality.audits.models import (
     Area,
     AuditAnswer,
@@ -352,6 +352,55 @@ class TestInvoiceSample:
         ]
         since = selectors.invoice_error_rates(quality_manager, since=date(2026, 4, 1))
         assert since[0]["samples"] == 1
+
+    def test_the_dashboard_shows_the_rate_per_type_and_quarter(self, north, quality_manager):
+        invoicing_audit(
+            north,
+            quality_manager,
+            A=(date(2026, 2, 10), [InvoiceErrorKind.UNCLEAR_ITEM, InvoiceErrorKind.LATE]),
+            B=(date(2026, 2, 11), []),
+            C=(date(2026, 5, 10), [InvoiceErrorKind.LATE]),
+            D=(date(2026, 5, 11), []),
+            E=(date(2026, 5, 12), []),
+            F=(date(2026, 5, 13), []),
+        )
+        figures = dashboard.figures(quality_manager, today=date(2026, 6, 30))
+        (north_row,) = figures.invoice_rates
+        assert (north_row["samples"], north_row["with_errors"], north_row["rate"]) == (
+            6,
+            2,
+            Decimal("33.3"),
+        )
+        by_type = {kind["kind"]: (kind["count"], kind["rate"]) for kind in north_row["types"]}
+        assert by_type[InvoiceErrorKind.LATE] == (2, Decimal("33.3"))
+        assert by_type[InvoiceErrorKind.UNCLEAR_ITEM] == (1, Decimal("16.7"))
+        assert by_type[InvoiceErrorKind.WRONG_PRICE] == (0, Decimal("0.0"))
+        assert [
+            (row["quarter_label"], row["rate"], row["types"][-1]["rate"])
+            for row in figures.invoice_trend
+        ] == [
+            ("Q1 2026", Decimal("50.0"), Decimal("50.0")),
+            ("Q2 2026", Decimal("25.0"), Decimal("25.0")),
+        ]
+
+    def test_the_dashboard_page_shows_types_and_quarters_in_german(
+        self, north, quality_manager, client
+    ):
+        today = timezone.localdate()
+        invoicing_audit(
+            north,
+            quality_manager,
+            A=(today, [InvoiceErrorKind.WRONG_PRICE]),
+            B=(today, []),
+            C=(today, []),
+        )
+        client.force_login(quality_manager)
+        page = client.get("/quality/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+        rates = page[page.index('data-testid="invoice-rates"') :]
+        assert "Falscher Preis" in rates
+        assert "33,3 %" in rates
+        trend = page[page.index('data-testid="invoice-trend"') :]
+        assert dashboard.quarter_label(today) in trend
 
     def test_bad_samples_are_refused(self, north, quality_manager):
         audit = invoicing_audit(north, quality_manager, submitted=False, R1=(date(2026, 1, 5), []))
