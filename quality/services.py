@@ -10,6 +10,7 @@ from django.utils.translation import ngettext, pgettext
 
 from aftersales import services as core
 from aftersales.access import require_branch
+from aftersales.celery import enqueue_on_commit
 from aftersales.errors import DomainError
 from aftersales.roles import Role
 from customers.models import Customer, Purchase
@@ -42,6 +43,7 @@ DEFAULT_DEADLINES = {
 RECOVERY_WITHIN_WORKING_DAYS = 2
 TICK_BATCH = 500
 ALLOWED_ATTACHMENT_TYPES = core.PHOTO_TYPES | core.PDF_TYPES | core.TEXT_TYPES
+DETECT_CLUSTERS_TASK = "quality.tasks.detect_clusters_for_complaint"
 Status = Complaint.Status
 Kind = DissonanceSignal.Kind
 
@@ -204,6 +206,9 @@ def record_complaint(
                 source_key=f"repeated-complaint:{complaint.pk}",
                 complaint=complaint,
             )
+    # The cluster this complaint may complete is looked for once it is committed, so the alert
+    # comes within seconds; the five-minute tick finds it too when the broker is away.
+    enqueue_on_commit(DETECT_CLUSTERS_TASK, args=[complaint.pk])
     complaint_recorded.send(sender=Complaint, complaint=complaint)
     return complaint
 

@@ -34,5 +34,10 @@ def detect_complaint_clusters():
 
 
 @shared_task(acks_late=True)
+def detect_clusters_for_complaint(complaint_id):
+    return len(campaign_services.detect_for_complaint(complaint_id))
+
+
+@shared_task(acks_late=True)
 def refresh_product_figures():
     return campaign_services.refresh_product_figures()

@@ -187,19 +187,18 @@ def _add_complaints(cluster, complaint_ids, now):
     return True
 
 
-def detect_for_complaint(complaint):
-    """After a complaint is recorded: look at its product and category only."""
-    if complaint.purchase_id is None:
-        return []
-    product_id = (
-        Complaint.objects.filter(pk=complaint.pk)
+def detect_for_complaint(complaint_id):
+    """After a complaint is recorded: look at its product and category only (nothing when it has
+    no purchase, or is gone)."""
+    found = (
+        Complaint.objects.filter(pk=complaint_id, purchase__isnull=False)
         .annotate(product_id=main_product())
-        .values_list("product_id", flat=True)
+        .values("product_id", "category_id")
         .first()
     )
-    if product_id is None:
+    if found is None or found["product_id"] is None:
         return []
-    return detect_clusters(product_id=product_id, category_id=complaint.category_id)
+    return detect_clusters(product_id=found["product_id"], category_id=found["category_id"])
 
 
 @transaction.atomic

@@ -16,9 +16,11 @@ from customers.services import erase_customer
 from followups import services as followup_services
 from followups.calendar import WorkingCalendar
 from followups.models import FollowUp, Purpose
+from quality import services as quality_services
 from quality import tasks
 from quality.campaigns import selectors, services
 from quality.campaigns.models import Campaign, CampaignContact, ClusterRule, ComplaintCluster
+from quality.models import Complaint
 from tests.aftersales.factories import UserFactory
 from tests.quality.audit_helpers import model, purchase_of
 from tests.quality.factories import ComplaintCategoryFactory, ComplaintFactory
@@ -121,6 +123,41 @@ class TestClusters:
         (second,) = services.detect_clusters()
         assert second.pk != cluster.pk
         assert alerts().count() == 2
+
+    def test_recording_the_complaint_that_completes_a_cluster_alerts_at_once(
+        self, rule, wind, roadster, north, quality_manager, django_capture_on_commit_callbacks
+    ):
+        complain(roadster, north, wind, days_ago=20)
+        complain(roadster, north, wind, days_ago=5)
+        purchase = purchase_of(roadster, branch=north)
+        with django_capture_on_commit_callbacks() as callbacks:
+            third = quality_services.record_complaint(
+                by=quality_manager,
+                customer=purchase.customer,
+                purchase=purchase,
+                category=wind,
+                description="Whistling at 80 km/h",
+                channel=Complaint.Channel.COUNTER,
+            )
+        # Once committed, the complaint's own detection is sent to the workers...
+        published = [callback.args[:2] for callback in callbacks if getattr(callback, "args", None)]
+        assert (quality_services.DETECT_CLUSTERS_TASK, [third.pk]) in published
+        assert not alerts().exists()
+        # ...which alerts the quality manager without waiting for the five-minute tick.
+        assert tasks.detect_clusters_for_complaint(third.pk) == 1
+        cluster = ComplaintCluster.objects.get()
+        assert cluster.complaint_count == 3
+        assert alerts().filter(recipient=quality_manager).count() == 1
+        # A retry of the same message alerts no one twice.
+        assert tasks.detect_clusters_for_complaint(third.pk) == 0
+        assert alerts().count() == 1
+
+    def test_detection_for_a_complaint_without_purchase_or_gone_does_nothing(
+        self, rule, wind, north
+    ):
+        without_purchase = ComplaintFactory(category=wind, purchase=None)
+        assert tasks.detect_clusters_for_complaint(without_purchase.pk) == 0
+        assert tasks.detect_clusters_for_complaint(10**9) == 0
 
     def test_only_quality_managers_close_clusters(self, rule, wind, roadster, north, manager):
         for days in (40, 25, 10):
