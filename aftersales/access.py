@@ -36,6 +36,13 @@ def require_branch(user, branch_id, *, message=None, field=None):
         raise DomainError(message or _("This belongs to a branch you do not work in."), field=field)
 
 
+def sole_branch(branches):
+    """The branch to preselect among a user's branch choices: the only active one, else None
+    (the browser's forms and the API's branch fields alike)."""
+    first_two = list(branches.filter(is_active=True)[:2])
+    return first_two[0] if len(first_two) == 1 else None
+
+
 def is_staff_member(user):
     """Internal staff (every role but the external mystery shoppers)."""
     return user.is_authenticated and (user.is_superuser or user.has_role(*STAFF_ROLES))

@@ -1,12 +1,14 @@
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import mixins, permissions, routers, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from aftersales import selectors
-from aftersales.access import is_staff_member
+from aftersales.access import is_staff_member, sole_branch
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 
@@ -130,3 +132,38 @@ class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.scope(self.context["request"].user)
+
+
+class SoleBranchDefault:
+    """A branch field's default: the caller's only branch among the field's choices (the rule the
+    browser's forms preselect by); with several to choose from, the field is required."""
+
+    requires_context = True
+
+    def __call__(self, field):
+        branch = sole_branch(field.get_queryset())
+        if branch is None:
+            raise serializers.ValidationError(
+                _("Required: you work in several branches, so name one of them."), code="required"
+            )
+        return branch
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class BranchField(VisiblePrimaryKeyRelatedField):
+    """A branch among `scope(user)`, defaulting to the caller's only one (SoleBranchDefault)."""
+
+    def __init__(self, *, scope, help_text, **kwargs):
+        super().__init__(
+            queryset=Branch.objects.all(),
+            scope=scope,
+            default=SoleBranchDefault(),
+            help_text=format_lazy(
+                "{} {}",
+                help_text,
+                gettext_lazy("Default: your branch, if you work in only one; required otherwise."),
+            ),
+            **kwargs,
+        )

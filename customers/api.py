@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from aftersales import selectors as organisation
 from aftersales.api import (
     STAFF_WITH_MODEL_PERMISSIONS,
+    BranchField,
     VisiblePrimaryKeyRelatedField,
 )
 from aftersales.models import Branch, User
@@ -50,12 +51,6 @@ def visible_customers(user):
 def colleagues(user):
     """Active staff of the branches the caller may see: who can be named as salesperson."""
     return organisation.team_of(user)
-
-
-def branch_field(**kwargs):
-    return VisiblePrimaryKeyRelatedField(
-        queryset=Branch.objects.all(), scope=visible_branches, **kwargs
-    )
 
 
 def salesperson_field(**kwargs):
@@ -207,7 +202,11 @@ class ConsentRecordSerializer(serializers.ModelSerializer):
 
 class CustomerSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
-    branch = branch_field(help_text=_("Home branch: one of the branches you work in."))
+    branch = VisiblePrimaryKeyRelatedField(
+        queryset=Branch.objects.all(),
+        scope=visible_branches,
+        help_text=_("Home branch: one of the branches you work in."),
+    )
     salesperson = salesperson_field(
         help_text=_("Responsible salesperson: a colleague in your branches.")
     )
@@ -236,6 +235,9 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 
 class CustomerCreateSerializer(CustomerSerializer):
+    branch = BranchField(
+        scope=visible_branches, help_text=_("Home branch: one of the branches you work in.")
+    )
     consents = ConsentSerializer(
         many=True,
         required=False,
@@ -453,7 +455,9 @@ class PurchaseCreateSerializer(serializers.ModelSerializer):
         scope=visible_customers,
         help_text=_("A customer of the branches you work in."),
     )
-    branch = branch_field(help_text=_("Selling branch: one of the branches you work in."))
+    branch = BranchField(
+        scope=visible_branches, help_text=_("Selling branch: one of the branches you work in.")
+    )
     salesperson = salesperson_field(help_text=_("Salesperson: a colleague in your branches."))
     lines = PurchaseLineInputSerializer(many=True)
     vehicle = VisiblePrimaryKeyRelatedField(

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.access import sole_branch
 from aftersales.models import Branch
 from aftersales.widgets import DateInput
 from customers.models import (
@@ -56,12 +57,6 @@ class PurchaseChoiceField(forms.ModelChoiceField):
         if purchase.is_cancelled:
             parts.append(purchase.get_status_display())
         return " · ".join(str(part) for part in parts)
-
-
-def sole_branch(branches):
-    """The branch to preselect for someone who can choose only one, else None."""
-    first_two = list(branches[:2])
-    return first_two[0] if len(first_two) == 1 else None
 
 
 def staff_of(branches):

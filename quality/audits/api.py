@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, VisiblePrimaryKeyRelatedField
+from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, BranchField, VisiblePrimaryKeyRelatedField
 from aftersales.models import Branch, User
 from quality.audits import selectors, services
 from quality.audits.models import (
@@ -189,9 +189,7 @@ class AuditSerializer(serializers.ModelSerializer):
 
 
 class AuditPlanSerializer(serializers.Serializer):
-    branch = VisiblePrimaryKeyRelatedField(
-        queryset=Branch.objects.all(), scope=lambda user: Branch.objects.visible_to(user)
-    )
+    branch = BranchField(scope=Branch.objects.visible_to, help_text=_("The branch audited."))
     template = serializers.PrimaryKeyRelatedField(
         queryset=AuditTemplate.objects.filter(is_active=True)
     )
@@ -344,8 +342,8 @@ class FindingSerializer(serializers.ModelSerializer):
 
 
 class FindingInputSerializer(serializers.Serializer):
-    branch = VisiblePrimaryKeyRelatedField(
-        queryset=Branch.objects.all(), scope=lambda user: Branch.objects.visible_to(user)
+    branch = BranchField(
+        scope=Branch.objects.visible_to, help_text=_("The branch the finding is about.")
     )
     area = serializers.ChoiceField(choices=Area.choices)
     title = serializers.CharField(max_length=250)

@@ -13,8 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, VisiblePrimaryKeyRelatedField
-from aftersales.models import Branch
+from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, BranchField
 from staff.hiring import selectors, services
 from staff.hiring.models import Candidate, CandidateAssessment, Competency, CompetencyRating
 
@@ -100,10 +99,8 @@ class CandidateDetailSerializer(CandidateSerializer):
 
 
 class CandidateWriteSerializer(serializers.Serializer):
-    branch = VisiblePrimaryKeyRelatedField(
-        queryset=Branch.objects.all(),
-        scope=selectors.candidate_branches,
-        help_text=_("One of your branches: where the role is."),
+    branch = BranchField(
+        scope=selectors.candidate_branches, help_text=_("One of your branches: where the role is.")
     )
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)

@@ -19,10 +19,10 @@ from rest_framework.response import Response
 from aftersales.access import is_staff_member
 from aftersales.api import (
     STAFF_WITH_MODEL_PERMISSIONS,
+    BranchField,
     RolePermissions,
     VisiblePrimaryKeyRelatedField,
 )
-from aftersales.models import Branch
 from aftersales.roles import Role
 from staff.mystery import selectors, services
 from staff.mystery.models import (
@@ -279,9 +279,7 @@ class AssignmentCreateSerializer(serializers.Serializer):
         help_text=_("An active scorecard; the assignment keeps its current version."),
     )
     shopper = VisiblePrimaryKeyRelatedField(queryset=User.objects.all(), scope=_shoppers)
-    branch = VisiblePrimaryKeyRelatedField(
-        queryset=Branch.objects.all(), scope=selectors.visible_branches
-    )
+    branch = BranchField(scope=selectors.visible_branches, help_text=_("The branch to visit."))
     window_start = serializers.DateField()
     window_end = serializers.DateField()
     employee = VisiblePrimaryKeyRelatedField(
