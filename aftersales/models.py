@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.access import BranchScopedQuerySet
@@ -90,6 +91,10 @@ class Branch(models.Model):
     @property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self):
+        """The date it is now where the branch is (a desk's "today")."""
+        return timezone.localdate(timezone=self.zone)
 
     @property
     def holiday_subdivision(self):

@@ -187,8 +187,9 @@ class PurchaseForm(forms.Form):
         self.fields["branch"].queryset = branches
         self.fields["customer"].queryset = Customer.objects.visible_to(user).active()
         self.fields["salesperson"].queryset = staff_of(branches)
-        self.fields["purchase_date"].initial = timezone.localdate()
-        self.fields["branch"].initial = sole_branch(branches)
+        branch = sole_branch(branches)
+        self.fields["branch"].initial = branch
+        self.fields["purchase_date"].initial = branch.today() if branch else timezone.localdate()
         if user.has_role("sales"):
             self.fields["salesperson"].initial = user
 

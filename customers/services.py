@@ -243,7 +243,7 @@ def log_purchase(
         raise DomainError(
             _("The handover cannot be before the purchase date."), field="handover_date"
         )
-    if purchase_date > timezone.localdate():
+    if purchase_date > branch.today():
         raise DomainError(_("The purchase date cannot be in the future."), field="purchase_date")
     main_category = main_category_of([product for product, _quantity, _price in lines])
     service_history.check_vehicle(vehicle=vehicle, customer=customer, purchase_date=purchase_date)

@@ -1,7 +1,8 @@
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -217,3 +218,29 @@ def test_service_staff_may_view_but_not_change_purchases(login, north):
     assert client.get(purchase.get_absolute_url()).status_code == 200
     change_url = reverse("customers:purchase-change", args=[purchase.pk])
     assert client.get(change_url).status_code == 403
+
+
+# Late evening in Berlin (the server's zone) is already the next morning in Tokyo.
+BERLIN_EVENING = datetime(2026, 12, 3, 21, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"), [("Europe/Berlin", "2026-12-03"), ("Asia/Tokyo", "2026-12-04")]
+)
+def test_the_purchase_date_defaults_to_the_branchs_today(login, owner, north, zone, expected):
+    north.time_zone = zone
+    north.save()
+    with time_machine.travel(BERLIN_EVENING, tick=False):
+        page = login(owner).get(reverse("customers:purchase-create"))
+    assert page.context["form"]["purchase_date"].value() == date.fromisoformat(expected)
+    assert f'name="purchase_date" value="{expected}"' in page.content.decode()
+
+
+def test_the_branchs_today_is_not_in_the_future(login, owner, north, car):
+    north.time_zone = "Asia/Tokyo"
+    north.save()
+    form = purchase_form(north, car, purchase_date="2026-12-04", handover_date="")
+    with time_machine.travel(BERLIN_EVENING, tick=False):
+        response = login(owner).post(reverse("customers:purchase-create"), form)
+    assert response.status_code == 302
+    assert Purchase.objects.get().purchase_date == date(2026, 12, 4)
