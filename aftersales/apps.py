@@ -9,4 +9,9 @@ class AftersalesConfig(AppConfig):
     def ready(self):
         from aftersales import checks, input_guards, links  # noqa: F401 (register on import)
 
+        # The middleware module also holds the user_logged_in receiver that stamps a new
+        # session; connected at start-up, not when the first request loads the middleware, so
+        # a login before any request (a test's force_login) is stamped too.
+        from aftersales.signin import middleware  # noqa: F401
+
         input_guards.install()
