@@ -302,6 +302,44 @@ class ComplaintEvent(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+class ComplaintCorrection(models.Model):
+    """One correction of what was recorded about an open complaint: who changed which facts from
+    what to what, when and why (quality.services.correct_complaint)."""
+
+    # What a correction may change; the branch and the owner can follow a new customer or
+    # purchase and are then recorded too.
+    FIELDS = ("customer", "purchase", "category", "nature", "severity")
+
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.CASCADE,
+        related_name="corrections",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("corrected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"))
+    # Required by the service; blank only once the customer's data has been erased.
+    reason = models.TextField(_("reason"))
+    # {"purchase": {"from": null, "to": 541}, "severity": {"from": "low", "to": "high"}}: the ids
+    # of customers, purchases, categories, branches and owners and the values of nature and
+    # severity, so that they are named in the reader's language when shown.
+    changes = models.JSONField(_("changes"))
+
+    class Meta:
+        verbose_name = _("complaint correction")
+        verbose_name_plural = _("complaint corrections")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return _("Correction of complaint %(number)s") % {"number": self.complaint_id}
+
+
 class Level(models.TextChoices):
     LOW = "low", _("low")
     ELEVATED = "elevated", _("elevated")
@@ -495,6 +533,7 @@ __all__ = [
     "ComplaintAttachment",
     "ComplaintCategory",
     "ComplaintCluster",
+    "ComplaintCorrection",
     "ComplaintEvent",
     "ComplaintQuerySet",
     "ComplaintStatus",

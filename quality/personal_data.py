@@ -7,6 +7,7 @@ from quality.models import (
     CommunicationSample,
     Complaint,
     ComplaintAttachment,
+    ComplaintCorrection,
     ComplaintEvent,
     DissonanceScore,
     DissonanceSignal,
@@ -15,6 +16,8 @@ from quality.models import (
 
 register(Complaint, path="customer")
 register(ComplaintEvent, path="complaint__customer")
+# Why a complaint was corrected is said in words that may quote the customer.
+register(ComplaintCorrection, path="complaint__customer", blank=("reason",))
 # What the customer sent (photos, letters) goes with its files.
 register(ComplaintAttachment, path="complaint__customer", delete=True)
 register(ClusterComplaint, path="complaint__customer")

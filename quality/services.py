@@ -23,6 +23,7 @@ from quality.models import (
     OPEN_COMPLAINT_STATUSES,
     Complaint,
     ComplaintAttachment,
+    ComplaintCorrection,
     ComplaintEvent,
     DissonanceScore,
     DissonanceSignal,
@@ -30,7 +31,7 @@ from quality.models import (
     Severity,
     SeverityDeadline,
 )
-from quality.signals import complaint_recorded
+from quality.signals import complaint_corrected, complaint_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -201,8 +202,7 @@ def record_complaint(
                 kind=Kind.REPEATED_COMPLAINT,
                 weight=scoring.weights()[Kind.REPEATED_COMPLAINT],
                 occurred_at=received_at,
-                summary=_("Repeated complaint on the same purchase (%(count)d before)")
-                % {"count": earlier},
+                summary=_repeated_complaint_summary(earlier),
                 source_key=f"repeated-complaint:{complaint.pk}",
                 complaint=complaint,
             )
@@ -211,6 +211,10 @@ def record_complaint(
     enqueue_on_commit(DETECT_CLUSTERS_TASK, args=[complaint.pk])
     complaint_recorded.send(sender=Complaint, complaint=complaint)
     return complaint
+
+
+def _repeated_complaint_summary(earlier):
+    return _("Repeated complaint on the same purchase (%(count)d before)") % {"count": earlier}
 
 
 def _complaint_summary(complaint):
@@ -402,6 +406,212 @@ def assign_complaint(*, complaint, to, by):
     return complaint
 
 
+# --- corrections ---------------------------------------------------------------------------------
+
+CORRECT_PERMISSION = "quality.add_complaintcorrection"
+
+
+def may_correct(user):
+    """Service and quality staff and administrators correct complaints (their roles hold the
+    permission); managers, sales staff and mystery shoppers do not."""
+    return user.has_perm(CORRECT_PERMISSION)
+
+
+def _recorded_value(value):
+    """A fact as a correction keeps it: an id for a customer, purchase, category, branch or
+    owner, the stored value for nature and severity."""
+    return getattr(value, "pk", value)
+
+
+@transaction.atomic
+def correct_complaint(*, complaint, by, reason, **changes):
+    """Correct what was recorded about an open complaint (customer, purchase, category, nature,
+    severity), saying why. The branch, the deadlines and the dashboard's dimensions follow the
+    corrected facts; the complaint's dissonance signals move and are weighed again, and the
+    customers concerned (both, when it moves to another customer) are scored again."""
+    unknown = set(changes) - set(ComplaintCorrection.FIELDS)
+    if unknown:
+        raise TypeError(f"A correction cannot change {', '.join(sorted(unknown))}.")
+    if not may_correct(by):
+        raise DomainError(_("Only service and quality staff may correct complaints."))
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("customer", "purchase", "category", "branch", "owner")
+        .get(pk=complaint.pk)
+    )
+    require_branch(by, complaint.branch_id)
+    if not complaint.is_open:
+        raise DomainError(
+            _("Only an open complaint can be corrected; this one is %(status)s.")
+            % {"status": complaint.get_status_display()}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the complaint is corrected."), field="reason")
+    before = {name: getattr(complaint, name) for name in ComplaintCorrection.FIELDS}
+    after = {**before, **changes}
+    changed = [
+        name
+        for name in ComplaintCorrection.FIELDS
+        if _recorded_value(after[name]) != _recorded_value(before[name])
+    ]
+    if not changed:
+        raise DomainError(
+            _("Nothing was changed: correct the customer, purchase, category, nature or severity.")
+        )
+    customer, purchase = after["customer"], after["purchase"]
+    _check_correction(by, complaint, changed, after)
+    branch = purchase.branch if purchase else customer.branch
+    require_branch(by, branch.pk)
+    old_customer, old_purchase_id = complaint.customer, complaint.purchase_id
+    old_branch_id, old_owner_id = complaint.branch_id, complaint.owner_id
+    for name in changed:
+        setattr(complaint, name, after[name])
+    complaint.branch = branch
+    if branch.pk != old_branch_id and not (
+        complaint.owner and complaint.owner.branches.filter(pk=branch.pk).exists()
+    ):
+        # The owner works elsewhere: whoever corrects takes it over if they work in the branch.
+        complaint.owner = by if by.branches.filter(pk=branch.pk).exists() else None
+    complaint.product_category_id, complaint.responsible_salesperson_id = dashboard_dimensions(
+        customer, purchase
+    )
+    if "severity" in changed or branch.pk != old_branch_id:
+        _set_deadlines(complaint)
+    complaint.full_clean()
+    complaint.save()
+    recorded = {
+        name: {"from": _recorded_value(before[name]), "to": _recorded_value(after[name])}
+        for name in changed
+    }
+    if branch.pk != old_branch_id:
+        recorded["branch"] = {"from": old_branch_id, "to": branch.pk}
+    if complaint.owner_id != old_owner_id:
+        recorded["owner"] = {"from": old_owner_id, "to": complaint.owner_id}
+    correction = ComplaintCorrection(
+        complaint=complaint, by=by, at=timezone.now(), reason=reason, changes=recorded
+    )
+    correction.full_clean()
+    correction.save()
+    _reweigh_signals(complaint, {old_purchase_id, complaint.purchase_id} - {None})
+    rescore_customer(customer=complaint.customer)
+    if old_customer.pk != complaint.customer_id:
+        rescore_customer(customer=old_customer)
+    complaint_corrected.send(sender=Complaint, complaint=complaint, correction=correction)
+    return complaint
+
+
+def _check_correction(by, complaint, changed, after):
+    customer, purchase, category = after["customer"], after["purchase"], after["category"]
+    if "customer" in changed:
+        require_branch(by, customer.branch_id)
+        if customer.is_erased:
+            raise DomainError(_("This customer's data has been erased."), field="customer")
+    if purchase is not None:
+        if purchase.customer_id != customer.pk:
+            raise DomainError(
+                _("This purchase belongs to another customer: choose one of %(customer)s's.")
+                % {"customer": customer},
+                field="purchase",
+            )
+        require_branch(by, purchase.branch_id)
+    if "category" in changed and not category.is_active:
+        raise DomainError(_("Choose a category that is in use."), field="category")
+    if after["nature"] not in Nature.values:
+        raise DomainError(_("Choose the nature of the complaint."), field="nature")
+    if after["severity"] not in Severity.values:
+        raise DomainError(_("Choose the severity of the complaint."), field="severity")
+
+
+def _set_deadlines(complaint):
+    """The deadlines of the complaint's severity in its branch, from when it came in (the
+    resolution from its last reopening); a deadline moved into the future may escalate again."""
+    acknowledge_hours, resolve_days = deadlines_for(complaint.severity)
+    reopened_at = (
+        complaint.events.filter(
+            from_status__in=[Status.RESOLVED, Status.CLOSED], to_status=Status.IN_PROGRESS
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    complaint.acknowledge_due_at = add_working_hours(
+        complaint.branch, complaint.received_at, acknowledge_hours
+    )
+    complaint.resolve_due_at = add_working_days(
+        complaint.branch, reopened_at or complaint.received_at, resolve_days
+    )
+    now = timezone.now()
+    if complaint.acknowledge_due_at > now:
+        complaint.acknowledge_breach_escalated_at = None
+    if complaint.resolve_due_at > now:
+        complaint.resolve_breach_escalated_at = None
+
+
+def _reweigh_signals(complaint, purchase_ids):
+    """The complaint's signals belong to its customer and purchase again, with the dashboard's
+    dimensions of now; the complaint signal weighs by the corrected severity and nature; the
+    repeated-complaint signals of the purchases concerned are as recording would have made them."""
+    category_id, salesperson_id = dashboard_dimensions(complaint.customer, complaint.purchase)
+    DissonanceSignal.objects.filter(complaint=complaint).update(
+        customer=complaint.customer,
+        purchase=complaint.purchase,
+        branch=complaint.branch,
+        category_id=category_id,
+        salesperson_id=salesperson_id,
+    )
+    DissonanceSignal.objects.filter(source_key=f"complaint:{complaint.pk}").update(
+        weight=scoring.complaint_weight(complaint.severity, complaint.nature),
+        summary=_complaint_summary(complaint)[:200],
+    )
+    _reconcile_repeated_complaints(complaint, purchase_ids)
+
+
+def _reconcile_repeated_complaints(complaint, purchase_ids):
+    """Each complaint on a purchase after the first is a repeat, counting those recorded before
+    it: the signals that no longer hold go, missing ones are made, counts are brought up to date."""
+    on_purchases = list(
+        Complaint.objects.filter(purchase_id__in=purchase_ids)
+        .select_related("customer", "purchase", "branch")
+        .order_by("pk")
+    )
+    existing = {
+        signal.complaint_id: signal
+        for signal in DissonanceSignal.objects.filter(
+            kind=Kind.REPEATED_COMPLAINT,
+            complaint_id__in=[complaint.pk, *(other.pk for other in on_purchases)],
+        )
+    }
+    earlier_by_purchase = {}
+    wanted = {}
+    for other in on_purchases:
+        earlier = earlier_by_purchase.get(other.purchase_id, 0)
+        if earlier:
+            wanted[other.pk] = (other, earlier)
+        earlier_by_purchase[other.purchase_id] = earlier + 1
+    DissonanceSignal.objects.filter(
+        pk__in=[signal.pk for pk, signal in existing.items() if pk not in wanted]
+    ).delete()
+    for pk, (other, earlier) in wanted.items():
+        summary = _repeated_complaint_summary(earlier)
+        signal = existing.get(pk)
+        if signal is None:
+            record_signal(
+                customer=other.customer,
+                purchase=other.purchase,
+                branch=other.branch,
+                kind=Kind.REPEATED_COMPLAINT,
+                weight=scoring.weights()[Kind.REPEATED_COMPLAINT],
+                occurred_at=other.received_at,
+                summary=summary,
+                source_key=f"repeated-complaint:{other.pk}",
+                complaint=other,
+            )
+        elif signal.summary != summary:
+            signal.summary = summary
+            signal.save(update_fields=["summary"])
+
+
 def escalate_breached_complaints(*, now=None):
     """Tell the branch managers once about each missed acknowledgement or resolution deadline:
     rows are claimed with SKIP LOCKED and marked in the same transaction as the notification."""
@@ -534,6 +744,10 @@ def rescore_customer(*, customer, now=None):
             contributions_by_purchase.setdefault(signal.purchase_id, []).append(item)
     for purchase_id, items in contributions_by_purchase.items():
         _store_score(customer, purchases[purchase_id], items, existing.get(purchase_id), now)
+    for purchase_id, score_row in existing.items():
+        # A purchase whose signals moved away (a corrected complaint) has nothing left to count.
+        if purchase_id in purchases and purchase_id not in contributions_by_purchase:
+            _store_score(customer, purchases[purchase_id], [], score_row, now)
     customer_score = _store_score(customer, None, all_contributions, existing.get(None), now)
     return customer_score
 

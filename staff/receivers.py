@@ -4,12 +4,19 @@ services."""
 from django.dispatch import receiver
 
 from customers.signals import customers_merged
-from quality.signals import complaint_recorded
+from quality.signals import complaint_corrected, complaint_recorded
 from staff.people import services
 
 
 @receiver(complaint_recorded, dispatch_uid="staff.coaching_for_complaint")
 def complaint_about_staff_attention(sender, complaint, **kwargs):
+    services.open_coaching_for_complaint(complaint=complaint)
+
+
+# A complaint corrected to be about staff attention opens the coaching its recording would have;
+# one already opened for it stays the only one.
+@receiver(complaint_corrected, dispatch_uid="staff.coaching_for_corrected_complaint")
+def complaint_corrected_to_staff_attention(sender, complaint, **kwargs):
     services.open_coaching_for_complaint(complaint=complaint)
 
 
