@@ -7,7 +7,7 @@ staff only their own customers). Related ids in the input are looked up only amo
 caller can see, so another branch's customer is "does not exist" (400), never a leak.
 """
 
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, Prefetch, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -28,6 +28,7 @@ from quality import dashboard, selectors, services
 from quality.models import (
     Complaint,
     ComplaintCategory,
+    ComplaintCorrection,
     DissonanceScore,
     DissonanceSignal,
     Level,
@@ -198,6 +199,92 @@ class ComplaintResolveSerializer(serializers.Serializer):
     )
 
 
+class ComplaintCorrectSerializer(serializers.Serializer):
+    """What to correct: any of the five facts (those left out stay as they are), and why."""
+
+    reason = serializers.CharField(
+        max_length=1000, help_text=_("Why the complaint is corrected; kept in its history.")
+    )
+    customer = VisiblePrimaryKeyRelatedField(
+        queryset=Customer.objects.all(),
+        scope=visible_customers,
+        required=False,
+        help_text=_(
+            "The customer the complaint is really from, of the branches you work in; give one of "
+            "their purchases (or null) with them."
+        ),
+    )
+    purchase = VisiblePrimaryKeyRelatedField(
+        queryset=Purchase.objects.all(),
+        scope=visible_purchases,
+        required=False,
+        allow_null=True,
+        help_text=_("The purchase complained of, one of the customer's; null for none."),
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=ComplaintCategory.objects.all(),
+        required=False,
+        help_text=_("A complaint category in use (the complaint's own may stay)."),
+    )
+    nature = serializers.ChoiceField(choices=Nature.choices, required=False)
+    severity = serializers.ChoiceField(
+        choices=Severity.choices,
+        required=False,
+        help_text=_("A new severity sets the deadlines again."),
+    )
+
+
+class CorrectedFactSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(
+        choices=list(selectors.CORRECTED_FIELDS),
+        help_text=_("What changed; the branch and owner can follow a new customer or purchase."),
+    )
+    label = serializers.CharField()
+    before = serializers.CharField(help_text=_("What it was, in words."))
+    after = serializers.CharField(help_text=_("What it is now, in words."))
+    # The stored values: ids, or the nature's and severity's values.
+    before_value = serializers.SerializerMethodField()
+    after_value = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_before_value(self, fact):
+        return self.context["changes"][fact.field]["from"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_after_value(self, fact):
+        return self.context["changes"][fact.field]["to"]
+
+
+class ComplaintCorrectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="correction.pk")
+    at = serializers.DateTimeField(source="correction.at")
+    by = serializers.IntegerField(source="correction.by_id", allow_null=True)
+    by_name = serializers.CharField(source="correction.by", allow_null=True)
+    reason = serializers.CharField(source="correction.reason")
+    changes = serializers.SerializerMethodField()
+
+    @extend_schema_field(CorrectedFactSerializer(many=True))
+    def get_changes(self, entry):
+        return CorrectedFactSerializer(
+            entry.facts, many=True, context={"changes": entry.correction.changes}
+        ).data
+
+
+class ComplaintDetailSerializer(ComplaintSerializer):
+    """One complaint, with the corrections made to what was recorded, oldest first."""
+
+    corrections = serializers.SerializerMethodField()
+
+    class Meta(ComplaintSerializer.Meta):
+        fields = [*ComplaintSerializer.Meta.fields, "corrections"]
+        read_only_fields = fields
+
+    @extend_schema_field(ComplaintCorrectionSerializer(many=True))
+    def get_corrections(self, complaint):
+        entries = selectors.complaint_corrections(self.context["request"].user, complaint)
+        return ComplaintCorrectionSerializer(entries, many=True).data
+
+
 class ComplaintListQuerySerializer(serializers.Serializer):
     search = serializers.CharField(
         required=False, allow_blank=True, help_text=_("The customer's name, e-mail or phone.")
@@ -225,6 +312,7 @@ class ComplaintListQuerySerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(parameters=[ComplaintListQuerySerializer]),
     create=extend_schema(request=ComplaintCreateSerializer, responses={201: ComplaintSerializer}),
+    retrieve=extend_schema(responses=ComplaintDetailSerializer),
 )
 class ComplaintViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Complaints of the branches the caller works in (sales staff: of their own customers),
@@ -237,8 +325,11 @@ class ComplaintViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     # The list parses its own parameters and hands them to the selector.
     filter_backends = []
     action_permissions = {
-        name: {"POST": CHANGE_COMPLAINT}
-        for name in ("acknowledge", "start", "resolve", "close", "reopen")
+        **{
+            name: {"POST": CHANGE_COMPLAINT}
+            for name in ("acknowledge", "start", "resolve", "close", "reopen")
+        },
+        "correct": {"POST": [services.CORRECT_PERMISSION]},
     }
 
     def get_queryset(self):
@@ -249,6 +340,9 @@ class ComplaintViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 "customer", "branch", "category__parent", "owner"
             )
         )
+
+    def retrieve(self, request, pk=None):
+        return Response(self._read(self.get_object(), detail=True))
 
     def list(self, request):
         query = ComplaintListQuerySerializer(data=request.query_params)
@@ -295,6 +389,28 @@ class ComplaintViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         """Reopen a resolved or closed complaint, saying why; it counts as a new signal."""
         return self._transition(request, services.reopen_complaint, ComplaintNoteSerializer)
 
+    @extend_schema(
+        request=ComplaintCorrectSerializer,
+        responses={200: ComplaintDetailSerializer},
+        description=_(
+            "Correct the customer, purchase, category, nature or severity of an open complaint "
+            "(service and quality staff, administrators), saying why: the correction is kept in "
+            "the complaint's history, its dissonance signal is weighed again and the customers "
+            "concerned are scored again. A closed or resolved complaint is refused (400)."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        complaint = self.get_object()
+        serializer = ComplaintCorrectSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        complaint = services.correct_complaint(
+            complaint=complaint, by=request.user, **serializer.validated_data
+        )
+        return Response(self._read(complaint, detail=True))
+
     def _transition(self, request, service, serializer_class):
         complaint = self.get_object()
         serializer = serializer_class(data=request.data)
@@ -302,9 +418,18 @@ class ComplaintViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         complaint = service(complaint=complaint, by=request.user, **serializer.validated_data)
         return Response(self._read(complaint))
 
-    def _read(self, complaint):
-        """The complaint as the list shows it, read back through the scoped queryset."""
-        return self.get_serializer(self.get_queryset().get(pk=complaint.pk)).data
+    def _read(self, complaint, detail=False):
+        """The complaint as the list shows it (with its corrections: as its own page does), read
+        back through the scoped queryset."""
+        complaints = self.get_queryset()
+        if not detail:
+            return self.get_serializer(complaints.get(pk=complaint.pk)).data
+        complaints = complaints.prefetch_related(
+            Prefetch("corrections", ComplaintCorrection.objects.select_related("by"))
+        )
+        return ComplaintDetailSerializer(
+            complaints.get(pk=complaint.pk), context=self.get_serializer_context()
+        ).data
 
 
 # --- dissonance scores ---------------------------------------------------------------------------

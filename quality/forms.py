@@ -250,3 +250,66 @@ class AssignForm(forms.Form):
     def __init__(self, *args, complaint, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = selectors.complaint_staff([complaint.branch_id])
+
+
+class ComplaintCorrectionForm(CustomerChoiceForm):
+    """Correct what was recorded: the customer (found as you type, as when recording), one of
+    their purchases, the category, nature and severity, and why."""
+
+    purchase_help_text = _("The purchase the complaint is about, if it is about one.")
+    category = GroupedCategoryField(
+        label=_("Category"),
+        queryset=selectors.complaint_categories(active_only=True),
+        empty_label=_("Choose the category"),
+        error_messages={"required": _("Choose what the complaint is about.")},
+    )
+    nature = forms.ChoiceField(
+        label=_("Nature"),
+        choices=Nature.choices,
+        widget=forms.RadioSelect,
+        help_text=ComplaintForm.base_fields["nature"].help_text,
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        help_text=_("Decides the deadlines: they are worked out again for a new severity."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What was recorded wrongly and how you know, e.g. the customer named the car on the "
+            "phone. Shown in the complaint's history."
+        ),
+        error_messages={"required": _("Say why the complaint is corrected.")},
+    )
+
+    def __init__(self, *args, complaint, **kwargs):
+        self.complaint = complaint
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.categories_for_correction(complaint)
+
+    @classmethod
+    def initial_for(cls, complaint):
+        return {
+            "customer": complaint.customer_id,
+            "purchase": complaint.purchase_id,
+            "category": complaint.category_id,
+            "nature": complaint.nature,
+            "severity": complaint.severity,
+        }
+
+    def purchases_of(self, customer):
+        return selectors.purchases_for_complaint(self.user, customer)
+
+    def service_arguments(self):
+        data = self.cleaned_data
+        return {
+            "customer": data["customer"],
+            "purchase": data["purchase"],
+            "category": data["category"],
+            "nature": data["nature"],
+            "severity": data["severity"],
+            "reason": data["reason"],
+        }

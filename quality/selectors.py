@@ -11,19 +11,23 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Least
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.models import Branch
 from aftersales.roles import Role
-from customers.models import Purchase
+from customers.models import Customer, Purchase
 from customers.selectors import search_query
 from quality.models import (
     OPEN_COMPLAINT_STATUSES,
     Complaint,
     ComplaintAttachment,
     ComplaintCategory,
+    ComplaintCorrection,
     ComplaintEvent,
     DissonanceScore,
+    Nature,
     Severity,
 )
 
@@ -177,9 +181,103 @@ def complaint_detail(user, pk):
                 ),
             ),
             Prefetch("events", ComplaintEvent.objects.select_related("by").order_by("at", "pk")),
+            Prefetch(
+                "corrections",
+                ComplaintCorrection.objects.select_related("by").order_by("at", "pk"),
+            ),
         )
         .get(pk=pk)
     )
+
+
+@dataclass(frozen=True)
+class CorrectedFact:
+    """One fact a correction changed, in words: "Purchase: none → Purchase 541 · 03.12.2026"."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class CorrectionEntry:
+    correction: ComplaintCorrection
+    facts: list[CorrectedFact]
+
+
+# The models behind the ids a correction records, and the order its facts are shown in.
+CORRECTED_MODELS = {
+    "customer": Customer,
+    "purchase": Purchase,
+    "category": ComplaintCategory,
+    "branch": Branch,
+    "owner": get_user_model(),
+}
+CORRECTED_FIELDS = ("customer", "purchase", "branch", "owner", "category", "nature", "severity")
+CORRECTED_CHOICES = {"nature": Nature, "severity": Severity}
+
+
+def _corrected_objects(user, corrections):
+    """The objects the corrections name, one query per kind however many corrections there
+    are; customers and purchases only where the user may see them."""
+    ids = {name: set() for name in CORRECTED_MODELS}
+    for correction in corrections:
+        for name, change in correction.changes.items():
+            if name in ids:
+                ids[name].update(value for value in change.values() if value is not None)
+    found = {}
+    for name, wanted in ids.items():
+        if not wanted:
+            found[name] = {}
+            continue
+        objects = CORRECTED_MODELS[name].objects
+        if name in ("customer", "purchase"):
+            objects = objects.visible_to(user)
+        if name == "category":
+            objects = objects.select_related("parent")
+        found[name] = objects.in_bulk(wanted)
+    return found
+
+
+def _corrected_value(name, value, objects):
+    if value is None:
+        return _("no particular purchase") if name == "purchase" else _("nobody")
+    if name in CORRECTED_CHOICES:
+        choices = CORRECTED_CHOICES[name]
+        return choices(value).label if value in choices.values else value
+    named = objects[name].get(value)
+    if named is None:
+        return _("not visible to you") if name in ("customer", "purchase") else "—"
+    if name == "purchase":
+        return f"{named} · {date_format(named.purchase_date, 'SHORT_DATE_FORMAT')}"
+    return str(named)
+
+
+def complaint_corrections(user, complaint):
+    """The complaint's corrections (prefetched by complaint_detail), oldest first, each with
+    the facts it changed in the reader's language."""
+    corrections = list(complaint.corrections.all())
+    objects = _corrected_objects(user, corrections)
+    entries = []
+    for correction in corrections:
+        facts = [
+            CorrectedFact(
+                field=name,
+                label=Complaint._meta.get_field(name).verbose_name,
+                before=_corrected_value(name, correction.changes[name]["from"], objects),
+                after=_corrected_value(name, correction.changes[name]["to"], objects),
+            )
+            for name in CORRECTED_FIELDS
+            if name in correction.changes
+        ]
+        entries.append(CorrectionEntry(correction=correction, facts=facts))
+    return entries
+
+
+def categories_for_correction(complaint):
+    """The categories a complaint can be corrected to: those in use, and its own."""
+    return complaint_categories().filter(Q(is_active=True) | Q(pk=complaint.category_id))
 
 
 def complaint_attachment(user, complaint_pk, pk):

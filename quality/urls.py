@@ -15,6 +15,7 @@ urlpatterns = [
         views.attachment,
         name="attachment",
     ),
+    path("complaints/<int:pk>/correct/", views.complaint_correct, name="complaint-correct"),
     *(
         path(
             f"complaints/<int:pk>/{action}/",

@@ -6,7 +6,8 @@ customer chosen and their purchases offered.
 
 The complaint page shows the workflow actions its status allows; each posts to its own endpoint,
 which calls the service and returns to the page (a DomainError becomes a message or a form
-error). The dissonance dashboard's views live in quality/dashboard_views.py.
+error). What was recorded wrongly is corrected on its own page, with the same customer picker.
+The dissonance dashboard's views live in quality/dashboard_views.py.
 """
 
 from django.contrib import messages
@@ -25,6 +26,7 @@ from quality import selectors, services
 from quality.audits.forms import RootCauseForm
 from quality.forms import (
     AssignForm,
+    ComplaintCorrectionForm,
     ComplaintFilterForm,
     ComplaintForm,
     NoteForm,
@@ -148,6 +150,8 @@ def _render_detail(request, complaint, bound_forms=None):
         {
             "complaint": complaint,
             "time_left": selectors.time_left(complaint),
+            "corrections": selectors.complaint_corrections(request.user, complaint),
+            "can_correct": complaint.is_open and services.may_correct(request.user),
             "actions": actions,
             "action_forms": {
                 action: bound_forms.get(action) or _action_form(action, complaint)
@@ -262,3 +266,48 @@ def complaint_action(request, pk, action):
         )
         return redirect(complaint)
     return _render_detail(request, complaint, {action: form})
+
+
+# --- Correct what was recorded ---
+
+
+@login_required
+@permission_required("quality.add_complaintcorrection", raise_exception=True)
+def complaint_correct(request, pk):
+    """Correct the customer, purchase, category, nature or severity of an open complaint, with
+    the recording page's customer picker; the reason is required."""
+    user = request.user
+    complaint = _complaint_or_404(user, pk)
+    if not complaint.is_open:
+        messages.error(
+            request,
+            _("Only an open complaint can be corrected; this one is %(status)s.")
+            % {"status": complaint.get_status_display()},
+        )
+        return redirect(complaint)
+    picking = customer_picking(
+        request, ComplaintCorrectionForm, defaults=ComplaintCorrectionForm.initial_for(complaint)
+    )
+    if request.method != "POST":
+        form = ComplaintCorrectionForm(
+            user=user, complaint=complaint, initial=ComplaintCorrectionForm.initial_for(complaint)
+        )
+    elif picking.step:
+        form = ComplaintCorrectionForm(user=user, complaint=complaint, initial=picking.initial)
+    else:
+        form = ComplaintCorrectionForm(request.POST, user=user, complaint=complaint)
+        if form.is_valid():
+            try:
+                services.correct_complaint(complaint=complaint, by=user, **form.service_arguments())
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(
+                    request, _("Complaint %(number)s corrected.") % {"number": complaint.pk}
+                )
+                return redirect(f"{complaint.get_absolute_url()}#corrections")
+    return render(
+        request,
+        "quality/complaint_correct.html",
+        {"complaint": complaint, "form": form, "search": picking.search},
+    )

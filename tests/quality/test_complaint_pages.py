@@ -734,8 +734,8 @@ def test_the_complaint_page_query_count_is_constant(
     client = login(sven)
     # session, user, role groups, user permissions, group permissions, branches (scoping), the
     # complaint (customer, purchase, people, branch, category joined), its attachments, its
-    # events, the assign form's staff, unread notifications.
-    with django_assert_num_queries(11):
+    # events, its corrections, the assign form's staff, unread notifications.
+    with django_assert_num_queries(12):
         response = client.get(complaint.get_absolute_url())
     assert response.status_code == 200
 
