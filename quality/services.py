@@ -497,6 +497,9 @@ def correct_complaint(*, complaint, by, reason, **changes):
     rescore_customer(customer=complaint.customer)
     if old_customer.pk != complaint.customer_id:
         rescore_customer(customer=old_customer)
+    if "category" in changed or "purchase" in changed:
+        # As when it was recorded: the cluster it may now complete is looked for once committed.
+        enqueue_on_commit(DETECT_CLUSTERS_TASK, args=[complaint.pk])
     complaint_corrected.send(sender=Complaint, complaint=complaint, correction=correction)
     return complaint
 

@@ -345,3 +345,17 @@ def test_unknown_fields_are_a_programming_error(sven, customer, noise):
     complaint = record(sven, customer, noise)
     with pytest.raises(TypeError):
         services.correct_complaint(complaint=complaint, by=sven, reason="x", description="y")
+
+
+def test_a_new_purchase_or_category_looks_for_a_cluster_once_committed(
+    sven, customer, new_car, noise, django_capture_on_commit_callbacks
+):
+    complaint = record(sven, customer, noise)
+
+    def published(**changes):
+        with django_capture_on_commit_callbacks() as callbacks:
+            services.correct_complaint(complaint=complaint, by=sven, reason="x", **changes)
+        return [callback.args[:2] for callback in callbacks if getattr(callback, "args", None)]
+
+    assert published(purchase=new_car) == [(services.DETECT_CLUSTERS_TASK, [complaint.pk])]
+    assert published(severity=Severity.LOW) == []
