@@ -37,3 +37,22 @@ def explicit_timestamps(*models):
     finally:
         for model_field, auto_now, auto_now_add in saved:
             model_field.auto_now, model_field.auto_now_add = auto_now, auto_now_add
+
+
+def fill_missing_translations(queryset, key, values):
+    """Give the shipped rows the languages they lack, never overwriting a dealer's own wording.
+
+    `values` maps a row's `key` (a code, a SKU) to its columns, e.g.
+    {"new-cars": {"name_en": "New cars", "name_de": "Neuwagen"}}: a database seeded before the
+    data had two languages gets the missing one on the next run of the seed command.
+    """
+    changed = {}
+    for row in queryset.filter(**{f"{key}__in": list(values)}):
+        for column, value in values[getattr(row, key)].items():
+            if value and not getattr(row, column):
+                setattr(row, column, value)
+                changed[row.pk] = row
+    if changed:
+        columns = sorted({column for columns in values.values() for column in columns})
+        queryset.model.objects.bulk_update(changed.values(), columns)
+    return len(changed)

@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +36,8 @@ if not DEBUG:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names the app is served under.")
 
 INSTALLED_APPS = [
+    # Before the admin, so that its admin classes and widgets take precedence.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -139,6 +142,14 @@ LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+# Names and texts shipped as data or configured by a dealer have a column per language
+# (each app's translation.py); a value missing in the reader's language shows the other one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "de"), "en": ("de",), "de": ("en",)}
+# The fields side by side read "Name (Deutsch)" / "Name (English)": each language in its own name.
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = lambda verbose_name, language: format_lazy(  # noqa: E731
+    "{} ({})", verbose_name, {"de": "Deutsch", "en": "English"}[language]
+)
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 
 STATIC_URL = "static/"

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from customers.models import (
@@ -14,13 +15,13 @@ from customers.models import (
 
 
 @admin.register(ProductCategory)
-class ProductCategoryAdmin(SimpleHistoryAdmin):
+class ProductCategoryAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["name", "code", "involvement", "default_warranty_months", "is_active"]
     list_filter = ["involvement", "is_active"]
 
 
 @admin.register(Product)
-class ProductAdmin(SimpleHistoryAdmin):
+class ProductAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["name", "sku", "category", "list_price", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "sku"]

@@ -22,6 +22,7 @@ from aftersales.api import (
     VisiblePrimaryKeyRelatedField,
 )
 from aftersales.models import Branch, User
+from aftersales.translated import TranslatedFieldsSerializer, translated
 from customers import selectors, services
 from customers.models import (
     CONSENT_FIELDS,
@@ -74,7 +75,7 @@ def visible_purchases(user):
 # --- product catalogue ---------------------------------------------------------------------------
 
 
-class ProductCategorySerializer(serializers.ModelSerializer):
+class ProductCategorySerializer(TranslatedFieldsSerializer):
     product_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -82,6 +83,7 @@ class ProductCategorySerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            *translated("name"),
             "code",
             "involvement",
             "default_warranty_months",
@@ -90,10 +92,19 @@ class ProductCategorySerializer(serializers.ModelSerializer):
         ]
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(TranslatedFieldsSerializer):
     class Meta:
         model = Product
-        fields = ["id", "name", "category", "sku", "list_price", "currency", "is_active"]
+        fields = [
+            "id",
+            "name",
+            *translated("name"),
+            "category",
+            "sku",
+            "list_price",
+            "currency",
+            "is_active",
+        ]
 
 
 class ProductFilter(filters.FilterSet):
@@ -121,7 +132,7 @@ class ProductCategoryViewSet(
     permission_classes = STAFF_WITH_MODEL_PERMISSIONS
     lookup_value_regex = r"\d+"
     filterset_fields = ["is_active", "involvement"]
-    search_fields = ["name", "code"]
+    search_fields = [*translated("name"), "code"]
     ordering_fields = ["name", "code", "involvement"]
 
     def get_queryset(self):
@@ -152,7 +163,7 @@ class ProductViewSet(
     permission_classes = STAFF_WITH_MODEL_PERMISSIONS
     lookup_value_regex = r"\d+"
     filterset_class = ProductFilter
-    search_fields = ["name", "sku"]
+    search_fields = [*translated("name"), "sku"]
     ordering_fields = ["name", "sku", "list_price", "category__name"]
 
     def get_queryset(self):

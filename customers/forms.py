@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.access import sole_branch
 from aftersales.models import Branch
+from aftersales.translated import SideBySideTranslations, translated
 from aftersales.widgets import DateInput
 from customers.models import (
     PROFILE_FIELDS,
@@ -311,10 +312,16 @@ class CustomerFilterForm(forms.Form):
 # --- Product catalogue ---
 
 
-class ProductCategoryForm(forms.ModelForm):
+class ProductCategoryForm(SideBySideTranslations, forms.ModelForm):
     class Meta:
         model = ProductCategory
-        fields = ["name", "code", "involvement", "default_warranty_months", "is_active"]
+        fields = [
+            *translated("name"),
+            "code",
+            "involvement",
+            "default_warranty_months",
+            "is_active",
+        ]
         help_texts = {
             "code": _(
                 "Short unique code used by imports and rules, e.g. new-cars. "
@@ -323,10 +330,10 @@ class ProductCategoryForm(forms.ModelForm):
         }
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(SideBySideTranslations, forms.ModelForm):
     class Meta:
         model = Product
-        fields = ["name", "sku", "category", "list_price", "currency", "is_active"]
+        fields = [*translated("name"), "sku", "category", "list_price", "currency", "is_active"]
         help_texts = {
             "sku": _("The unique article number, as on invoices and in the dealer system."),
             "list_price": _("The price before discounts; a purchase may record another one."),

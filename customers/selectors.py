@@ -5,6 +5,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from aftersales.search import fold
+from aftersales.translated import in_any_language, localized
 from customers.models import (
     Channel,
     ConsentRecord,
@@ -236,16 +237,18 @@ def purchase_detail(user, pk, *related):
 def product_catalogue(*, search="", category=None, active=None):
     products = Product.objects.select_related("category")
     if search:
-        products = products.filter(Q(name__icontains=search) | Q(sku__icontains=search))
+        products = products.filter(in_any_language("name", search) | Q(sku__icontains=search))
     if category:
         products = products.filter(category=category)
     if active is not None:
         products = products.filter(is_active=active)
-    return products.order_by("category__name", "name")
+    return products.order_by(localized("category__name"), localized("name"))
 
 
 def categories_with_counts():
-    return ProductCategory.objects.annotate(product_count=Count("products")).order_by("name")
+    return ProductCategory.objects.annotate(product_count=Count("products")).order_by(
+        localized("name")
+    )
 
 
 def customer_data_export(customer):

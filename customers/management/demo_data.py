@@ -9,77 +9,163 @@ real person.
 
 from customers.models import InvolvementLevel
 
-# code, name, involvement, default warranty (months)
+# code, name in English, name in German, involvement, default warranty (months)
 CATEGORIES = [
-    ("new-cars", "New cars", InvolvementLevel.HIGH, 24),
-    ("used-cars", "Used cars", InvolvementLevel.HIGH, 12),
-    ("tyres", "Tyres", InvolvementLevel.LOW, 0),
-    ("services", "Inspection & maintenance", InvolvementLevel.LOW, 0),
-    ("accessories", "Accessories", InvolvementLevel.MEDIUM, 12),
-    ("insurance", "Insurance", InvolvementLevel.MEDIUM, 0),
-    ("financing", "Financing", InvolvementLevel.HIGH, 0),
+    ("new-cars", "New cars", "Neuwagen", InvolvementLevel.HIGH, 24),
+    ("used-cars", "Used cars", "Gebrauchtwagen", InvolvementLevel.HIGH, 12),
+    ("tyres", "Tyres", "Reifen", InvolvementLevel.LOW, 0),
+    ("services", "Inspection & maintenance", "Inspektion & Wartung", InvolvementLevel.LOW, 0),
+    ("accessories", "Accessories", "Zubehör", InvolvementLevel.MEDIUM, 12),
+    ("insurance", "Insurance", "Versicherungen", InvolvementLevel.MEDIUM, 0),
+    ("financing", "Financing", "Finanzierung", InvolvementLevel.HIGH, 0),
 ]
 # The vehicle categories and their default yearly distance (customers.service_history.mileage).
 VEHICLE_YEARLY_KM = {"new-cars": 15000, "used-cars": 15000}
 # The category whose presence means "the demo catalogue is there" (idempotence).
 MARKER_CATEGORY = "new-cars"
 
-# category code: [(sku, name, list price)]
+# category code: [(sku, name in English, name in German, list price)]; a model name is the
+# same in both.
 PRODUCTS = {
     "new-cars": [
-        ("NC-VW-GOLF", "VW Golf 1.5 eTSI Life", "33490.00"),
-        ("NC-VW-ID4", "VW ID.4 Pro", "47900.00"),
-        ("NC-VW-TIGUAN", "VW Tiguan 2.0 TDI Elegance", "49850.00"),
-        ("NC-BMW-320D", "BMW 320d Touring", "52800.00"),
-        ("NC-BMW-X3", "BMW X3 xDrive20d", "61900.00"),
-        ("NC-SKODA-OCTAVIA", "Škoda Octavia Combi 2.0 TDI Style", "38450.00"),
-        ("NC-SKODA-ENYAQ", "Škoda Enyaq 85", "48900.00"),
-        ("NC-AUDI-A4", "Audi A4 Avant 40 TDI", "51200.00"),
-        ("NC-MB-C200", "Mercedes-Benz C 200", "50600.00"),
-        ("NC-SEAT-IBIZA", "Seat Ibiza 1.0 TSI", "19990.00"),
+        ("NC-VW-GOLF", "VW Golf 1.5 eTSI Life", "VW Golf 1.5 eTSI Life", "33490.00"),
+        ("NC-VW-ID4", "VW ID.4 Pro", "VW ID.4 Pro", "47900.00"),
+        ("NC-VW-TIGUAN", "VW Tiguan 2.0 TDI Elegance", "VW Tiguan 2.0 TDI Elegance", "49850.00"),
+        ("NC-BMW-320D", "BMW 320d Touring", "BMW 320d Touring", "52800.00"),
+        ("NC-BMW-X3", "BMW X3 xDrive20d", "BMW X3 xDrive20d", "61900.00"),
+        (
+            "NC-SKODA-OCTAVIA",
+            "Škoda Octavia Combi 2.0 TDI Style",
+            "Škoda Octavia Combi 2.0 TDI Style",
+            "38450.00",
+        ),
+        ("NC-SKODA-ENYAQ", "Škoda Enyaq 85", "Škoda Enyaq 85", "48900.00"),
+        ("NC-AUDI-A4", "Audi A4 Avant 40 TDI", "Audi A4 Avant 40 TDI", "51200.00"),
+        ("NC-MB-C200", "Mercedes-Benz C 200", "Mercedes-Benz C 200", "50600.00"),
+        ("NC-SEAT-IBIZA", "Seat Ibiza 1.0 TSI", "Seat Ibiza 1.0 TSI", "19990.00"),
     ],
     "used-cars": [
-        ("UC-VW-PASSAT-21", "VW Passat Variant, used (2021)", "24900.00"),
-        ("UC-BMW-118I-20", "BMW 118i, used (2020)", "19800.00"),
-        ("UC-SKODA-FABIA-19", "Škoda Fabia, used (2019)", "11490.00"),
-        ("UC-AUDI-Q5-20", "Audi Q5 40 TDI, used (2020)", "32900.00"),
-        ("UC-OPEL-CORSA-18", "Opel Corsa, used (2018)", "9990.00"),
-        ("UC-MB-A180-21", "Mercedes-Benz A 180, used (2021)", "23450.00"),
+        (
+            "UC-VW-PASSAT-21",
+            "VW Passat Variant, used (2021)",
+            "VW Passat Variant, gebraucht (2021)",
+            "24900.00",
+        ),
+        ("UC-BMW-118I-20", "BMW 118i, used (2020)", "BMW 118i, gebraucht (2020)", "19800.00"),
+        (
+            "UC-SKODA-FABIA-19",
+            "Škoda Fabia, used (2019)",
+            "Škoda Fabia, gebraucht (2019)",
+            "11490.00",
+        ),
+        (
+            "UC-AUDI-Q5-20",
+            "Audi Q5 40 TDI, used (2020)",
+            "Audi Q5 40 TDI, gebraucht (2020)",
+            "32900.00",
+        ),
+        ("UC-OPEL-CORSA-18", "Opel Corsa, used (2018)", "Opel Corsa, gebraucht (2018)", "9990.00"),
+        (
+            "UC-MB-A180-21",
+            "Mercedes-Benz A 180, used (2021)",
+            "Mercedes-Benz A 180, gebraucht (2021)",
+            "23450.00",
+        ),
     ],
     "tyres": [
-        ("TY-WINTER-16", "Winter tyres set 205/55 R16", "560.00"),
-        ("TY-WINTER-18", "Winter tyres set 225/45 R18", "890.00"),
-        ("TY-SUMMER-16", "Summer tyres set 205/55 R16", "520.00"),
-        ("TY-SUMMER-18", "Summer tyres set 225/45 R18", "840.00"),
-        ("TY-ALLSEASON-17", "All-season tyres set 215/55 R17", "720.00"),
-        ("TY-CHANGE", "Tyre change and balancing", "79.00"),
-        ("TY-STORAGE", "Tyre storage, one season", "49.00"),
+        (
+            "TY-WINTER-16",
+            "Winter tyres set 205/55 R16",
+            "Winterreifen-Satz 205/55 R16",
+            "560.00",
+        ),
+        (
+            "TY-WINTER-18",
+            "Winter tyres set 225/45 R18",
+            "Winterreifen-Satz 225/45 R18",
+            "890.00",
+        ),
+        (
+            "TY-SUMMER-16",
+            "Summer tyres set 205/55 R16",
+            "Sommerreifen-Satz 205/55 R16",
+            "520.00",
+        ),
+        (
+            "TY-SUMMER-18",
+            "Summer tyres set 225/45 R18",
+            "Sommerreifen-Satz 225/45 R18",
+            "840.00",
+        ),
+        (
+            "TY-ALLSEASON-17",
+            "All-season tyres set 215/55 R17",
+            "Ganzjahresreifen-Satz 215/55 R17",
+            "720.00",
+        ),
+        ("TY-CHANGE", "Tyre change and balancing", "Reifenwechsel mit Auswuchten", "79.00"),
+        ("TY-STORAGE", "Tyre storage, one season", "Reifeneinlagerung, eine Saison", "49.00"),
     ],
     "services": [
-        ("SV-INSPECTION", "Inspection", "349.00"),
-        ("SV-OIL", "Oil service", "189.00"),
-        ("SV-HU-AU", "Main inspection and emissions test (HU/AU)", "139.00"),
-        ("SV-BRAKES-FRONT", "Brake pads, front axle", "290.00"),
-        ("SV-AIRCON", "Air-conditioning service", "119.00"),
+        ("SV-INSPECTION", "Inspection", "Inspektion", "349.00"),
+        ("SV-OIL", "Oil service", "Ölservice", "189.00"),
+        (
+            "SV-HU-AU",
+            "Main inspection and emissions test (HU/AU)",
+            "Hauptuntersuchung und Abgasuntersuchung (HU/AU)",
+            "139.00",
+        ),
+        ("SV-BRAKES-FRONT", "Brake pads, front axle", "Bremsbeläge, Vorderachse", "290.00"),
+        ("SV-AIRCON", "Air-conditioning service", "Klimaservice", "119.00"),
     ],
     "accessories": [
-        ("AC-ROOFBOX", "Roof box 460 l", "649.00"),
-        ("AC-TOWBAR", "Detachable tow bar", "1190.00"),
-        ("AC-FLOORMATS", "All-weather floor mats", "89.00"),
-        ("AC-BIKERACK", "Bike carrier for the tow bar", "549.00"),
-        ("AC-CHILDSEAT", "Child seat i-Size", "329.00"),
+        ("AC-ROOFBOX", "Roof box 460 l", "Dachbox 460 l", "649.00"),
+        ("AC-TOWBAR", "Detachable tow bar", "Abnehmbare Anhängerkupplung", "1190.00"),
+        ("AC-FLOORMATS", "All-weather floor mats", "Allwetter-Fußmatten", "89.00"),
+        (
+            "AC-BIKERACK",
+            "Bike carrier for the tow bar",
+            "Fahrradträger für die Anhängerkupplung",
+            "549.00",
+        ),
+        ("AC-CHILDSEAT", "Child seat i-Size", "Kindersitz i-Size", "329.00"),
     ],
     "insurance": [
-        ("IN-KFZ-HAFTPFLICHT", "Kfz-Haftpflicht (motor third-party liability), 1 year", "420.00"),
-        ("IN-VOLLKASKO", "Vollkasko (comprehensive car insurance), 1 year", "980.00"),
-        ("IN-TEILKASKO", "Teilkasko (partial cover), 1 year", "310.00"),
-        ("IN-GAP", "GAP insurance", "290.00"),
+        (
+            "IN-KFZ-HAFTPFLICHT",
+            "Motor third-party liability, 1 year",
+            "Kfz-Haftpflicht, 1 Jahr",
+            "420.00",
+        ),
+        ("IN-VOLLKASKO", "Comprehensive car insurance, 1 year", "Vollkasko, 1 Jahr", "980.00"),
+        ("IN-TEILKASKO", "Partial cover, 1 year", "Teilkasko, 1 Jahr", "310.00"),
+        ("IN-GAP", "GAP insurance", "GAP-Versicherung", "290.00"),
     ],
     "financing": [
-        ("FI-LOAN-48", "Car loan, 48 months (arrangement fee)", "299.00"),
-        ("FI-LOAN-60", "Car loan, 60 months (arrangement fee)", "299.00"),
-        ("FI-BALLOON-36", "Balloon financing, 36 months (arrangement fee)", "299.00"),
-        ("FI-LEASING-36", "Leasing, 36 months / 10,000 km (arrangement fee)", "349.00"),
+        (
+            "FI-LOAN-48",
+            "Car loan, 48 months (arrangement fee)",
+            "Autokredit, 48 Monate (Bearbeitungsgebühr)",
+            "299.00",
+        ),
+        (
+            "FI-LOAN-60",
+            "Car loan, 60 months (arrangement fee)",
+            "Autokredit, 60 Monate (Bearbeitungsgebühr)",
+            "299.00",
+        ),
+        (
+            "FI-BALLOON-36",
+            "Balloon financing, 36 months (arrangement fee)",
+            "Ballonfinanzierung, 36 Monate (Bearbeitungsgebühr)",
+            "299.00",
+        ),
+        (
+            "FI-LEASING-36",
+            "Leasing, 36 months / 10,000 km (arrangement fee)",
+            "Leasing, 36 Monate / 10.000 km (Bearbeitungsgebühr)",
+            "349.00",
+        ),
     ],
 }
 

@@ -7,20 +7,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from aftersales.errors import DomainError
+from aftersales.translated import localized
 from aftersales.views import add_domain_error, paginate, parse_active
 from customers import selectors, services
 from customers.forms import ProductCategoryForm, ProductForm
 
 # The selector orders by category and name; the list's column headers may ask for another order.
 PRODUCT_ORDERINGS = {
-    "name": ("name",),
-    "-name": ("-name",),
+    "name": (localized("name"),),
+    "-name": (localized("name").desc(),),
     "sku": ("sku",),
     "-sku": ("-sku",),
-    "price": ("list_price", "name"),
-    "-price": ("-list_price", "name"),
-    "category": ("category__name", "name"),
-    "-category": ("-category__name", "name"),
+    "price": ("list_price", localized("name")),
+    "-price": ("-list_price", localized("name")),
+    "category": (localized("category__name"), localized("name")),
+    "-category": (localized("category__name").desc(), localized("name")),
 }
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.errors import DomainError
+from aftersales.translated import localized
 from aftersales.views import add_domain_error, paginate
 from customers import selectors, services
 from customers.forms import (
@@ -50,7 +51,9 @@ def purchase_list(request):
         {
             "page": paginate(request, purchases),
             "statuses": Purchase.Status.choices,
-            "categories": ProductCategory.objects.order_by("name").values_list("pk", "name"),
+            "categories": ProductCategory.objects.order_by(localized("name")).values_list(
+                "pk", "name"
+            ),
         },
     )
 

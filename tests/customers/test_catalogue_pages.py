@@ -30,7 +30,7 @@ def golf(cars):
 
 def product_data(category, **changes):
     return {
-        "name": "Škoda Octavia",
+        "name_en": "Škoda Octavia",
         "sku": "NC-OCTAVIA",
         "category": category.pk,
         "list_price": "38450.00",
@@ -42,7 +42,7 @@ def product_data(category, **changes):
 
 def category_data(**changes):
     return {
-        "name": "Accessories",
+        "name_en": "Accessories",
         "code": "accessories",
         "involvement": InvolvementLevel.MEDIUM,
         "default_warranty_months": "12",
@@ -194,7 +194,7 @@ def test_administrator_creates_a_category(login, admin_user):
 def test_administrator_edits_a_category(login, admin_user, tyres):
     response = login(admin_user).post(
         reverse("customers:category-update", args=[tyres.pk]),
-        category_data(name="Tyres and wheels", code="tyres", default_warranty_months="6"),
+        category_data(name_en="Tyres and wheels", code="tyres", default_warranty_months="6"),
         follow=True,
     )
     tyres.refresh_from_db()
@@ -205,7 +205,7 @@ def test_administrator_edits_a_category(login, admin_user, tyres):
 
 def test_duplicate_category_code_is_a_field_error(login, admin_user, tyres):
     response = login(admin_user).post(
-        reverse("customers:category-create"), category_data(name="Wheels", code="tyres")
+        reverse("customers:category-create"), category_data(name_en="Wheels", code="tyres")
     )
     assert response.status_code == 200
     assert "code" in response.context["form"].errors
@@ -229,7 +229,7 @@ def test_administrator_creates_a_product(login, admin_user, cars):
 def test_administrator_edits_a_product(login, admin_user, golf, cars):
     response = login(admin_user).post(
         reverse("customers:product-update", args=[golf.pk]),
-        product_data(cars, name="VW Golf Life", sku="NC-GOLF", list_price="31990", is_active=""),
+        product_data(cars, name_en="VW Golf Life", sku="NC-GOLF", list_price="31990", is_active=""),
         follow=True,
     )
     golf.refresh_from_db()
@@ -247,7 +247,7 @@ def test_administrator_edits_a_product(login, admin_user, golf, cars):
         ({"sku": "NC-GOLF"}, "sku"),
         ({"list_price": "-1"}, "list_price"),
         ({"currency": "E1"}, "currency"),
-        ({"name": ""}, "name"),
+        ({"name_en": ""}, "name_en"),
     ],
 )
 def test_invalid_product_is_a_form_error(login, admin_user, golf, cars, changes, field):
@@ -262,7 +262,7 @@ def test_invalid_product_is_a_form_error(login, admin_user, golf, cars, changes,
 def test_invalid_edit_keeps_the_stored_name_in_the_title(login, admin_user, golf, cars):
     response = login(admin_user).post(
         reverse("customers:product-update", args=[golf.pk]),
-        product_data(cars, name="Renamed", list_price="-5"),
+        product_data(cars, name_en="Renamed", list_price="-5"),
     )
     assert response.status_code == 200
     assert "Edit product VW Golf" in response.content.decode()
@@ -309,8 +309,8 @@ def test_only_administrators_edit_products_and_categories(request, login, person
     category_url = reverse("customers:category-update", args=[cars.pk])
     assert client.get(product_url).status_code == 403
     assert client.get(category_url).status_code == 403
-    assert client.post(product_url, product_data(cars, name="Hacked")).status_code == 403
-    assert client.post(category_url, category_data(name="Hacked")).status_code == 403
+    assert client.post(product_url, product_data(cars, name_en="Hacked")).status_code == 403
+    assert client.post(category_url, category_data(name_en="Hacked")).status_code == 403
     golf.refresh_from_db()
     cars.refresh_from_db()
     assert (golf.name, cars.name) == ("VW Golf", "New cars")

@@ -33,7 +33,7 @@ from simple_history.utils import bulk_create_with_history
 from aftersales.errors import DomainError
 from aftersales.models import Branch, User
 from aftersales.roles import Role
-from aftersales.seeding import explicit_timestamps
+from aftersales.seeding import explicit_timestamps, fill_missing_translations
 from customers import services
 from customers.management import demo_data
 from customers.models import (
@@ -438,14 +438,32 @@ class Command(BaseCommand):
         """{category code: [Product]} of the demo catalogue, created through the services when
         it is missing."""
         by = None
+        fill_missing_translations(
+            ProductCategory.objects.all(),
+            "code",
+            {
+                code: {"name_en": name_en, "name_de": name_de}
+                for code, name_en, name_de, *_rest in demo_data.CATEGORIES
+            },
+        )
+        fill_missing_translations(
+            Product.objects.all(),
+            "sku",
+            {
+                sku: {"name_en": name_en, "name_de": name_de}
+                for items in demo_data.PRODUCTS.values()
+                for sku, name_en, name_de, _price in items
+            },
+        )
         categories = {category.code: category for category in ProductCategory.objects.all()}
         products = {product.sku: product for product in Product.objects.select_related("category")}
-        for code, name, involvement, warranty_months in demo_data.CATEGORIES:
+        for code, name_en, name_de, involvement, warranty_months in demo_data.CATEGORIES:
             if code not in categories:
                 by = by or self._administrator()
                 categories[code] = services.save_product_category(
                     by=by,
-                    name=name,
+                    name_en=name_en,
+                    name_de=name_de,
                     code=code,
                     involvement=involvement,
                     default_warranty_months=warranty_months,
@@ -453,12 +471,13 @@ class Command(BaseCommand):
         catalogue = {}
         for code, items in demo_data.PRODUCTS.items():
             catalogue[code] = []
-            for sku, name, price in items:
+            for sku, name_en, name_de, price in items:
                 if sku not in products:
                     by = by or self._administrator()
                     products[sku] = services.save_product(
                         by=by,
-                        name=name,
+                        name_en=name_en,
+                        name_de=name_de,
                         sku=sku,
                         category=categories[code],
                         list_price=Decimal(price),
@@ -470,6 +489,8 @@ class Command(BaseCommand):
 
     def _seed_demo(self, rng, staff):
         if ProductCategory.objects.filter(code=demo_data.MARKER_CATEGORY).exists():
+            # A catalogue seeded before its names had two languages gets the missing ones.
+            self._catalogue()
             self.stdout.write("The demo catalogue already exists; nothing to do.")
             return
         started = time.monotonic()

@@ -1,0 +1,124 @@
+"""Reading translatable fields where modeltranslation does not reach.
+
+A field registered in an app's `translation.py` (e.g. `Product.name`) has one column per language
+(`name_de`, `name_en`); the model's attribute and its own manager read the reader's language with
+the other as fallback. Raw SQL, lookups through a model that is not registered itself
+(`schedule.product__name`) and searches that should find either language use these helpers.
+"""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django.conf import settings
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
+from modeltranslation.translator import translator
+from modeltranslation.utils import build_localized_fieldname
+from rest_framework import serializers
+
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+# The order the set-up pages show a field's languages in, left to right.
+SIDE_BY_SIDE = ("de", "en")
+
+
+def reading_order(language=None):
+    """The languages in the order a value is looked for: the reader's, then the others."""
+    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+    if language not in LANGUAGE_CODES:
+        language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    return (language, *(code for code in LANGUAGE_CODES if code != language))
+
+
+def localized(path, language=None):
+    """An expression for `path` (e.g. "product__name") in the reader's language, else another."""
+    return Coalesce(
+        *(
+            NullIf(F(build_localized_fieldname(path, code)), Value(""))
+            for code in reading_order(language)
+        ),
+        Value(""),
+        output_field=CharField(),
+    )
+
+
+def localized_sql(column, language=None):
+    """The same for raw SQL: `column` is a trusted "alias.name" written by our own code."""
+    parts = ", ".join(f"NULLIF({column}_{code}, '')" for code in reading_order(language))
+    return f"COALESCE({parts}, '')"
+
+
+def in_any_language(path, value, lookup="icontains"):
+    """A Q matching `value` in any language's column of `path` (searches find either name)."""
+    query = Q()
+    for code in LANGUAGE_CODES:
+        query |= Q(**{f"{build_localized_fieldname(path, code)}__{lookup}": value})
+    return query
+
+
+def translations(instance, field):
+    """{language: value} of one translatable field, for forms, seeds and the API."""
+    return {
+        code: getattr(instance, build_localized_fieldname(field, code)) for code in LANGUAGE_CODES
+    }
+
+
+def translated(*fields):
+    """The form fields of translatable `fields`, each language in turn: name_de, name_en, ..."""
+    return [build_localized_fieldname(name, code) for name in fields for code in SIDE_BY_SIDE]
+
+
+class SideBySideTranslations:
+    """A ModelForm mixin: the languages of each translatable field in one row.
+
+    The template renders it with `{% crispy form %}` inside its own <form> and CSRF token.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        translatable = set(translator.get_options_for_model(self._meta.model).all_fields)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        layout, placed = [], set()
+        for name in self.fields:
+            base, _sep, code = name.rpartition("_")
+            if name in placed:
+                continue
+            if base in translatable and code in SIDE_BY_SIDE:
+                pair = [field for field in translated(base) if field in self.fields]
+                layout.append(Row(*(Column(field, css_class="col-md-6") for field in pair)))
+                placed.update(pair)
+            else:
+                layout.append(name)
+        self.helper.layout = Layout(*layout)
+
+
+class TranslatedFieldsSerializer(serializers.ModelSerializer):
+    """A set-up endpoint's serializer: each translatable field in Meta.fields is read in the
+    request's language (`name`) and in every language (`name_de`, `name_en`).
+
+    A client writes the languages it has; a bare `name` is the request's language. Which language
+    must be there is the model's rule (the default one), checked by the service's full_clean.
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self._translatable():
+            fields[name].required = False
+            for column in translated(name):
+                fields[column].required = False
+                fields[column].allow_null = True
+                fields[column].allow_blank = True
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        for name in self._translatable():
+            if name in attrs:
+                attrs.setdefault(build_localized_fieldname(name, reading_order()[0]), attrs[name])
+                del attrs[name]
+        return attrs
+
+    def _translatable(self):
+        options = translator.get_options_for_model(self.Meta.model)
+        return [name for name in options.all_fields if name in self.Meta.fields]
