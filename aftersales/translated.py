@@ -67,25 +67,30 @@ def translated(*fields):
     return [build_localized_fieldname(name, code) for name in fields for code in SIDE_BY_SIDE]
 
 
+def in_language(label, language):
+    """A form field's label for one language's column: "Title (Deutsch)", as the settings'
+    MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME labels the model forms' columns."""
+    return settings.MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME(label, language)
+
+
 class SideBySideTranslations:
-    """A ModelForm mixin: the languages of each translatable field in one row.
+    """A form mixin: the languages of each translatable field ("name_de", "name_en") in one row.
 
     The template renders it with `{% crispy form %}` inside its own <form> and CSRF token.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        translatable = set(translator.get_options_for_model(self._meta.model).all_fields)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         layout, placed = [], set()
         for name in self.fields:
-            base, _sep, code = name.rpartition("_")
             if name in placed:
                 continue
-            if base in translatable and code in SIDE_BY_SIDE:
-                pair = [field for field in translated(base) if field in self.fields]
+            base, _sep, code = name.rpartition("_")
+            pair = [field for field in translated(base) if field in self.fields]
+            if code in SIDE_BY_SIDE and len(pair) > 1:
                 layout.append(Row(*(Column(field, css_class="col-md-6") for field in pair)))
                 placed.update(pair)
             else:

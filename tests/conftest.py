@@ -11,9 +11,11 @@ import sys
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db.migrations.loader import MigrationLoader
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from aftersales.migration_helpers import grant_role_permissions
@@ -66,6 +68,14 @@ def empty_cache():
     """The throttles count in the cache (the process's memory in tests): every test starts with
     no request counted, whatever the tests before it sent from the same address."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request's LocaleMiddleware leaves its language active in the thread; translatable
+    names are read and written in the active language, so every test starts in the default."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, VisiblePrimaryKeyRelatedField
 from aftersales.models import Branch
 from aftersales.parsers import GuardedFormParser, GuardedJSONParser, GuardedMultiPartParser
+from aftersales.translated import TranslatedFieldsSerializer, translated
 from customers.models import Customer, Purchase
 from staff.people import selectors, services
 from staff.people.figures import late_condition
@@ -227,7 +228,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 # --- courses ("trainings") -----------------------------------------------------------------------
 
 
-class CourseSerializer(serializers.ModelSerializer):
+class CourseSerializer(TranslatedFieldsSerializer):
     required_roles = serializers.MultipleChoiceField(
         choices=REQUIRED_ROLE_CHOICES,
         required=False,
@@ -239,8 +240,10 @@ class CourseSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "title",
+            *translated("title"),
             "topic",
             "description",
+            *translated("description"),
             "validity_months",
             "is_active",
             "required_roles",
@@ -269,7 +272,7 @@ class CourseViewSet(
     serializer_class = CourseSerializer
     permission_classes = STAFF_WITH_MODEL_PERMISSIONS
     filterset_fields = ["topic", "is_active"]
-    search_fields = ["title", "description"]
+    search_fields = translated("title", "description")
     ordering_fields = ["title", "topic", "validity_months"]
     ordering = ["title"]
     lookup_value_regex = r"\d+"
@@ -279,10 +282,12 @@ class CourseViewSet(
 
     def _arguments(self, data, course=None):
         current = {
-            "title": course.title if course else "",
+            **{
+                column: getattr(course, column) if course else ""
+                for column in translated("title", "description")
+            },
             "topic": course.topic if course else "",
             "validity_months": course.validity_months if course else None,
-            "description": course.description if course else "",
             "is_active": course.is_active if course else True,
             "required_roles": [r.role for r in course.required_for.all()] if course else [],
         }

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
 from aftersales.roles import CUSTOMER_FACING_ROLES, Role
+from aftersales.translated import SideBySideTranslations, in_language
 from aftersales.widgets import DATETIME_LOCAL
 from customers.forms import PurchaseChoiceField
 from customers.models import Purchase
@@ -202,8 +203,9 @@ REQUIRED_ROLE_CHOICES = [
 ]
 
 
-class CourseForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+class CourseForm(SideBySideTranslations, forms.Form):
+    title_de = forms.CharField(label=in_language(_("Title"), "de"), max_length=200, required=False)
+    title_en = forms.CharField(label=in_language(_("Title"), "en"), max_length=200)
     topic = forms.ChoiceField(label=_("Topic"), choices=Course.Topic.choices)
     validity_months = forms.IntegerField(
         label=_("Valid for (months)"),
@@ -212,8 +214,15 @@ class CourseForm(forms.Form):
         max_value=120,
         help_text=_("Empty: a completed course never expires."),
     )
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    description_de = forms.CharField(
+        label=in_language(_("Description"), "de"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    description_en = forms.CharField(
+        label=in_language(_("Description"), "en"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     is_active = forms.BooleanField(
         label=_("Active"),

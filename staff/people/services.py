@@ -22,6 +22,7 @@ from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 from aftersales.roles import Role
+from aftersales.translated import translated
 from staff.people.figures import EXPIRING_WITHIN_DAYS
 from staff.people.models import (
     Appointment,
@@ -341,10 +342,26 @@ def certificate_type(upload):
 
 
 def _check_course(course):
-    duplicate = Course.objects.filter(title__iexact=course.title.strip()).exclude(pk=course.pk)
-    if duplicate.exists():
-        raise DomainError(_("A course with this title exists already."), field="title")
+    for column in translated("title"):
+        title = (getattr(course, column) or "").strip()
+        duplicate = Course.objects.filter(**{f"{column}__iexact": title}).exclude(pk=course.pk)
+        if title and duplicate.exists():
+            raise DomainError(_("A course with this title exists already."), field="title")
     course.full_clean(validate_constraints=False)
+
+
+def _set_texts(course, title, description, texts):
+    """`title` and `description` are in the writer's language; `texts` holds the columns of
+    either language ("title_de", "description_en"), as the side-by-side form sends them."""
+    unknown = set(texts) - set(COURSE_TEXTS)
+    if unknown:
+        raise TypeError(f"Unknown course fields: {', '.join(sorted(unknown))}")
+    if title is not None:
+        course.title = title.strip()
+    if description is not None:
+        course.description = description
+    for column, value in texts.items():
+        setattr(course, column, (value or "").strip() if column.startswith("title") else value)
 
 
 def _set_required_roles(course, roles):
@@ -361,18 +378,24 @@ def _require_course_permission(by, permission):
         raise DomainError(_("You may not edit the course catalogue."))
 
 
+COURSE_TEXTS = translated("title", "description")
+
+
 @transaction.atomic
 def create_course(
-    *, by, title, topic, validity_months=None, description="", is_active=True, required_roles=()
+    *,
+    by,
+    topic,
+    title=None,
+    description=None,
+    validity_months=None,
+    is_active=True,
+    required_roles=(),
+    **texts,
 ):
     _require_course_permission(by, "staff.add_course")
-    course = Course(
-        title=title.strip(),
-        topic=topic,
-        validity_months=validity_months,
-        description=description,
-        is_active=is_active,
-    )
+    course = Course(topic=topic, validity_months=validity_months, is_active=is_active)
+    _set_texts(course, title, description, texts)
     _check_course(course)
     course.save()
     _set_required_roles(course, required_roles)
@@ -384,20 +407,20 @@ def update_course(
     *,
     course,
     by,
-    title,
     topic,
+    title=None,
+    description=None,
     validity_months=None,
-    description="",
     is_active=True,
     required_roles=(),
+    **texts,
 ):
     """Change a course and which roles must hold it. Records already made keep their expiry."""
     _require_course_permission(by, "staff.change_course")
     course = Course.objects.select_for_update().get(pk=course.pk)
-    course.title = title.strip()
+    _set_texts(course, title, description, texts)
     course.topic = topic
     course.validity_months = validity_months
-    course.description = description
     course.is_active = is_active
     _check_course(course)
     course.save()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.errors import DomainError
+from aftersales.translated import translated
 from aftersales.views import (
     add_domain_error,
     next_url,
@@ -269,10 +270,9 @@ def course_list(request):
 def _course_arguments(form):
     data = form.cleaned_data
     return {
-        "title": data["title"],
+        **{column: data[column] for column in translated("title", "description")},
         "topic": data["topic"],
         "validity_months": data["validity_months"],
-        "description": data["description"],
         "is_active": data["is_active"],
         "required_roles": data["required_roles"],
     }
@@ -306,10 +306,9 @@ def course_detail(request, pk):
 def course_update(request, pk):
     course = or_404(selectors.course_detail, pk)
     initial = {
-        "title": course.title,
+        **{column: getattr(course, column) for column in translated("title", "description")},
         "topic": course.topic,
         "validity_months": course.validity_months,
-        "description": course.description,
         "is_active": course.is_active,
         "required_roles": [required.role for required in course.required_for.all()],
     }

@@ -163,7 +163,7 @@ def test_course_pages(login, quality_manager, owner):
     response = client.post(
         reverse("staff:course-create"),
         {
-            "title": "Product news 2026",
+            "title_en": "Product news 2026",
             "topic": "product",
             "validity_months": "12",
             "is_active": "on",
@@ -182,10 +182,10 @@ def test_course_pages(login, quality_manager, owner):
 
 def test_course_form_errors(login, quality_manager):
     response = login(quality_manager).post(
-        reverse("staff:course-create"), {"title": "", "topic": "product", "validity_months": "0"}
+        reverse("staff:course-create"), {"title_en": "", "topic": "product", "validity_months": "0"}
     )
     assert response.status_code == 200
-    assert set(response.context["form"].errors) == {"title", "validity_months"}
+    assert set(response.context["form"].errors) == {"title_en", "validity_months"}
 
 
 def test_record_page_with_certificate(login, manager, owner, course):

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from aftersales.models import Branch, User
 from aftersales.roles import Role
+from aftersales.seeding import fill_missing_translations
 from customers.models import Customer
 from staff.people import services
 from staff.people.models import (
@@ -76,6 +77,33 @@ COURSES = [
     ),
 ]
 
+# The German of every course's title and description.
+GERMAN = {
+    "The first two minutes: greeting and needs analysis": (
+        "Die ersten zwei Minuten: Begrüßung und Bedarfsanalyse"
+    ),
+    "Greet within two minutes, ask before you show, listen for what the customer values.": (
+        "Innerhalb von zwei Minuten begrüßen, erst fragen, dann zeigen, und heraushören, was dem "
+        "Kunden wichtig ist."
+    ),
+    "Handling complaints calmly": "Reklamationen gelassen bearbeiten",
+    "Take the customer's words seriously, agree a next step, keep the promise.": (
+        "Die Worte des Kunden ernst nehmen, den nächsten Schritt vereinbaren, das Versprechen "
+        "halten."
+    ),
+    "Product update: the new model year": "Produkt-Update: der neue Modelljahrgang",
+    "What changed, what the customer notices first, how to answer the usual questions.": (
+        "Was sich geändert hat, was dem Kunden zuerst auffällt und wie man die üblichen Fragen "
+        "beantwortet."
+    ),
+    "Explaining every function at handover": "Jede Funktion bei der Übergabe erklären",
+    "A handover checklist that leaves no button unexplained; the follow-up promise.": (
+        "Eine Übergabe-Checkliste, die keinen Knopf unerklärt lässt; das Nachbetreuungsversprechen."
+    ),
+    "Writing clear e-mails": "Klare E-Mails schreiben",
+    "Short, friendly, one request per message.": "Kurz, freundlich, ein Anliegen pro Nachricht.",
+}
+
 # username: {course title: days until expiry (negative: expired), or None: missing}
 RECORDS = {
     "sales": {
@@ -122,15 +150,29 @@ class Command(BaseCommand):
 
     def _courses(self, admin):
         courses = {}
+        fill_missing_translations(
+            Course.objects.all(),
+            "title_en",
+            {
+                title: {
+                    "title_de": GERMAN[title],
+                    "description_en": description,
+                    "description_de": GERMAN[description],
+                }
+                for title, _topic, _months, _roles, description in COURSES
+            },
+        )
         for title, topic, months, roles, description in COURSES:
-            course = Course.objects.filter(title__iexact=title).first()
+            course = Course.objects.filter(title_en__iexact=title).first()
             if course is None:
                 course = services.create_course(
                     by=admin,
-                    title=title,
+                    title_en=title,
+                    title_de=GERMAN[title],
                     topic=topic,
                     validity_months=months,
-                    description=description,
+                    description_en=description,
+                    description_de=GERMAN[description],
                     required_roles=roles,
                 )
             else:
