@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 
 from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS
+from aftersales.translated import translated
 from customers.models import DeclinedWork, MaintenanceSchedule, Product, ProductCategory
 from customers.service_history import selectors, services
 from customers.service_history.mileage import estimates, next_services
@@ -145,7 +146,7 @@ class MaintenanceScheduleViewSet(
     permission_classes = STAFF_WITH_MODEL_PERMISSIONS
     lookup_value_regex = r"\d+"
     filterset_fields = ["is_active", "product", "category"]
-    search_fields = ["name", "product__name", "category__name"]
+    search_fields = ["name", *translated("product__name"), *translated("category__name")]
     ordering_fields = ["name"]
 
     def get_queryset(self):

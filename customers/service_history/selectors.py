@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from aftersales.translated import in_any_language
 from customers.models import DeclinedWork, MaintenanceSchedule, Purchase
 from customers.service_history.mileage import Estimate, NextService, estimates, next_services
 
@@ -117,9 +118,9 @@ def maintenance_schedules(*, search="", kind="", active=None, ordering="name"):
     if search:
         schedules = schedules.filter(
             Q(name__icontains=search)
-            | Q(product__name__icontains=search)
+            | in_any_language("product__name", search)
             | Q(product__sku__icontains=search)
-            | Q(category__name__icontains=search)
+            | in_any_language("category__name", search)
         )
     if kind == "product":
         schedules = schedules.filter(product__isnull=False)
