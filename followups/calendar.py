@@ -35,6 +35,13 @@ def applies_to(branch):
     )
 
 
+def holiday_name(branch, day):
+    """The name of the holiday or closing day the branch keeps on `day` ("" on other days, which
+    a branch may still not work on: their weekday is not one of its working days)."""
+    names = PublicHoliday.objects.filter(date=day).filter(applies_to(branch))
+    return names.values_list("name", flat=True).first() or ""
+
+
 def holidays_for(branch, start, end):
     """The holiday dates of the branch between two dates, in one query."""
     return set(

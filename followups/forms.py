@@ -67,6 +67,8 @@ class ReassignFollowUpForm(forms.Form):
         },
     )
 
+    # The inbox asks "hand over to …?" before the follow-up leaves it.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff

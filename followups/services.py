@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aftersales import services as core
-from aftersales.access import require_branch
+from aftersales.access import require_branch, sees_all_branches, works_in
 from aftersales.bulk import insert_objects
 from aftersales.errors import DomainError
 from aftersales.models import Branch
@@ -276,10 +276,23 @@ def complete_followup(*, followup, by, outcome, satisfaction=None, notes="", con
 @transaction.atomic
 def reassign_followup(*, followup, to, by):
     followup = _locked_open(followup)
+def can_hand_over(user, followup):
+    """The assignee hands their own follow-up over; the branch's managers (and administrators)
+    any of the branch's. No query beyond the user's cached roles and branches."""
+    if followup.assignee_id is not None and followup.assignee_id == user.pk:
+        return True
+    leads = sees_all_branches(user) or user.has_role(Role.MANAGER)
+    return leads and works_in(user, followup.branch_id)
+
+
     _require_branch(by, followup.branch_id)
     if not (to.is_active and to.branches.filter(pk=followup.branch_id).exists()):
         raise DomainError(_("Choose someone who works in this branch."), field="assignee")
     followup.assignee = to
+    if not can_hand_over(by, followup):
+        raise DomainError(
+            _("Only the person it is assigned to or a manager of the branch may hand it over.")
+        )
     followup.save(update_fields=["assignee", "updated_at"])
     if to != by:
         with translation.override(to.language):

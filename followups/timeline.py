@@ -1,5 +1,7 @@
 """Follow-ups and survey answers on the customer's timeline (see customers.timeline)."""
 
+from urllib.parse import urlencode
+
 from django.utils.translation import gettext as _
 
 from customers import timeline
@@ -9,6 +11,8 @@ from followups.models import FollowUp, SurveyResponse
 @timeline.register
 def followup_events(customer):
     events = []
+    # A follow-up opened from the customer's page returns there once it has been worked.
+    back = urlencode({"next": customer.get_absolute_url()})
     followups = FollowUp.objects.filter(customer=customer).select_related(
         "assignee", "completed_by"
     )
@@ -20,7 +24,7 @@ def followup_events(customer):
                     kind="followup",
                     title=_("Planned: %(title)s") % {"title": followup.title},
                     detail=str(followup.assignee or ""),
-                    link=followup.get_absolute_url(),
+                    link=f"{followup.get_absolute_url()}?{back}",
                     planned=True,
                 )
             )
@@ -34,7 +38,7 @@ def followup_events(customer):
                     kind="followup",
                     title=f"{followup.title}: {result}",
                     detail=followup.concern or followup.notes,
-                    link=followup.get_absolute_url(),
+                    link=f"{followup.get_absolute_url()}?{back}",
                 )
             )
     for response in SurveyResponse.objects.filter(invitation__customer=customer):

@@ -6,22 +6,26 @@ endpoint as the detail page, and the answer is the updated row. Without JavaScri
 are links to the detail page and the forms post and redirect as usual.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
+from django_htmx.http import reswap, retarget
 
 from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 from aftersales.views import add_domain_error, next_url, paginate, parse_active
 from followups import contact_policy, selectors, services
-from followups.calendar import policy_for
+from followups.calendar import holiday_name, policy_for
 from followups.forms import (
     CompleteFollowUpForm,
     InboxFilterForm,
@@ -35,6 +39,8 @@ from followups.models import FollowUp
 from followups.offers import selectors as offer_selectors
 
 LAYOUTS = ("inbox", "team")
+# "Monday 7 Dec" (German: "Montag, 7. Dezember"): a day someone plans around.
+WEEKDAY_DATE_FORMAT = pgettext_lazy("date format: weekday, day and month", "l j M")
 
 
 def _followup_or_404(user, pk, *, row=False):
@@ -56,6 +62,14 @@ def _auto_id(action, followup):
     return f"id_{action}_{followup.pk}_%s"
 
 
+def _page_url(request):
+    """The page the user is on, where an action started there returns to: this request's, or
+    for an htmx request the page that sent it."""
+    if request.htmx:
+        return request.htmx.current_url_abs_path or ""
+    return request.get_full_path()
+
+
 # --- Inbox ---
 
 
@@ -64,30 +78,49 @@ def _auto_id(action, followup):
 @require_GET
 def inbox(request):
     user = request.user
-    filters = InboxFilterForm(request.GET or None, branches=selectors.inbox_branches(user))
-    show_all = request.GET.get("upcoming") == "all"
-    return render(
-        request,
-        "followups/inbox.html",
-        {
-            "filters": filters,
-            "inbox": selectors.inbox_for(
-                user,
-                **filters.selector_arguments(),
-                show_all=show_all,
-                pages={name: request.GET.get(f"{name}_page") for name in selectors.INBOX_SECTIONS},
-            ),
-            "show_all": show_all,
-            "upcoming_days": selectors.UPCOMING_DAYS,
-            # The branch filter only helps people who work in several branches.
-            "several_branches": sees_all_branches(user) or len(visible_branch_ids(user)) > 1,
-            "layout": "inbox",
-            # The salesperson's open offers beside the follow-ups (followups/offers).
-            "offers": offer_selectors.inbox_offers(user)
-            if user.has_perm("followups.view_offer")
-            else None,
-        },
+    context = _inbox_context(request, request.GET)
+    # The salesperson's open offers beside the follow-ups (followups/offers).
+    context["offers"] = (
+        offer_selectors.inbox_offers(user) if user.has_perm("followups.view_offer") else None
     )
+    return render(request, "followups/inbox.html", context)
+
+
+def _inbox_context(request, query):
+    """The inbox's filters and sections as the query string `query` asks for them."""
+    user = request.user
+    filters = InboxFilterForm(query or None, branches=selectors.inbox_branches(user))
+    show_all = query.get("upcoming") == "all"
+    inbox_url = reverse("followups:inbox")
+    return {
+        "filters": filters,
+        "inbox": selectors.inbox_for(
+            user,
+            **filters.selector_arguments(),
+            show_all=show_all,
+            pages={name: query.get(f"{name}_page") for name in selectors.INBOX_SECTIONS},
+        ),
+        "show_all": show_all,
+        "upcoming_days": selectors.UPCOMING_DAYS,
+        # The branch filter only helps people who work in several branches.
+        "several_branches": sees_all_branches(user) or len(visible_branch_ids(user)) > 1,
+        "layout": "inbox",
+        # The links of the sections (pages, "show all") keep the page's other parameters.
+        "page_query": query,
+        "here": f"{inbox_url}?{query.urlencode()}" if query else inbox_url,
+    }
+
+
+def _render_inbox_sections(request, *, notice, moved):
+    """htmx: the inbox's sections again, in place of the ones on the page, after an action that
+    moved a follow-up to another section or out of the inbox: the counts are right again and
+    the row is where it now belongs (or gone). The page's filters and pages are kept."""
+    page = urlsplit(_page_url(request))
+    query = QueryDict(page.query if page.path == reverse("followups:inbox") else "")
+    context = _inbox_context(request, query)
+    context.update(notice=notice, moved_pk=moved.pk)
+    response = render(request, "followups/partials/inbox_sections.html", context)
+    return retarget(reswap(response, "outerHTML"), "#inbox-sections")
 
 
 # --- One follow-up: detail page, the three actions, the row partial ---
@@ -95,31 +128,38 @@ def inbox(request):
 
 def _render_detail(request, followup, **forms):
     can_change = request.user.has_perm("followups.change_followup") and followup.is_open
+    can_hand_over = can_change and services.can_hand_over(request.user, followup)
     context = {
         "followup": followup,
         "can_change": can_change,
+        "can_hand_over": can_hand_over,
+        # Where the user came from (the dashboard, the customer's page), where the forms return.
+        "back": next_url(request, ""),
         "max_attempts": policy_for(followup.branch).max_attempts,
         # Care contacts are never capped, but counted and shown, next to the commercial ones.
         "contacts": contact_policy.contact_counts(followup.customer),
     }
-    if not can_change:
-        # The forms are not shown (e.g. someone else completed it meanwhile): say why not.
-        for form in forms.values():
-            for error in form.non_field_errors():
-                messages.error(request, error)
-    else:
+    shown = set()
+    if can_change:
+        shown = {"complete_form", "snooze_form", *(["reassign_form"] if can_hand_over else [])}
         context.update(
             complete_form=forms.get("complete_form")
             or CompleteFollowUpForm(auto_id=_auto_id("complete", followup)),
-            reassign_form=forms.get("reassign_form")
-            or ReassignFollowUpForm(
-                auto_id=_auto_id("reassign", followup),
-                staff=selectors.assignable_staff(followup.branch_id),
-                initial={"assignee": followup.assignee_id},
-            ),
             snooze_form=forms.get("snooze_form")
             or SnoozeFollowUpForm(auto_id=_auto_id("snooze", followup)),
         )
+    if can_hand_over:
+        context["reassign_form"] = forms.get("reassign_form") or ReassignFollowUpForm(
+            auto_id=_auto_id("reassign", followup),
+            staff=selectors.assignable_staff(followup.branch_id),
+            initial={"assignee": followup.assignee_id},
+        )
+    # A form the page does not show (someone else completed the follow-up meanwhile, or the
+    # user may not hand it over): say why nothing happened.
+    for name, form in forms.items():
+        if name not in shown:
+            for error in form.non_field_errors():
+                messages.error(request, error)
     return render(request, "followups/followup_detail.html", context)
 
 
@@ -146,11 +186,12 @@ def _render_row(request, followup, *, flash=""):
             "followup": followup,
             "layout": _layout(request),
             "flash": flash,
+            "here": _page_url(request),
         },
     )
 
 
-def _render_inline_form(request, followup, action, form):
+def _render_inline_form(request, followup, action, form, *, step=""):
     return render(
         request,
         "followups/partials/inline_form_row.html",
@@ -159,17 +200,30 @@ def _render_inline_form(request, followup, action, form):
             "action": action,
             "form": form,
             "layout": _layout(request),
-            "form_template": f"followups/partials/{action}_form.html",
+            "form_template": f"followups/partials/{action}_{step or 'form'}.html",
         },
     )
 
 
-def _handle_action(request, pk, *, action, make_form, perform, done_message, default_next):
+def _handle_action(
+    request,
+    pk,
+    *,
+    action,
+    make_form,
+    perform,
+    done_message,
+    default_next,
+    needs_confirmation=lambda form: False,
+    moves_in_inbox=False,
+):
     """The shared flow of complete, reassign and snooze.
 
-    GET (htmx): the inline form row; GET otherwise: the detail page. POST: validate, call the
-    service; a DomainError becomes a form error. Success answers htmx with the updated row and
-    a browser with a message and a redirect."""
+    GET (htmx): the inline form row; GET otherwise: the detail page. POST: validate, ask for a
+    confirmation where `needs_confirmation` says so (htmx), call the service; a DomainError
+    becomes a form error. Success answers htmx with the updated row (the inbox's sections when
+    the action `moves_in_inbox`) and a browser with a message and a redirect: to the page the
+    action started from (`next`), else `default_next`."""
     followup = _followup_or_404(request.user, pk)
     if request.method != "POST":
         if request.htmx:
@@ -177,13 +231,17 @@ def _handle_action(request, pk, *, action, make_form, perform, done_message, def
         return redirect(f"{followup.get_absolute_url()}#{action}")
     form = make_form(followup, request.POST)
     if form.is_valid():
+        if request.htmx and needs_confirmation(form):
+            return _render_inline_form(request, followup, action, form, step="confirm")
         try:
             updated = perform(followup, form)
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            message = done_message(updated)
+            message = done_message(updated, form)
             if request.htmx:
+                if moves_in_inbox and _layout(request) == "inbox":
+                    return _render_inbox_sections(request, notice=message, moved=updated)
                 row = _followup_or_404(request.user, pk, row=True)
                 return _render_row(request, row, flash=message)
             messages.success(request, message)
@@ -193,7 +251,7 @@ def _handle_action(request, pk, *, action, make_form, perform, done_message, def
     return _render_detail(request, followup, **{f"{action}_form": form})
 
 
-def _completion_message(followup):
+def _completion_message(followup, form):
     if followup.status == FollowUp.Status.DONE:
         return _("Follow-up completed: %(outcome)s.") % {"outcome": followup.get_outcome_display()}
     if followup.status == FollowUp.Status.MISSED:
@@ -227,23 +285,35 @@ def followup_complete(request, pk):
 @login_required
 @permission_required("followups.change_followup", raise_exception=True)
 def followup_reassign(request, pk):
+    in_inbox = _layout(request) == "inbox"
+
+    def make_form(followup, data):
+        staff = selectors.assignable_staff(followup.branch_id)
+        if in_inbox:
+            # Handed over from one's own inbox: to a colleague, not back to oneself.
+            staff = staff.exclude(pk=followup.assignee_id)
+        return ReassignFollowUpForm(
+            data,
+            auto_id=_auto_id("reassign", followup),
+            staff=staff,
+            initial={"assignee": None if in_inbox else followup.assignee_id},
+        )
+
     return _handle_action(
         request,
         pk,
         action="reassign",
-        make_form=lambda followup, data: ReassignFollowUpForm(
-            data,
-            auto_id=_auto_id("reassign", followup),
-            staff=selectors.assignable_staff(followup.branch_id),
-            initial={"assignee": followup.assignee_id},
-        ),
+        make_form=make_form,
         perform=lambda followup, form: services.reassign_followup(
             followup=followup, to=form.cleaned_data["assignee"], by=request.user
         ),
-        done_message=lambda followup: (
+        done_message=lambda followup, form: (
             _("Follow-up handed over to %(name)s.") % {"name": followup.assignee}
         ),
         default_next=lambda followup: followup.get_absolute_url(),
+        # The follow-up leaves the inbox: say to whom before it goes.
+        needs_confirmation=lambda form: in_inbox and not form.cleaned_data["confirmed"],
+        moves_in_inbox=True,
     )
 
 
@@ -263,12 +333,34 @@ def followup_snooze(request, pk):
             until=form.cleaned_data["until"],
             reason=form.cleaned_data["reason"],
         ),
-        done_message=lambda followup: (
-            _("Follow-up put off until %(date)s.")
-            % {"date": date_format(followup.due_date, "SHORT_DATE_FORMAT")}
-        ),
+        done_message=_snooze_message,
         default_next=lambda followup: followup.get_absolute_url(),
+        moves_in_inbox=True,
     )
+
+
+def _snooze_message(followup, form):
+    """Put off until the day asked for, or, when that is no working day of the branch, said
+    where it moved and why."""
+    asked = form.cleaned_data["until"]
+    if followup.due_date == asked:
+        return _("Follow-up put off until %(date)s.") % {
+            "date": date_format(followup.due_date, "SHORT_DATE_FORMAT")
+        }
+    moved_to = date_format(followup.due_date, WEEKDAY_DATE_FORMAT)
+    holiday = holiday_name(followup.branch, asked)
+    if holiday:
+        return _(
+            "Follow-up put off. Moved to %(date)s: %(day)s is not a working day (%(name)s)."
+        ) % {
+            "date": moved_to,
+            "day": date_format(asked, WEEKDAY_DATE_FORMAT),
+            "name": holiday,
+        }
+    return _("Follow-up put off. Moved to %(date)s: %(weekday)s is not a working day.") % {
+        "date": moved_to,
+        "weekday": date_format(asked, "l"),
+    }
 
 
 # --- Team view ---
@@ -300,6 +392,7 @@ def team(request):
             "overdue_only": filters.overdue_only,
             "page": paginate(request, followups),
             "layout": "team",
+            "here": request.get_full_path(),
             "upcoming_days": selectors.TEAM_UPCOMING_DAYS,
             "recent_days": selectors.TEAM_RECENT_DAYS,
         },

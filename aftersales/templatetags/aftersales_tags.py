@@ -33,8 +33,11 @@ def links(context, place):
 
 @register.simple_tag(takes_context=True)
 def query(context, **changes):
-    """The current query string with some parameters replaced (sorting, paging, filters)."""
-    params = context["request"].GET.copy()
+    """The current query string with some parameters replaced (sorting, paging, filters).
+
+    An htmx fragment that goes into another page (the inbox's sections after an action) passes
+    that page's parameters as `page_query`."""
+    params = context.get("page_query", context["request"].GET).copy()
     for key, value in changes.items():
         if value in (None, ""):
             params.pop(key, None)

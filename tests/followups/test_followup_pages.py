@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftersales.models import Notification
-from followups.models import BranchPolicy, ContactEvent, FollowUp, Purpose
+from followups.models import BranchPolicy, ContactEvent, FollowUp, PublicHoliday, Purpose
 from followups.signals import followup_completed
 from tests.followups.factories import PlaybookFactory, PlaybookStepFactory, planned_purchase
 
@@ -220,6 +220,38 @@ def test_after_completing_a_local_next_is_followed_but_not_a_foreign_one(
     assert response.url == reverse("followups:team")
 
 
+def test_opened_from_another_page_the_forms_return_there(login, owner, followup):
+    back = "/dissonance/?level=high"
+    page = login(owner).get(followup.get_absolute_url(), {"next": back}).content.decode()
+    # Each of the three forms carries the way back, and the page links back.
+    assert page.count('<input type="hidden" name="next" value="/dissonance/?level=high">') == 3
+    assert '<a href="/dissonance/?level=high">Back to where you came from</a>' in page
+    response = login(owner).post(complete_url(followup), {"outcome": "satisfied", "next": back})
+    assert response.status_code == 302
+    assert response.url == back
+
+
+@pytest.mark.parametrize(
+    "foreign", ["https://evil.example.com/", "//evil.example.com/", "javascript:alert(1)"]
+)
+def test_a_foreign_next_is_neither_shown_nor_followed(login, owner, followup, foreign):
+    client = login(owner)
+    page = client.get(followup.get_absolute_url(), {"next": foreign}).content.decode()
+    assert '<input type="hidden" name="next"' not in page
+    assert f'href="{foreign}"' not in page
+    assert "Back to where you came from" not in page
+    response = client.post(
+        snooze_url(followup), {"until": "2026-06-19", "reason": "Later", "next": foreign}
+    )
+    assert response.url == followup.get_absolute_url()
+
+
+def test_a_form_error_keeps_the_way_back(login, owner, followup):
+    response = login(owner).post(complete_url(followup), {"next": "/customers/"})
+    assert response.status_code == 200
+    assert '<input type="hidden" name="next" value="/customers/">' in response.content.decode()
+
+
 # --- Reassign ---
 
 
@@ -253,6 +285,34 @@ def test_reassign_offers_only_the_branchs_staff(login, owner, colleague, manager
     assert choices == {owner, colleague, manager}
 
 
+@pytest.mark.parametrize(
+    ("persona", "may"),
+    [("owner", True), ("manager", True), ("admin_user", True), ("colleague", False)],
+)
+def test_the_assignee_or_a_manager_of_the_branch_hands_over(
+    login, request, colleague, manager, followup, persona, may
+):
+    user = request.getfixturevalue(persona)
+    client = login(user)
+    page = client.get(followup.get_absolute_url()).content.decode()
+    assert ('id="reassign"' in page) is may
+    to = manager if persona == "colleague" else colleague
+    response = client.post(
+        reverse("followups:followup-reassign", args=[followup.pk]), {"assignee": to.pk}
+    )
+    followup.refresh_from_db()
+    if may:
+        assert response.status_code == 302
+        assert followup.assignee == to
+    else:
+        assert response.status_code == 200
+        assert (
+            "Only the person it is assigned to or a manager of the branch may hand it over."
+            in response.content.decode()
+        )
+        assert followup.assignee != to
+
+
 # --- Snooze ---
 
 
@@ -262,14 +322,52 @@ def snooze_url(followup):
 
 def test_snooze_moves_the_followup_with_a_reason(login, owner, followup):
     response = login(owner).post(
-        snooze_url(followup), {"until": "2026-06-21", "reason": "On holiday"}, follow=True
+        snooze_url(followup), {"until": "2026-06-19", "reason": "On holiday"}, follow=True
     )
-    assert "put off until" in response.content.decode()
+    assert "Follow-up put off until 06/19/2026." in response.content.decode()
     followup.refresh_from_db()
-    # Sunday the 21st is not a working day: Monday the 22nd.
-    assert followup.due_date == date(2026, 6, 22)
+    assert followup.due_date == date(2026, 6, 19)
     assert followup.snooze_reason == "On holiday"
     assert "On holiday" in response.content.decode()
+
+
+def test_snooze_to_a_sunday_says_it_moved_to_monday(login, owner, followup):
+    response = login(owner).post(
+        snooze_url(followup), {"until": "2026-06-21", "reason": "On holiday"}, follow=True
+    )
+    followup.refresh_from_db()
+    assert followup.due_date == date(2026, 6, 22)
+    assert [str(message) for message in response.context["messages"]] == [
+        "Follow-up put off. Moved to Monday 22 Jun: Sunday is not a working day."
+    ]
+
+
+def test_snooze_to_a_sunday_says_it_in_german(login, owner, followup):
+    response = login(owner).post(
+        snooze_url(followup),
+        {"until": "2026-06-21", "reason": "Urlaub"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    (message,) = [str(message) for message in response.context["messages"]]
+    # The days in German words, never the English ones.
+    assert "Montag" in message
+    assert "Sonntag" in message
+    assert "Monday" not in message
+    assert "Sunday" not in message
+
+
+def test_snooze_to_a_closing_day_names_it(login, owner, north, followup):
+    PublicHoliday.objects.create(date=date(2026, 6, 18), name="Inventory", branch=north)
+    response = login(owner).post(
+        snooze_url(followup), {"until": "2026-06-18", "reason": "Busy week"}, follow=True
+    )
+    followup.refresh_from_db()
+    assert followup.due_date == date(2026, 6, 19)
+    assert [str(message) for message in response.context["messages"]] == [
+        "Follow-up put off. Moved to Friday 19 Jun: "
+        "Thursday 18 Jun is not a working day (Inventory)."
+    ]
 
 
 def test_snooze_needs_a_reason(login, owner, followup):

@@ -1,12 +1,14 @@
 """The follow-up inbox and the managers' team view: sections, scoping, filters, inline actions,
 counts and query counts."""
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.html import escape
 
 from followups import selectors
 from followups.models import FollowUp, StepKind
@@ -275,6 +277,110 @@ def test_cancel_brings_the_row_back(login, owner, owners_purchase):
     )
     assert response.status_code == 200
     assert "Day 7 call" in response.content.decode()
+
+
+# --- Rows that leave their section: put off, handed over (htmx) ---
+
+
+def htmx_from(page="/followups/"):
+    """The headers of an htmx request sent from `page`."""
+    return {"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"}
+
+
+def section_count(page, section):
+    match = re.search(rf'id="{section}-heading">[^<]*<span class="badge [^"]*">(\d+)</span>', page)
+    return int(match.group(1))
+
+
+def test_putting_off_an_overdue_followup_moves_its_row_and_the_counts(
+    login, owner, owners_purchase
+):
+    followup = owners_purchase.followups.get(title="Day 1 call")
+    response = login(owner).post(
+        reverse("followups:followup-snooze", args=[followup.pk]),
+        {"until": "2026-06-14", "reason": "Customer abroad", "layout": "inbox"},
+        headers=htmx_from(),
+    )
+    assert response.status_code == 200
+    # The sections replace those on the page: the row has left "Overdue" for "Upcoming".
+    assert response["HX-Retarget"] == "#inbox-sections"
+    assert response["HX-Reswap"] == "outerHTML"
+    inbox = response.context["inbox"]
+    assert titles(inbox.overdue) == []
+    assert titles(inbox.upcoming) == ["Day 1 call", "Day 12 call"]
+    page = response.content.decode()
+    assert page.startswith('\n<div id="inbox-sections">')
+    assert section_count(page, "overdue") == 0
+    assert section_count(page, "upcoming") == 2
+    assert "Nothing overdue." in page
+    assert f'<tr id="followup-{followup.pk}" class="table-success">' in page
+    assert (
+        '<div class="alert alert-success py-2" role="status">'
+        "Follow-up put off. Moved to Monday 15 Jun: Sunday is not a working day.</div>"
+    ) in page
+
+
+def test_the_sections_keep_the_pages_filters(login, owner, owners_purchase):
+    followup = owners_purchase.followups.get(title="Day 1 call")
+    response = login(owner).post(
+        reverse("followups:followup-snooze", args=[followup.pk]),
+        {"until": "2026-06-12", "reason": "Friday", "layout": "inbox"},
+        headers=htmx_from("/followups/?q=Erika"),
+    )
+    assert response.context["filters"].data["q"] == "Erika"
+    # The sections' own links keep the search, not the address the form posted to.
+    assert 'href="?q=Erika&amp;upcoming=all"' in response.content.decode()
+
+
+def test_handing_over_from_the_inbox_asks_first_then_the_row_leaves(
+    login, owner, colleague, manager, owners_purchase
+):
+    followup = owners_purchase.followups.get(title="Day 7 call")
+    client = login(owner)
+    url = reverse("followups:followup-reassign", args=[followup.pk])
+    inbox = client.get(reverse("followups:inbox")).content.decode()
+    assert f'hx-get="{url}?layout=inbox"' in inbox
+
+    form_row = client.get(url, {"layout": "inbox"}, headers=htmx_from())
+    # To a colleague of the branch: not back to oneself.
+    assert set(form_row.context["form"].fields["assignee"].queryset) == {colleague, manager}
+
+    asked = client.post(url, {"assignee": colleague.pk, "layout": "inbox"}, headers=htmx_from())
+    name = escape(str(colleague))
+    assert f"Hand this follow-up over to {name}? It leaves your inbox" in asked.content.decode()
+    assert 'name="confirmed" value="1"' in asked.content.decode()
+    followup.refresh_from_db()
+    assert followup.assignee == owner
+
+    done = client.post(
+        url,
+        {"assignee": colleague.pk, "confirmed": "1", "layout": "inbox"},
+        headers=htmx_from(),
+    )
+    assert done["HX-Retarget"] == "#inbox-sections"
+    inbox = done.context["inbox"]
+    assert titles(inbox.today) == []
+    assert f'id="followup-{followup.pk}"' not in done.content.decode()
+    assert section_count(done.content.decode(), "today") == 0
+    assert f"Follow-up handed over to {name}." in done.content.decode()
+    followup.refresh_from_db()
+    assert followup.assignee == colleague
+
+
+def test_a_colleague_cannot_take_over_someone_elses_followup(
+    login, owner, colleague, owners_purchase
+):
+    followup = owners_purchase.followups.get(title="Day 7 call")
+    response = login(colleague).post(
+        reverse("followups:followup-reassign", args=[followup.pk]),
+        {"assignee": colleague.pk, "confirmed": "1", "layout": "inbox"},
+        headers=htmx_from(),
+    )
+    assert response.context["form"].non_field_errors() == [
+        "Only the person it is assigned to or a manager of the branch may hand it over."
+    ]
+    followup.refresh_from_db()
+    assert followup.assignee == owner
 
 
 # --- Team view ---

@@ -376,8 +376,10 @@ def test_dashboard_page(world, login, manager):
     assert "Complaint: Wind, subjective perception, medium, 9 days ago" in html
     assert "50 points" in html
     detail = reverse("followups:followup-detail", args=[world.recovery.pk])
-    assert f'href="{detail}#complete"' in html
-    assert f'href="{detail}#reassign"' in html
+    # Worked from the dashboard, the recovery call returns to it.
+    assert f'href="{detail}?next=/dissonance/#complete"' in html
+    assert f'href="{detail}?next=/dissonance/#reassign"' in html
+    assert f'href="{detail}?next=/dissonance/">open</a>' in html
     assert f'href="{world.a.get_absolute_url()}"' in html
     # The chart gets its data through json_script, drawn by our own static script.
     assert 'id="dashboard-trend-data"' in html
@@ -554,6 +556,10 @@ def test_htmx_pages_return_the_table_alone(world, login, manager):
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="dashboard-customers"')
     assert "<html" not in html
+    # The recovery call returns to the list as it was, its page included.
+    html = login(manager).get(CUSTOMERS, {"page": "1"}).content.decode()
+    detail = reverse("followups:followup-detail", args=[world.recovery.pk])
+    assert f'href="{detail}?next=/dissonance/customers/%3Fpage%3D1#complete"' in html
 
 
 def test_heat_maps_can_count_signals_instead_of_points(world, login, manager, north):
