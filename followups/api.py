@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS
 from aftersales.filters import StrictFilterBackend
 from aftersales.models import Branch, User
+from aftersales.translated import translated
 from customers.models import InvolvementLevel
 from followups import services
 from followups.models import (
@@ -170,7 +171,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     permission_classes = STAFF_WITH_MODEL_PERMISSIONS
     lookup_value_regex = r"\d+"
     filterset_class = FollowUpFilter
-    search_fields = ["title", "customer__last_name", "customer__company_name"]
+    search_fields = [*translated("title"), "customer__last_name", "customer__company_name"]
     ordering_fields = ["due_date", "status", "kind", "created_at", "completed_at", "customer"]
     ordering = ["due_date", "pk"]
     action_permissions = {"complete": {"POST": ["followups.change_followup"]}}
@@ -238,6 +239,7 @@ class PlaybookSerializer(serializers.ModelSerializer):
             "steps",
         ]
         read_only_fields = fields
+            *translated("title", "instructions"),
 
 
 class PlaybookFilter(filters.FilterSet):
@@ -251,6 +253,7 @@ class PlaybookFilter(filters.FilterSet):
 
 
 class PlaybookViewSet(viewsets.ReadOnlyModelViewSet):
+            *translated("name"),
     """The follow-up plans per product category (and the fallbacks per involvement level), each
     with its steps; administrators edit them in the browser."""
 
@@ -258,7 +261,7 @@ class PlaybookViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = STAFF_WITH_MODEL_PERMISSIONS
     lookup_value_regex = r"\d+"
     filterset_class = PlaybookFilter
-    search_fields = ["name"]
+    search_fields = translated("name")
     ordering_fields = ["name", "updated_at"]
     ordering = ["name", "pk"]
 

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
+from aftersales.translated import translated
 from aftersales.widgets import DateInput
 from followups.models import FollowUp, Playbook, PlaybookStep, StepKind
 
@@ -147,7 +148,7 @@ class TeamFilterForm(forms.Form):
 class PlaybookForm(forms.ModelForm):
     class Meta:
         model = Playbook
-        fields = ["name", "category", "involvement", "is_active"]
+        fields = [*translated("name"), "category", "involvement", "is_active"]
         help_texts = {
             "category": _("The product category this plan is for. Leave empty for a fallback."),
         }
@@ -170,10 +171,11 @@ class PlaybookStepForm(forms.ModelForm):
             "channel",
             "assignee_role",
             "purpose",
-            "title",
-            "instructions",
+            *translated("title", "instructions"),
         ]
-        widgets = {"instructions": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            column: forms.Textarea(attrs={"rows": 2}) for column in translated("instructions")
+        }
 
     def step(self):
         """The step's data for save_playbook (with its id when it exists already)."""

@@ -17,6 +17,7 @@ from aftersales.bulk import insert_objects
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 from aftersales.roles import Role
+from aftersales.translated import translated
 from followups.calendar import WorkingCalendar, local_now, policy_for
 from followups.models import (
     AssigneeRole,
@@ -147,8 +148,10 @@ def plan_followups_for_many(*, purchases, new_purchases=False):
                 kind=step.kind,
                 channel=step.channel,
                 purpose=step.purpose,
-                title=step.title,
-                instructions=step.instructions,
+                title_de=step.title_de,
+                title_en=step.title_en,
+                instructions_de=step.instructions_de,
+                instructions_en=step.instructions_en,
                 assignee_role=step.assignee_role,
                 assignee=_assignee(
                     step.assignee_role, salespeople.get(purchase.salesperson_id), staff
@@ -548,7 +551,8 @@ def mark_missed_followups(*, now=None):
     return missed
 
 
-PLAYBOOK_FIELDS = ("name", "category", "involvement", "is_active")
+# A bare translatable field ("name") is the writer's language; its columns ("name_de") follow.
+PLAYBOOK_FIELDS = ("name", *translated("name"), "category", "involvement", "is_active")
 STEP_FIELDS = (
     "anchor",
     "offset_days",
@@ -566,6 +570,7 @@ def _domain_error(error, *, field=None, prefix=""):
     if hasattr(error, "error_dict"):
         name, errors = next(iter(error.error_dict.items()))
         message = errors[0].messages[0]
+    *translated("title", "instructions"),
         field = field or (None if name == NON_FIELD_ERRORS else name)
     else:
         message = error.messages[0]

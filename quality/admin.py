@@ -1,6 +1,8 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from aftersales.translated import translated
 from quality.models import (
     Audit,
     AuditSection,
@@ -46,15 +48,15 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(ComplaintCategory)
-class ComplaintCategoryAdmin(admin.ModelAdmin):
+class ComplaintCategoryAdmin(TranslationAdmin):
     """The complaint taxonomy administrators maintain (noise → wind / fan / rattle / creak...).
     Categories in use cannot be deleted; switch them off with "active" instead."""
 
     list_display = ["name", "parent", "code", "is_active"]
     list_filter = ["is_active", "parent"]
     list_select_related = ["parent"]
-    search_fields = ["name", "code"]
-    prepopulated_fields = {"code": ["name"]}
+    search_fields = [*translated("name"), "code"]
+    prepopulated_fields = {"code": ["name_en"]}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.models import Branch
 from aftersales.roles import Role
+from aftersales.translated import localized
 from customers.models import Customer, Purchase
 from customers.selectors import search_query
 from quality.models import (
@@ -291,7 +292,9 @@ def complaint_categories(*, active_only=False):
     categories = ComplaintCategory.objects.select_related("parent")
     if active_only:
         categories = categories.filter(is_active=True)
-    return categories.order_by(F("parent__name").asc(nulls_first=True), "parent_id", "name", "pk")
+    return categories.order_by(
+        localized("parent__name").asc(nulls_first=True), "parent_id", localized("name"), "pk"
+    )
 
 
 def grouped_category_choices(categories):

@@ -19,6 +19,7 @@ from rest_framework.settings import api_settings
 
 from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, VisiblePrimaryKeyRelatedField
 from aftersales.models import Branch, User
+from aftersales.translated import TranslatedFieldsSerializer, translated
 from followups.models import ContactChannel
 from followups.offers import figures, services
 from followups.offers.forms import FiguresFilterForm
@@ -29,7 +30,7 @@ from followups.selectors import team_staff
 # --- offer rules ---------------------------------------------------------------------------------
 
 
-class OfferRuleSerializer(serializers.ModelSerializer):
+class OfferRuleSerializer(TranslatedFieldsSerializer):
     channels = serializers.ListField(
         child=serializers.ChoiceField(choices=ContactChannel.choices),
         required=False,
@@ -44,6 +45,7 @@ class OfferRuleSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         # The model's own rules (season complete, min ≤ max, price or discount...) as field
         # errors, before the service saves.
+        attrs = super().validate(attrs)
         rule = OfferRule(**{**self._current(), **attrs})
         try:
             rule.full_clean(exclude=["id"])
@@ -87,7 +89,7 @@ class OfferRuleViewSet(
     permission_classes = STAFF_WITH_MODEL_PERMISSIONS
     lookup_value_regex = r"\d+"
     filterset_fields = ["is_active", "category", "product"]
-    search_fields = ["name", "product__name"]
+    search_fields = [*translated("name"), *translated("product__name")]
     ordering_fields = ["name", "priority", "updated_at"]
     ordering = ["-priority", "name", "pk"]
 

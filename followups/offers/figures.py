@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersales.models import Branch
+from aftersales.translated import localized_sql
 from customers.models import DeclinedWork
 from followups import contact_policy
 from followups.offers.models import (
@@ -147,8 +148,9 @@ class OfferFigures:
 
 # The names of the rules, branches and salespeople the roll-ups name, in one query: grouping the
 # roll-ups by ids alone keeps the big aggregate narrow.
+# A rule's name is in the reader's language: {rule_name} is filled per request.
 NAMES = """
-    SELECT 'rule', id, name, '' FROM followups_offerrule WHERE id = ANY(%(rules)s)
+    SELECT 'rule', id, {rule_name}, '' FROM followups_offerrule WHERE id = ANY(%(rules)s)
     UNION ALL
     SELECT 'branch', id, name, '' FROM aftersales_branch WHERE id = ANY(%(branches)s)
     UNION ALL
@@ -161,7 +163,7 @@ def _names(rules, branches, people):
     names = {"rule": {}, "branch": {}, "person": {None: _("Not assigned")}}
     with connection.cursor() as cursor:
         cursor.execute(
-            NAMES,
+            NAMES.format(rule_name=localized_sql("name")),
             {"rules": list(rules), "branches": list(branches), "people": list(people - {None})},
         )
         for kind, pk, name, username in cursor.fetchall():

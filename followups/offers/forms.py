@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Branch
+from aftersales.translated import translated
 from aftersales.widgets import DateInput
 from customers.models import Product, ProductCategory
 from followups.models import ContactChannel
@@ -30,7 +31,7 @@ class OfferRuleForm(forms.ModelForm):
     class Meta:
         model = OfferRule
         fields = [
-            "name",
+            *translated("name"),
             "is_active",
             "active_from",
             "active_until",
@@ -52,13 +53,13 @@ class OfferRuleForm(forms.ModelForm):
             "discount_percent",
             "channels",
             "priority",
-            "script",
+            *translated("script"),
             "valid_days",
         ]
         widgets = {
             "active_from": DateInput(),
             "active_until": DateInput(),
-            "script": forms.Textarea(attrs={"rows": 3}),
+            **{column: forms.Textarea(attrs={"rows": 3}) for column in translated("script")},
         }
         help_texts = {
             "min_age_days": _("Days since the handover, e.g. 30: not in the first month."),

@@ -18,7 +18,7 @@ from tests.quality.factories import ComplaintFactory
 
 def rule_data(cars, winter_tyres, **changes):
     data = {
-        "name": "Summer tyres",
+        "name_en": "Summer tyres",
         "is_active": "on",
         "category": cars.pk,
         "min_age_days": "30",
@@ -29,7 +29,7 @@ def rule_data(cars, winter_tyres, **changes):
         "product": winter_tyres.pk,
         "channels": ["email", "phone"],
         "priority": "60",
-        "script": "Spring is coming.",
+        "script_en": "Spring is coming.",
         "valid_days": "45",
     }
     data.update(changes)
@@ -79,7 +79,8 @@ def test_an_administrator_creates_and_edits_a_rule(login, admin_user, cars, wint
     assert (rule.season_start_month, rule.season_end_day) == (3, 30)
     assert rule.channels == ["email", "phone"]
     response = client.post(
-        rule.get_absolute_url(), rule_data(cars, winter_tyres, name="Summer tyres 2", channels=[])
+        rule.get_absolute_url(),
+        rule_data(cars, winter_tyres, name_en="Summer tyres 2", channels=[]),
     )
     assert response.status_code == 302
     rule.refresh_from_db()

@@ -17,8 +17,8 @@ STEP_FIELDS = {
     "channel": "phone",
     "assignee_role": "salesperson",
     "purpose": "care",
-    "title": "One-week check-in",
-    "instructions": "Noises? Function? Did the handover answer every question?",
+    "title_en": "One-week check-in",
+    "instructions_en": "Noises? Function? Did the handover answer every question?",
 }
 
 
@@ -93,11 +93,11 @@ def test_playbook_detail_shows_the_steps(login, admin_user, playbook):
 
 def test_administrator_creates_a_playbook_with_steps(login, admin_user, category):
     data = {
-        "name": "Dense plan",
+        "name_en": "Dense plan",
         "category": category.pk,
         "involvement": "",
         "is_active": "on",
-        **formset_data([STEP_FIELDS, {**STEP_FIELDS, "offset_days": "1", "title": "Thanks"}]),
+        **formset_data([STEP_FIELDS, {**STEP_FIELDS, "offset_days": "1", "title_en": "Thanks"}]),
     }
     response = login(admin_user).post(reverse("followups:playbook-create"), data, follow=True)
     playbook = Playbook.objects.get(name="Dense plan")
@@ -112,12 +112,12 @@ def test_administrator_creates_a_playbook_with_steps(login, admin_user, category
 def test_administrator_edits_adds_and_deletes_steps(login, admin_user, playbook):
     thanks, month = playbook.steps.order_by("offset_days")
     existing = [
-        {**STEP_FIELDS, "id": str(thanks.pk), "offset_days": "2", "title": "Thank-you call"},
+        {**STEP_FIELDS, "id": str(thanks.pk), "offset_days": "2", "title_en": "Thank-you call"},
         {**STEP_FIELDS, "id": str(month.pk), "offset_days": "30", "DELETE": "on"},
-        {**STEP_FIELDS, "offset_days": "90", "title": "Quarter check-in"},
+        {**STEP_FIELDS, "offset_days": "90", "title_en": "Quarter check-in"},
     ]
     data = {
-        "name": "New cars plan",
+        "name_en": "New cars plan",
         "category": playbook.category_id,
         "involvement": "",
         "is_active": "on",
@@ -144,7 +144,7 @@ def test_administrator_edits_adds_and_deletes_steps(login, admin_user, playbook)
 )
 def test_a_playbook_is_for_a_category_or_a_fallback(login, admin_user, category, fields, message):
     data = {
-        "name": "Confused",
+        "name_en": "Confused",
         "category": category.pk,
         "involvement": "",
         **fields,
@@ -157,7 +157,7 @@ def test_a_playbook_is_for_a_category_or_a_fallback(login, admin_user, category,
 
 
 def test_a_playbook_needs_a_step(login, admin_user, category):
-    data = {"name": "Empty", "category": category.pk, "involvement": "", **formset_data([])}
+    data = {"name_en": "Empty", "category": category.pk, "involvement": "", **formset_data([])}
     response = login(admin_user).post(reverse("followups:playbook-create"), data)
     assert response.context["form"].non_field_errors() == ["A playbook needs at least one step."]
     assert not Playbook.objects.exists()
@@ -165,14 +165,14 @@ def test_a_playbook_needs_a_step(login, admin_user, category):
 
 def test_step_errors_show_on_the_step(login, admin_user, category):
     data = {
-        "name": "Sloppy",
+        "name_en": "Sloppy",
         "category": category.pk,
         "involvement": "",
-        **formset_data([{**STEP_FIELDS, "title": "", "offset_days": "soon"}]),
+        **formset_data([{**STEP_FIELDS, "title_en": "", "offset_days": "soon"}]),
     }
     response = login(admin_user).post(reverse("followups:playbook-create"), data)
     errors = response.context["steps"].forms[0].errors
-    assert set(errors) == {"title", "offset_days"}
+    assert set(errors) == {"title_en", "offset_days"}
     assert not Playbook.objects.exists()
 
 

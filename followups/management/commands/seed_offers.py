@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from aftersales.seeding import demo_administrator
+from aftersales.seeding import demo_administrator, fill_missing_translations
 from customers import services as customer_services
 from customers.models import Product, ProductCategory
 from followups.models import ContactChannel, OfferRule
@@ -195,6 +195,65 @@ RULES = [
 ]
 
 
+# The German of every rule's name and script and of the products above.
+GERMAN = {
+    "Winter tyres for new-car buyers": "Winterreifen für Neuwagenkäufer",
+    "Winter tyres for used-car buyers": "Winterreifen für Gebrauchtwagenkäufer",
+    "Summer tyres for new-car buyers": "Sommerreifen für Neuwagenkäufer",
+    "Summer tyres for used-car buyers": "Sommerreifen für Gebrauchtwagenkäufer",
+    "Winter is coming: offer the winter tyre set with fitting, and storage of the other set.": (
+        "Der Winter kommt: Bieten Sie den Winterreifen-Satz mit Montage und die Einlagerung der "
+        "anderen Reifen an."
+    ),
+    "Summer is coming: offer the summer tyre set with fitting, and storage of the other set.": (
+        "Der Sommer kommt: Bieten Sie den Sommerreifen-Satz mit Montage und die Einlagerung der "
+        "anderen Reifen an."
+    ),
+    "Inspection due (new-car buyers)": "Inspektion fällig (Neuwagenkäufer)",
+    "Inspection due (used-car buyers)": "Inspektion fällig (Gebrauchtwagenkäufer)",
+    "The car's next service is due: offer an appointment this month.": (
+        "Der nächste Service ist fällig: Bieten Sie einen Termin in diesem Monat an."
+    ),
+    "Extended warranty before the warranty ends": "Anschlussgarantie vor dem Garantieende",
+    "The factory warranty ends soon: two more years of cover for a fixed price.": (
+        "Die Herstellergarantie endet bald: zwei weitere Jahre Schutz zum Festpreis."
+    ),
+    "Accident cover after a car purchase": "Unfallversicherung nach dem Autokauf",
+    "Personal accident cover for driver and passengers, from 10 € a month.": (
+        "Unfallschutz für Fahrer und Mitfahrer, ab 10 € im Monat."
+    ),
+    "Savings plan after a financing contract": "Sparplan nach einem Finanzierungsvertrag",
+    "Save for the next car while this one is paid off: a savings plan from 25 €.": (
+        "Schon für das nächste Auto sparen, während dieses abbezahlt wird: ein Sparplan ab 25 €."
+    ),
+    "Declined brake work": "Abgelehnte Bremsenreparatur",
+    "Declined brake work (used-car buyers)": "Abgelehnte Bremsenreparatur (Gebrauchtwagenkäufer)",
+    "The brakes were worn at the last visit: it is about safety, offer a slot soon.": (
+        "Die Bremsen waren beim letzten Besuch verschlissen: Es geht um Sicherheit, bieten Sie "
+        "bald einen Termin an."
+    ),
+    "Tyre change at the start of winter": "Reifenwechsel zum Winterbeginn",
+    "Time to change to the winter set: offer a fitting appointment.": (
+        "Zeit für die Winterreifen: Bieten Sie einen Montagetermin an."
+    ),
+    "Bike carrier for the summer": "Fahrradträger für den Sommer",
+    "For the holidays: the bike carrier for the tow bar.": (
+        "Für den Urlaub: der Fahrradträger für die Anhängerkupplung."
+    ),
+    "GAP insurance for insured car owners": "GAP-Versicherung für versicherte Fahrzeughalter",
+    "Covers the gap between the insurance payout and the loan after a total loss.": (
+        "Deckt nach einem Totalschaden die Lücke zwischen Versicherungsleistung und Kredit."
+    ),
+    "Air-conditioning service before the summer": "Klimaservice vor dem Sommer",
+    "Before the heat: air-conditioning check and disinfection.": (
+        "Vor der Hitze: Klimaanlagen-Check und Desinfektion."
+    ),
+    "Personal accident cover, 1 year": "Unfallversicherung, 1 Jahr",
+    "Extended warranty, 24 months": "Anschlussgarantie, 24 Monate",
+    "Savings plan (opening, first deposit free)": "Sparplan (Eröffnung, erste Einzahlung frei)",
+}
+
+
 class Command(BaseCommand):
     help = "Demo offer rules for every demo category (idempotent), then a generation run."
 
@@ -212,7 +271,8 @@ class Command(BaseCommand):
             if not {rule["category"] for rule in RULES} <= set(categories):
                 raise CommandError("The demo catalogue is missing: run seed_demo first.")
             products = self._products(by, categories)
-            existing = set(OfferRule.objects.values_list("name", flat=True))
+            self._complete_translations(products)
+            existing = set(OfferRule.objects.values_list("name_en", flat=True))
             created = 0
             for rule in RULES:
                 if rule["name"] in existing:
@@ -233,15 +293,47 @@ class Command(BaseCommand):
                 if sku not in products:
                     products[sku] = customer_services.save_product(
                         by=by,
-                        name=name,
+                        name_en=name,
+                        name_de=GERMAN[name],
                         sku=sku,
                         category=categories[code],
                         list_price=Decimal(price),
                     )
         return products
 
+    def _complete_translations(self, products):
+        """Rules and products seeded before they had two languages get the German."""
+        english = [rule["name"] for rule in RULES]
+        rules = OfferRule.objects.filter(name_en__in=english)
+        fill_missing_translations(
+            rules,
+            "name_en",
+            {
+                rule["name"]: {
+                    "name_de": GERMAN[rule["name"]],
+                    "script_en": rule.get("script", ""),
+                    "script_de": GERMAN.get(rule.get("script", ""), ""),
+                }
+                for rule in RULES
+            },
+        )
+        fill_missing_translations(
+            Product.objects.filter(pk__in=[product.pk for product in products.values()]),
+            "sku",
+            {
+                sku: {"name_en": name, "name_de": GERMAN[name]}
+                for items in OFFER_PRODUCTS.values()
+                for sku, name, _price in items
+            },
+        )
+
     def _fields(self, rule, categories, products):
         fields = dict(rule)
+        fields["name_en"] = fields.pop("name")
+        fields["name_de"] = GERMAN[fields["name_en"]]
+        if "script" in fields:
+            fields["script_en"] = fields.pop("script")
+            fields["script_de"] = GERMAN[fields["script_en"]]
         fields["category"] = categories[rule["category"]]
         fields["product"] = products[rule["product"]]
         if "not_bought" in fields:
