@@ -3,45 +3,26 @@
 The first test walks EVERY URL pattern of the project (`get_resolver().url_patterns`, recursively:
 the pages of every app, the API router's routes with their format suffixes, the admin) and asks
 each with GET as the `shopper` persona. Path parameters are filled with the ids of real objects
-made here (a customer, a purchase, a complaint and its attachment, a follow-up, a playbook,
-another shopper's assignment, result and photo, a scorecard, a coaching action, an appointment, a
-course, a training record, a candidate, a branch, staff users), chosen by the word before the
-parameter ("complaints/<pk>" gets the complaint) or, for a word not known here, every one of
-them. A pattern added later is covered automatically; only the explicit allow-list below may
-answer 200. Everything else must be refused: 403, 404 or 405, and the admin site redirects to its
-login.
+(tests/route_walk.py, for every test that walks the routes: a customer, a purchase, a complaint
+and its attachment, a follow-up, a playbook, another shopper's assignment, result and photo, a
+scorecard, a coaching action, an appointment, a course, a training record, a candidate, an
+audit, an offer, a branch, staff users, ...), chosen by the word before the parameter
+("complaints/<pk>" gets the complaint) or, for a word not known there, every one of them. A
+pattern added later is covered automatically; only the explicit allow-list below may answer 200.
+Everything else must be refused: 403, 404 or 405, and the admin site redirects to its login.
 
 The other tests prove the positive side (the shopper's own pages and endpoints work) and that the
 shopper cannot reach another shopper's assignment or result, in the browser and the API.
 """
 
-import itertools
-import re
-import uuid
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import RoutePattern
+from django.urls import get_resolver
 
-from quality.audits import services as audit_services
-from quality.campaigns import services as campaign_services
-from quality.campaigns.models import ClusterRule
-from staff.models import ResultAttachment
 from staff.mystery import services
 from tests.aftersales.factories import UserFactory
-from tests.customers.factories import CustomerFactory, PurchaseFactory
-from tests.followups.factories import FollowUpFactory, PlaybookFactory
-from tests.quality.audit_helpers import finding_with_action, model, purchase_of
-from tests.quality.factories import ComplaintCategoryFactory, ComplaintFactory
-from tests.staff.factories import (
-    AppointmentFactory,
-    CandidateFactory,
-    CoachingActionFactory,
-    CourseFactory,
-    TrainingRecordFactory,
-)
-from tests.staff.mystery_helpers import close_file, handover_assignment, submit
+from tests.route_walk import PHOTO, candidate_paths, make_world, walk
+from tests.staff.mystery_helpers import close_file, handover_assignment
 
 # URL names the shopper may open (any parameters); everything else is refused.
 ALLOWED = {
@@ -91,196 +72,20 @@ ALLOWED = {
 REFUSED = {403, 404, 405}
 
 
-PHOTO = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-
-
-# --- the resolver, walked ------------------------------------------------------------------------
-
-
-def walk(patterns, prefix=(), namespace=""):
-    """(pattern pieces from the root, full URL name or None) for every leaf pattern."""
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            inner = entry.namespace
-            name_space = ":".join(part for part in (namespace, inner) if part)
-            yield from walk(entry.url_patterns, (*prefix, entry.pattern), name_space)
-        elif isinstance(entry, URLPattern):
-            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
-            yield (*prefix, entry.pattern), name
-
-
-ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
-REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?:[^()]|\([^()]*\))*\)")
-
-
-def template_of(piece):
-    """A pattern piece as text with {name:kind} placeholders for its parameters."""
-    text = str(piece)
-    if isinstance(piece, RoutePattern):  # a path() route
-        return ROUTE_PARAMETER.sub(
-            lambda match: f"{{{match['name']}:{match['converter'] or 'str'}}}", text
-        )
-    text = text.removeprefix("^").removesuffix("$").replace("/?", "")
-
-    def group(match):
-        pattern = match[0]
-        kind = "int" if r"\d" in pattern or "[^/.]" in pattern or "[0-9]+)" in pattern else "str"
-        return f"{{{match['name']}:{kind}}}"
-
-    text = REGEX_GROUP.sub(group, text)
-    return text.replace("\\.", ".").replace("\\", "")
-
-
-PLACEHOLDER = re.compile(r"\{(?P<name>\w+):(?P<kind>[\w]+)\}")
-STR_VALUES = {"format": "json", "uidb64": "MQ", "token": "set-password", "url": "nothing/here"}
-
-
-def candidate_paths(pieces, ids):
-    """Concrete paths for a pattern: each int parameter gets the id of the object named by the
-    word before it, or every id when that word is unknown here."""
-    text = "/" + "".join(template_of(piece) for piece in pieces)
-    choices = []
-    for match in PLACEHOLDER.finditer(text):
-        name, kind = match["name"], match["kind"]
-        if kind == "int" or name in {"pk", "id"} or name.endswith("_pk"):
-            before = text[: match.start()].rstrip("/").rsplit("/", 1)[-1]
-            key = "attachment" if "attachment" in name else before
-            choices.append(ids.get(key) or ids["*"])
-        elif kind == "uuid":
-            choices.append([str(uuid.uuid4())])
-        else:
-            choices.append([STR_VALUES.get(name, "x")])
-    return [fill(text, values) for values in itertools.product(*choices)]
-
-
-def fill(text, values):
-    filled = iter(values)
-    return PLACEHOLDER.sub(lambda _match: str(next(filled)), text)
-
-
-# --- the world the shopper must not see -----------------------------------------------------------
+# --- the world the shopper must not see (tests/route_walk.py walks the resolver) ---------------
 
 
 @pytest.fixture
-def world(north, south, owner, colleague, manager, quality_manager, admin_user):
+def world(north, owner, manager, quality_manager):
+    """Everything of branch North, and another shopper's assignment, result and photo."""
     other_shopper = UserFactory(username="olga", roles=["mystery_shopper"], branches=[])
-    customer = CustomerFactory(branch=north, salesperson=owner)
-    purchase = PurchaseFactory(customer=customer, salesperson=owner)
-    complaint = ComplaintFactory(
-        customer=customer,
-        attachments=[SimpleUploadedFile("noise.jpg", PHOTO, content_type="image/jpeg")],
+    return make_world(
+        branch=north,
+        owner=owner,
+        manager=manager,
+        quality_manager=quality_manager,
+        assignment_shopper=other_shopper,
     )
-    followup = FollowUpFactory(purchase=purchase)
-    assignment = handover_assignment(
-        shopper=other_shopper, branch=north, employee=owner, created_by=quality_manager
-    )
-    services.save_result(
-        assignment=assignment,
-        by=other_shopper,
-        attachments=[SimpleUploadedFile("receipt.jpg", PHOTO, content_type="image/jpeg")],
-    )
-    result = submit(assignment, other_shopper, served_by=owner)
-    coaching = CoachingActionFactory(branch=north, employee=owner)
-    course = CourseFactory()
-    objects = {
-        **_quality_world(north, owner, quality_manager),
-        "customer": customer,
-        "purchase": purchase,
-        "complaint": complaint,
-        "complaint_attachment": complaint.attachments.get(),
-        "followup": followup,
-        "playbook": PlaybookFactory(),
-        "assignment": assignment,
-        "result": result,
-        "result_attachment": ResultAttachment.objects.get(result=result),
-        "template": assignment.template,
-        "coaching": coaching,
-        "appointment": AppointmentFactory(customer=customer, employee=owner),
-        "course": course,
-        "training_record": TrainingRecordFactory(employee=owner, course=course),
-        "candidate": CandidateFactory(branch=north),
-        "branch": north,
-        "owner": owner,
-        "other_shopper": other_shopper,
-        "manager": manager,
-    }
-    return objects
-
-
-def _quality_world(branch, owner, quality_manager):
-    """An audit with a photo, an invoice sample, a finding and its corrective action, a complaint
-    cluster and a campaign from it: quality management the shopper must not see either."""
-    finding, action = finding_with_action(branch=branch, by=quality_manager, owner=owner)
-    audit = finding.audit
-    audit_photo = audit_services.add_photo(
-        audit=audit,
-        item=None,
-        upload=SimpleUploadedFile("desk.jpg", PHOTO, content_type="image/jpeg"),
-        by=quality_manager,
-    )
-    wind = ComplaintCategoryFactory(name="Wind noise", code="iso-wind")
-    ClusterRule.objects.create(category=wind, threshold=2, window_days=60)
-    car = model("Isolation car")
-    for _number in range(2):
-        ComplaintFactory(purchase=purchase_of(car, branch=branch), category=wind)
-    (cluster,) = campaign_services.detect_clusters()
-    campaign = campaign_services.create_campaign(
-        by=quality_manager, name="Seal", reference="ISO-1", product=None, cluster=cluster
-    )
-    return {
-        "audit": audit,
-        "audit_template": audit.template,
-        "audit_photo": audit_photo,
-        "finding": finding,
-        "corrective_action": action,
-        "cluster": cluster,
-        "campaign": campaign,
-        "product": car,
-    }
-
-
-def ids_for(world):
-    every = sorted({obj.pk for obj in world.values()})
-    words = {
-        "customers": "customer",
-        "purchases": "purchase",
-        "complaints": "complaint",
-        "followups": "followup",
-        "playbooks": "playbook",
-        "assignments": "assignment",
-        "my": "assignment",
-        "results": "result",
-        "templates": "template",
-        "coaching": "coaching",
-        "coaching-actions": "coaching",
-        "appointments": "appointment",
-        "courses": "course",
-        "trainings": "course",
-        "records": "training_record",
-        "training-records": "training_record",
-        "candidates": "candidate",
-        "branches": "branch",
-        "branch": "branch",
-        "users": "owner",
-        "people": "owner",
-        "staff": "owner",
-        "scorecard": "owner",
-        "audits": "audit",
-        "audit-templates": "audit_template",
-        "photos": "audit_photo",
-        "findings": "finding",
-        "corrective-actions": "corrective_action",
-        "clusters": "cluster",
-        "complaint-clusters": "cluster",
-        "campaigns": "campaign",
-        "products": "product",
-    }
-    ids = {word: [world[key].pk] for word, key in words.items()}
-    # Mystery-shop scorecards and audit templates both live under "templates/".
-    ids["templates"] = [world["template"].pk, world["audit_template"].pk]
-    ids["attachment"] = [world["complaint_attachment"].pk, world["result_attachment"].pk]
-    ids["*"] = every
-    return ids
 
 
 def is_admin_login_redirect(path, response):
@@ -293,14 +98,13 @@ def is_admin_login_redirect(path, response):
 
 def test_every_other_page_and_endpoint_refuses_the_shopper(client, shopper, world):
     client.force_login(shopper)
-    ids = ids_for(world)
     patterns = list(walk(get_resolver().url_patterns))
     assert len(patterns) > 100  # the walk reached every app, the API and the admin
     leaks, checked = [], 0
     for pieces, name in patterns:
         if name in ALLOWED:
             continue
-        for path in candidate_paths(pieces, ids):
+        for path in candidate_paths(pieces, world):
             response = client.get(path)
             checked += 1
             if response.status_code not in REFUSED and not is_admin_login_redirect(path, response):
@@ -313,7 +117,7 @@ def test_the_walk_covers_the_api_and_the_admin(world):
     paths = {
         path
         for pieces, _name in walk(get_resolver().url_patterns)
-        for path in candidate_paths(pieces, ids_for(world))
+        for path in candidate_paths(pieces, world)
     }
     customer = world["customer"].pk
     assert f"/api/customers/{customer}/" in paths
