@@ -11,6 +11,7 @@ class QualityConfig(AppConfig):
         from quality import (  # noqa: F401 (connect and register on import)
             blockers,
             links,
+            panels,
             personal_data,
             receivers,
             timeline,

@@ -424,12 +424,15 @@ class AtRiskRow:
         return LEVEL_STYLES.get(self.score.level, "secondary")
 
 
-def customer_score_list(user, filters, *, level=None, search=""):
+def customer_score_list(user, filters, *, level=None, search="", customer=None):
     """The customers' scores, highest first: at risk (high and critical) unless a level is
     given ("all" for every level), of the customers a search term finds (name, e-mail, phone;
-    the customer list's full-text search). Each carries the id of the purchase to show: the
-    top reason's purchase, else the customer's latest."""
+    the customer list's full-text search), or of one customer (by id: the customer page's link).
+    Each carries the id of the purchase to show: the top reason's purchase, else the customer's
+    latest."""
     scores = customer_scores(user, filters)
+    if customer is not None:
+        scores = scores.filter(customer_id=customer)
     query = search_query(search)
     if query is not None:
         scores = scores.filter(customer__search_vector=query)

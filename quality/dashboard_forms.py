@@ -190,9 +190,21 @@ class DrillDownForm(DashboardFilterForm):
         max_length=100,
         help_text=_("Name, e-mail or phone number, or the beginning of one."),
     )
+    # One customer's score: the link from the customer page (customers.panels).
+    customer = forms.IntegerField(required=False, min_value=1)
 
     DESCRIBED = (*DashboardFilterForm.DESCRIBED, "kind", "state", "nature", "answer", "level")
-    KEPT = ("list", "kind", "state", "nature", "complaint_category", "answer", "level", "search")
+    KEPT = (
+        "list",
+        "kind",
+        "state",
+        "nature",
+        "complaint_category",
+        "answer",
+        "level",
+        "search",
+        "customer",
+    )
 
     @property
     def chosen_level(self):
@@ -201,7 +213,12 @@ class DrillDownForm(DashboardFilterForm):
 
     def customer_arguments(self):
         """Keyword arguments of the customers' list besides user and filters."""
-        return {"level": self.chosen_level, "search": self._data().get("search", "")}
+        data = self._data()
+        return {
+            "level": self.chosen_level,
+            "search": data.get("search", ""),
+            "customer": data.get("customer"),
+        }
 
     def list_arguments(self):
         """(list name, keyword arguments of its selector besides user and filters)."""

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.errors import DomainError
 from aftersales.views import add_domain_error, paginate
-from customers import selectors, services, timeline
+from customers import panels, selectors, services, timeline
 from customers.forms import ConsentForm, CustomerEditForm, CustomerFilterForm
 from customers.models import Channel
 from customers.service_history import selectors as service_history
@@ -66,6 +66,7 @@ def customer_detail(request, pk):
             "consent_form": ConsentForm(),
             "history": customer.history.select_related("history_user")[:20],
             "timeline": timeline.events_for(customer),
+            "panels": panels.panels_for(customer, request.user),
             "vehicles": service_history.customer_vehicles(customer, today=timezone.localdate()),
         },
     )

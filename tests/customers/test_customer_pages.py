@@ -107,8 +107,8 @@ def test_customer_detail_query_count(
     for number in range(purchases):
         PurchaseFactory(customer=north_customer, identifier=f"VIN-{number}")
     client = login(owner)
-    # 16 for the page, its purchases and the timelines of customers, follow-ups and quality;
-    # the 17th is the staff app's appointments on the timeline.
+    # 16 for the page, its purchases, the timelines of customers, follow-ups and quality, and
+    # quality's dissonance panel; the 17th is the staff app's appointments on the timeline.
     with django_assert_max_num_queries(17):
         response = client.get(north_customer.get_absolute_url())
     page = response.content.decode()
