@@ -26,6 +26,7 @@ from operator import attrgetter
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import JSONField
 
 
 def insert_objects(model, objs, *, now, by=None, change_reason=None):
@@ -51,8 +52,7 @@ def insert_objects(model, objs, *, now, by=None, change_reason=None):
             setattr(obj, name, now)
         obj._state.adding = False
         obj._state.db = connection.alias
-    values = attrgetter(*(field.attname for field in fields))
-    _copy(opts.db_table, [field.column for field in fields], map(values, objs))
+    _copy(opts.db_table, [field.column for field in fields], map(_values_of(fields), objs))
     if hasattr(opts, "simple_history_manager_attribute"):
         insert_history(model, objs, now=now, by=by, change_reason=change_reason)
 
@@ -80,7 +80,7 @@ def insert_history(model, objs, *, now, by, history_type="+", change_reason=None
             f"{historical.__name__} has columns insert_history does not fill: "
             f"{sorted(set(columns) - expected)}; extend aftersales.bulk.insert_history."
         )
-    values = attrgetter(*tracked)
+    values = _values_of(historical.tracked_fields)
     constants = tuple(extra.values())
     _copy(
         historical._meta.db_table,
@@ -122,6 +122,25 @@ def _allocate_ids(model, count):
             [model._meta.db_table, model._meta.pk.column, count],
         )
         return [pk for (pk,) in cursor.fetchall()]
+
+
+def _values_of(fields):
+    """A function giving an object's values of `fields` as COPY takes them: a JSON field's as
+    its database value (psycopg adapts no dict or list to JSON by itself)."""
+    plain = attrgetter(*(field.attname for field in fields))
+    json_fields = [
+        (index, field) for index, field in enumerate(fields) if isinstance(field, JSONField)
+    ]
+    if not json_fields:
+        return plain
+
+    def values(obj):
+        row = list(plain(obj))
+        for index, field in json_fields:
+            row[index] = field.get_db_prep_value(row[index], connection)
+        return tuple(row)
+
+    return values
 
 
 def _copy(table, columns, rows):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from aftersales import texts
 from aftersales.access import BranchScopedQuerySet
 from aftersales.holiday_regions import canonical_region, split_region
 from aftersales.models import Branch
@@ -344,6 +345,13 @@ class FollowUp(models.Model):
     purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
     title = models.CharField(_("title"), max_length=120)
     instructions = models.TextField(_("instructions"), blank=True)
+    # A title and instructions the software wrote (a recovery call's) are codes with parameters
+    # (aftersales.texts), written out when read, in the reader's language and from the rows as
+    # they are then (the customer's open complaints today); `title` and `instructions` keep the
+    # words as first written. Empty for a playbook step's or a person's own words.
+    title_code = models.CharField(max_length=60, blank=True)
+    instructions_code = models.CharField(max_length=60, blank=True)
+    text_params = models.JSONField(default=dict, blank=True)
     assignee_role = models.CharField(_("done by"), max_length=12, choices=AssigneeRole.choices)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -423,10 +431,23 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.customer})"
+        return f"{self.heading} ({self.customer})"
 
     def get_absolute_url(self):
         return reverse("followups:followup-detail", args=[self.pk])
+
+    @property
+    def heading(self):
+        """The title in the reader's language."""
+        return texts.render(self.title_code, self.text_params, source=self, fallback=self.title)
+
+    @property
+    def what_to_ask(self):
+        """The instructions in the reader's language, for a recovery call from the customer's
+        complaints open now (lists call `prepare_texts` first)."""
+        return texts.render(
+            self.instructions_code, self.text_params, source=self, fallback=self.instructions
+        )
 
     @property
     def is_open(self):

@@ -14,6 +14,7 @@ class QualityConfig(AppConfig):
             panels,
             personal_data,
             receivers,
+            texts,
             timeline,
         )
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from aftersales import texts
 from aftersales.access import BranchScopedQuerySet
 from aftersales.models import Branch
 from aftersales.storage import private_storage
@@ -394,7 +395,13 @@ class DissonanceSignal(models.Model):
     kind = models.CharField(_("kind"), max_length=25, choices=Kind.choices)
     weight = models.PositiveSmallIntegerField(_("weight (points)"))
     occurred_at = models.DateTimeField(_("when"))
+    # The signal in words is a code and its parameters (aftersales.texts, quality.texts), written
+    # out when read in the reader's language from the complaint, follow-up or survey answer as
+    # they are now; `summary` keeps the words as first written, shown only for a row whose code
+    # is unknown (an old one that could not be recognised).
     summary = models.CharField(_("what"), max_length=200)
+    summary_code = models.CharField(max_length=60, blank=True)
+    summary_params = models.JSONField(default=dict, blank=True)
     # The source, so that the same event never counts twice (see the unique constraint).
     source_key = models.CharField(max_length=80)
     complaint = models.ForeignKey(
@@ -428,7 +435,13 @@ class DissonanceSignal(models.Model):
         ]
 
     def __str__(self):
-        return self.summary
+        return self.text
+
+    @property
+    def text(self):
+        return texts.render(
+            self.summary_code, self.summary_params, source=self, fallback=self.summary
+        )
 
 
 class DissonanceScore(models.Model):
