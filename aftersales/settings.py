@@ -123,7 +123,9 @@ AUTH_USER_MODEL = "aftersales.User"
 # django-axes first: it refuses a locked-out account before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading a session's user with their roles, branches and
+    # permissions in the one query.
+    "aftersales.signin.loading.AccessLoadingBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -140,8 +142,6 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-USE_I18N = True
-USE_TZ = True
 # Names and texts shipped as data or configured by a dealer have a column per language
 # (each app's translation.py); a value missing in the reader's language shows the other one.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
@@ -150,6 +150,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "de"), "en": ("de",), "
 MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = lambda verbose_name, language: format_lazy(  # noqa: E731
     "{} ({})", verbose_name, {"de": "Deutsch", "en": "English"}[language]
 )
+USE_I18N = True
+USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 
 STATIC_URL = "static/"

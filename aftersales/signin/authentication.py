@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from aftersales.signin.loading import access_annotations, prime
 from aftersales.signin.models import ApiToken, hash_key
 
 # last_used_at is written at most this often per token, not on every request.
@@ -19,10 +20,15 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     model = ApiToken
 
     def authenticate_credentials(self, key):
-        token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+        token = (
+            ApiToken.objects.select_related("user")
+            .annotate(**access_annotations("user_id"))
+            .filter(key_hash=hash_key(key))
+            .first()
+        )
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user = token.user
+        user = prime(token.user, token)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if token.is_expired:

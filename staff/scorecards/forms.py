@@ -4,7 +4,6 @@ scorecard, one of their branches."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.models import Branch
 from staff.scorecards.selectors import DEFAULT_PERIOD_MONTHS, Period
 
 PERIOD_CHOICES = [
@@ -24,20 +23,27 @@ class ScorecardFilterForm(forms.Form):
         initial=DEFAULT_PERIOD_MONTHS,
         help_text=_("Whole calendar months, this one included."),
     )
-    branch = forms.ModelChoiceField(
+    branch = forms.TypedChoiceField(
         label=_("Branch"),
-        queryset=Branch.objects.none(),
+        coerce=int,
         required=False,
-        empty_label=_("all branches"),
+        empty_value=None,
         help_text=_("Only the work done in this branch."),
     )
 
     def __init__(self, data=None, *, branches=None, **kwargs):
+        """`branches`: the branches to choose from, already loaded (the page lists them too, so
+        the choices cost no query of their own)."""
         super().__init__(data, **kwargs)
         if branches is None:
             del self.fields["branch"]
+            self.branches = {}
         else:
-            self.fields["branch"].queryset = branches
+            self.branches = {branch.pk: branch for branch in branches}
+            self.fields["branch"].choices = [
+                ("", _("all branches")),
+                *((branch.pk, str(branch)) for branch in branches),
+            ]
 
     def _data(self):
         return self.cleaned_data if self.is_bound and self.is_valid() else {}
@@ -48,4 +54,4 @@ class ScorecardFilterForm(forms.Form):
 
     @property
     def chosen_branch(self):
-        return self._data().get("branch")
+        return self.branches.get(self._data().get("branch"))

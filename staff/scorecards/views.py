@@ -19,7 +19,7 @@ from staff.scorecards.forms import ScorecardFilterForm
 
 def _render_employee(request, employee, *, own):
     user = request.user
-    branches = selectors.employee_branch_choices(user, employee)
+    branches = list(selectors.employee_branch_choices(user, employee))
     filters = ScorecardFilterForm(request.GET or None, branches=branches)
     period, branch = filters.period(), filters.chosen_branch
     card = selectors.employee_scorecard(user, employee, period=period, branch=branch)

@@ -193,10 +193,9 @@ def test_german_export_uses_semicolons(client, login, owner, erika):
 def test_export_queries(login, owner, erika, hans, django_assert_num_queries):
     client = login(owner)
 
-    with django_assert_num_queries(6):
-        # 1. the session, 2. the user, 3. the user's groups (roles), 4. the user's permissions,
-        # 5. the groups' permissions, 6. the branches the user works in (scope);
-        # no query happens before the body is read.
+    with django_assert_num_queries(2):
+        # 1. the session, 2. the user with their roles, permissions and the branches they work
+        # in (scope); no query happens before the body is read.
         response = client.get(reverse(URL))
     with django_assert_num_queries(1):
         # The customers with branch, salesperson and last purchase, in one (chunked) query.

@@ -707,10 +707,10 @@ def test_the_list_query_count_is_constant(
 ):
     complaints_for(sven, owners_customer, wind_noise, count)
     client = login(sven)
-    # session, user, the user's role groups, user permissions, group permissions, the user's
-    # branches (scoping); the filter choices: branches, owners, categories; count, the page
-    # (customer, branch, category with parent and owner joined), unread notifications.
-    with django_assert_num_queries(12):
+    # session, the user with their roles, permissions and branches (scoping); the filter
+    # choices: branches, owners, categories; count, the page (customer, branch, category with
+    # parent and owner joined), unread notifications.
+    with django_assert_num_queries(8):
         response = client.get(reverse("quality:complaint-list"))
     assert len(response.context["page"]) == min(count, 25)
 
@@ -732,10 +732,10 @@ def test_the_complaint_page_query_count_is_constant(
             complaint=complaint, by=sven, resolution="repair", customer_satisfied=False
         )
     client = login(sven)
-    # session, user, role groups, user permissions, group permissions, branches (scoping), the
-    # complaint (customer, purchase, people, branch, category joined), its attachments, its
-    # events, its corrections, the assign form's staff, unread notifications.
-    with django_assert_num_queries(12):
+    # session, the user with their roles, permissions and branches (scoping), the complaint
+    # (customer, purchase, people, branch, category joined), its attachments, its events, its
+    # corrections, the assign form's staff, unread notifications.
+    with django_assert_num_queries(8):
         response = client.get(complaint.get_absolute_url())
     assert response.status_code == 200
 

@@ -272,10 +272,10 @@ def test_list_queries(login, manager, north, rows, django_assert_num_queries):
         AppointmentFactory(customer=CustomerFactory(branch=north), employee=employee)
     client = login(manager)
     client.get(reverse("staff:appointment-list"))  # warm the session
-    # Session, user, the user's own and group permissions, groups, branch ids; count and page of
+    # Session, the user with their permissions, roles and branch ids; count and page of
     # appointments (customer, employee, branch, purchase joined), punctuality figures; unread
     # notifications (navigation); the filter's employee and branch choices.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(8):
         response = client.get(reverse("staff:appointment-list"))
     assert len(response.context["page"]) == min(rows, 25)
 

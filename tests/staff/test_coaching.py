@@ -243,10 +243,10 @@ def test_list_queries(login, manager, north, rows, django_assert_num_queries):
         CoachingActionFactory(branch=north, employee=UserFactory(roles=["sales"], branches=[north]))
     client = login(manager)
     client.get(reverse("staff:coaching-list"))
-    # Session, user, the user's own and group permissions, groups, branch ids; count and page
+    # Session, the user with their permissions, roles and branch ids; count and page
     # of actions (employee, coach, branch, course joined); unread notifications; the filter's
     # employee and branch choices.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(7):
         response = client.get(reverse("staff:coaching-list"))
     assert len(response.context["page"]) == rows
 

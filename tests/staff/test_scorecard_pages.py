@@ -297,12 +297,12 @@ def staff_with_work(branch, count, category):
     return people
 
 
-# The branch page: session, user, the viewer's roles, user and group permissions, the viewer's
-# branch ids, the branch, the customer-facing staff, mystery shop (grouped), complaints
-# (grouped), surveys (grouped), coaching (grouped), punctuality, follow-up adherence, training
-# compliance (roles, required courses, current records), the latest results, and the unread
-# notifications of the navigation bar.
-BRANCH_PAGE_QUERIES = 19
+# The branch page: session, the user with their roles, branches and permissions, the branch,
+# the customer-facing staff, mystery shop (grouped), complaints (grouped), surveys (grouped),
+# coaching (grouped), punctuality, follow-up adherence, training compliance (roles, required
+# courses, current records), the latest results, and the unread notifications of the navigation
+# bar.
+BRANCH_PAGE_QUERIES = 15
 
 
 @pytest.mark.parametrize("employees", [1, 8])
@@ -327,12 +327,12 @@ def test_branch_page_queries_do_not_grow(
     assert all(rows[person].figures.coaching.open == 1 for person in people)
 
 
-# The employee page: session, user, the viewer's roles, user and group permissions, the viewer's
-# branch ids, the employee, mystery shop (grouped), complaints (grouped), surveys (grouped), the
-# open coaching actions, punctuality, follow-up adherence, training compliance (roles, required
-# courses, current records), the latest results, the unread notifications, the employee's
-# branches for the breadcrumb and again for the branch filter's options.
-EMPLOYEE_PAGE_QUERIES = 20
+# The employee page: session, the user with their roles, branches and permissions, the
+# employee, mystery shop (grouped), complaints (grouped), surveys (grouped), the open coaching
+# actions, punctuality, follow-up adherence, training compliance (roles, required courses,
+# current records), the latest results, the unread notifications, and the employee's branches
+# (the breadcrumb and the branch filter's options).
+EMPLOYEE_PAGE_QUERIES = 15
 
 
 @pytest.mark.parametrize("results", [1, 8])

@@ -300,10 +300,10 @@ def test_compliance_queries(login, manager, north, course, people, django_assert
         )
     client = login(manager)
     client.get(reverse("staff:training-compliance"))
-    # Session, user, the user's own and group permissions, groups, branch ids; the people and
+    # Session, the user with their permissions, roles and branch ids; the people and
     # their branches (prefetch); compliance: roles, required courses, current records; unread
     # notifications (navigation); the branch and course choices of the filter.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(10):
         response = client.get(reverse("staff:training-compliance"))
     assert len(response.context["page"]) == people + 1  # and the manager
 
