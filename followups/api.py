@@ -21,7 +21,7 @@ from aftersales.filters import StrictFilterBackend
 from aftersales.models import Branch, User
 from aftersales.translated import translated
 from customers.models import InvolvementLevel
-from followups import services
+from followups import selectors, services
 from followups.models import (
     FollowUp,
     Playbook,
@@ -56,13 +56,34 @@ def branch_staff(request):
 # --- follow-ups ----------------------------------------------------------------------------------
 
 
+class FollowUpListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        return super().to_representation(
+            selectors.prepare_texts(data.all() if hasattr(data, "all") else data)
+        )
+
+
 class FollowUpSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.display_name", read_only=True)
     branch_name = serializers.CharField(source="branch.name", read_only=True)
     assignee_name = serializers.StringRelatedField(source="assignee", read_only=True)
+    title = serializers.CharField(
+        source="heading",
+        read_only=True,
+        help_text=_("The title in the request's language (Accept-Language)."),
+    )
+    instructions = serializers.CharField(
+        source="what_to_ask",
+        read_only=True,
+        help_text=_(
+            "What to ask, in the request's language; a recovery call's questions name the "
+            "customer's complaints open now."
+        ),
+    )
 
     class Meta:
         model = FollowUp
+        list_serializer_class = FollowUpListSerializer
         fields = [
             "id",
             "customer",
@@ -218,6 +239,7 @@ class PlaybookStepSerializer(serializers.ModelSerializer):
             "purpose",
             "title",
             "instructions",
+            *translated("title", "instructions"),
         ]
         read_only_fields = fields
 
@@ -231,6 +253,7 @@ class PlaybookSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            *translated("name"),
             "category",
             "category_name",
             "involvement",
@@ -239,7 +262,6 @@ class PlaybookSerializer(serializers.ModelSerializer):
             "steps",
         ]
         read_only_fields = fields
-            *translated("title", "instructions"),
 
 
 class PlaybookFilter(filters.FilterSet):
@@ -253,7 +275,6 @@ class PlaybookFilter(filters.FilterSet):
 
 
 class PlaybookViewSet(viewsets.ReadOnlyModelViewSet):
-            *translated("name"),
     """The follow-up plans per product category (and the fallbacks per involvement level), each
     with its steps; administrators edit them in the browser."""
 

@@ -67,9 +67,9 @@ class ReassignFollowUpForm(forms.Form):
             "invalid_choice": _("Choose someone who works in this branch."),
         },
     )
-
     # The inbox asks "hand over to …?" before the follow-up leaves it.
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff

@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from operator import attrgetter
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, Value
 from django.utils import timezone
 
+from aftersales import texts
 from aftersales.models import Branch
 from aftersales.roles import Role
 from customers.models import Customer, PurchaseLine
@@ -30,6 +32,14 @@ def _with_rows_joined(followups):
     ).prefetch_related(
         Prefetch("purchase__lines", PurchaseLine.objects.select_related("product").order_by("pk"))
     )
+
+
+def prepare_texts(followups):
+    """Before a list shows its follow-ups' generated instructions (a recovery call's questions
+    from the customers' open complaints): load what they need for all of them at once."""
+    followups = list(followups)
+    texts.prepare(followups, code_of=attrgetter("instructions_code"))
+    return followups
 
 
 def _filtered(followups, *, branch=None, kind="", search="", assignee=None):

@@ -276,9 +276,6 @@ def complete_followup(*, followup, by, outcome, satisfaction=None, notes="", con
     return followup
 
 
-@transaction.atomic
-def reassign_followup(*, followup, to, by):
-    followup = _locked_open(followup)
 def can_hand_over(user, followup):
     """The assignee hands their own follow-up over; the branch's managers (and administrators)
     any of the branch's. No query beyond the user's cached roles and branches."""
@@ -288,21 +285,24 @@ def can_hand_over(user, followup):
     return leads and works_in(user, followup.branch_id)
 
 
+@transaction.atomic
+def reassign_followup(*, followup, to, by):
+    followup = _locked_open(followup)
     _require_branch(by, followup.branch_id)
-    if not (to.is_active and to.branches.filter(pk=followup.branch_id).exists()):
-        raise DomainError(_("Choose someone who works in this branch."), field="assignee")
-    followup.assignee = to
     if not can_hand_over(by, followup):
         raise DomainError(
             _("Only the person it is assigned to or a manager of the branch may hand it over.")
         )
+    if not (to.is_active and to.branches.filter(pk=followup.branch_id).exists()):
+        raise DomainError(_("Choose someone who works in this branch."), field="assignee")
+    followup.assignee = to
     followup.save(update_fields=["assignee", "updated_at"])
     if to != by:
         with translation.override(to.language):
             core.notify(
                 recipient=to,
                 kind="followup_assigned",
-                subject=_("Follow-up assigned to you: %(title)s") % {"title": followup.title},
+                subject=_("Follow-up assigned to you: %(title)s") % {"title": followup.heading},
                 body=_("%(by)s handed you this follow-up, due %(due)s.")
                 % {"by": by, "due": date_format(followup.due_date, "SHORT_DATE_FORMAT")},
                 link=followup.get_absolute_url(),
@@ -339,8 +339,13 @@ def schedule_followup(
     purpose=Purpose.CARE,
     channel="phone",
     assignee_role=AssigneeRole.MANAGER,
+    title_code="",
+    instructions_code="",
+    text_params=None,
 ):
-    """A follow-up outside any playbook (a recovery call, a manual reminder)."""
+    """A follow-up outside any playbook (a recovery call, a manual reminder). A generated title
+    and instructions come as codes (aftersales.texts), written out when read; `title` and
+    `instructions` are then their words as of now, kept as the fallback."""
     calendar = WorkingCalendar(branch, due_date, due_date + timedelta(days=31))
     followup = FollowUp(
         customer=customer,
@@ -351,6 +356,9 @@ def schedule_followup(
         purpose=purpose,
         title=title,
         instructions=instructions,
+        title_code=title_code,
+        instructions_code=instructions_code,
+        text_params=text_params or {},
         assignee_role=assignee_role,
         assignee=assignee,
         planned_date=due_date,
@@ -366,10 +374,10 @@ def schedule_followup(
 def _notify_assigned(assignee, followups):
     """One notification for the follow-ups just given to the assignee, however many."""
     first = min(followups, key=lambda followup: (followup.due_date, followup.pk))
-    due = date_format(first.due_date, "SHORT_DATE_FORMAT")
     with translation.override(assignee.language):
+        due = date_format(first.due_date, "SHORT_DATE_FORMAT")
         if len(followups) == 1:
-            subject = _("New follow-up: %(title)s") % {"title": first.title}
+            subject = _("New follow-up: %(title)s") % {"title": first.heading}
             body = _("Due %(due)s for %(customer)s.") % {"due": due, "customer": first.customer}
             link = first.get_absolute_url()
         else:
@@ -377,7 +385,7 @@ def _notify_assigned(assignee, followups):
                 "%(count)d new follow-up: %(title)s",
                 "%(count)d new follow-ups: %(title)s",
                 len(followups),
-            ) % {"count": len(followups), "title": first.title}
+            ) % {"count": len(followups), "title": first.heading}
             body = _("The first is due %(due)s.") % {"due": due}
             link = reverse("followups:inbox")
         core.notify(
@@ -441,7 +449,7 @@ def send_daily_digests(*, now=None):
         with transaction.atomic(), translation.override(assignee.language):
             overdue = sum(followup.due_date < day for followup in followups)
             lines = [
-                f"- {date_format(followup.due_date, 'SHORT_DATE_FORMAT')} {followup.title}: "
+                f"- {date_format(followup.due_date, 'SHORT_DATE_FORMAT')} {followup.heading}: "
                 f"{followup.customer}"
                 for followup in followups[:DIGEST_LIST_LIMIT]
             ]
@@ -507,7 +515,7 @@ def _notify_managers_of_escalation(branch, followups):
     for manager in _escalation_recipients(branch):
         with translation.override(manager.language):
             lines = [
-                f"- {date_format(followup.due_date, 'SHORT_DATE_FORMAT')} {followup.title}: "
+                f"- {date_format(followup.due_date, 'SHORT_DATE_FORMAT')} {followup.heading}: "
                 f"{followup.customer}"
                 f" ({followup.assignee or _('unassigned')})"
                 for followup in followups[:DIGEST_LIST_LIMIT]
@@ -562,6 +570,7 @@ STEP_FIELDS = (
     "purpose",
     "title",
     "instructions",
+    *translated("title", "instructions"),
 )
 
 
@@ -570,7 +579,6 @@ def _domain_error(error, *, field=None, prefix=""):
     if hasattr(error, "error_dict"):
         name, errors = next(iter(error.error_dict.items()))
         message = errors[0].messages[0]
-    *translated("title", "instructions"),
         field = field or (None if name == NON_FIELD_ERRORS else name)
     else:
         message = error.messages[0]

@@ -14,7 +14,7 @@ def followup_events(customer):
     # A follow-up opened from the customer's page returns there once it has been worked.
     back = urlencode({"next": customer.get_absolute_url()})
     followups = FollowUp.objects.filter(customer=customer).select_related(
-        "assignee", "completed_by"
+        "assignee", "completed_by", "customer"
     )
     for followup in followups:
         if followup.status == FollowUp.Status.OPEN:
@@ -22,7 +22,7 @@ def followup_events(customer):
                 timeline.TimelineEvent(
                     when=timeline.as_datetime(followup.due_date),
                     kind="followup",
-                    title=_("Planned: %(title)s") % {"title": followup.title},
+                    title=_("Planned: %(title)s") % {"title": followup.heading},
                     detail=str(followup.assignee or ""),
                     link=f"{followup.get_absolute_url()}?{back}",
                     planned=True,
@@ -36,7 +36,7 @@ def followup_events(customer):
                     or followup.missed_at
                     or timeline.as_datetime(followup.due_date),
                     kind="followup",
-                    title=f"{followup.title}: {result}",
+                    title=f"{followup.heading}: {result}",
                     detail=followup.concern or followup.notes,
                     link=f"{followup.get_absolute_url()}?{back}",
                 )

@@ -25,6 +25,7 @@ from aftersales.api import (
 from aftersales.models import Branch, User
 from customers.models import Customer, Purchase
 from quality import dashboard, selectors, services
+from quality import texts as quality_texts
 from quality.models import (
     Complaint,
     ComplaintCategory,
@@ -438,10 +439,26 @@ class ComplaintViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 class ReasonSerializer(serializers.Serializer):
     signal = serializers.IntegerField(help_text=_("Id of the dissonance signal."))
     kind = serializers.ChoiceField(choices=DissonanceSignal.Kind.choices)
-    summary = serializers.CharField(help_text=_("The signal in words."))
+    summary = serializers.CharField(
+        help_text=_(
+            "The signal in words, in the request's language (Accept-Language), from the "
+            "complaint, follow-up or survey answer as they are now."
+        )
+    )
     occurred_at = serializers.DateTimeField()
     points = serializers.IntegerField(help_text=_("Its points today, after decay and factors."))
     share = serializers.FloatField(help_text=_("Its share of the score, 0–1."))
+
+
+class DissonanceScoreListSerializer(serializers.ListSerializer):
+    """A page of scores loads the signals of all their reasons at once, for the reasons' texts."""
+
+    def to_representation(self, data):
+        scores = list(data.all() if hasattr(data, "all") else data)
+        self.context["reason_signals"] = quality_texts.reason_signals(
+            reason for score in scores for reason in score.reasons
+        )
+        return super().to_representation(scores)
 
 
 class DissonanceCustomerSerializer(serializers.ModelSerializer):
@@ -479,6 +496,16 @@ class DissonanceCustomerSerializer(serializers.ModelSerializer):
             "recovery_followup_due_date",
         ]
         read_only_fields = fields
+        list_serializer_class = DissonanceScoreListSerializer
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        signals = self.context.get("reason_signals")
+        if signals is None:
+            signals = quality_texts.reason_signals(instance.reasons)
+        for stored, reason in zip(instance.reasons, data["reasons"], strict=True):
+            reason["summary"] = quality_texts.reason_text(stored, signals)
+        return data
 
 
 class DissonanceCustomerFilter(filters.FilterSet):

@@ -54,6 +54,7 @@ from customers.models import Customer, ProductCategory, Purchase
 from customers.selectors import search_query
 from followups.models import SurveyInvitation, SurveyResponse
 from quality import scoring
+from quality import texts as quality_texts
 from quality.models import (
     OPEN_COMPLAINT_STATUSES,
     Complaint,
@@ -371,7 +372,8 @@ def survey_figures(user, filters):
 
 @dataclass(frozen=True)
 class Reason:
-    """One line of a score's explanation, as stored in DissonanceScore.reasons."""
+    """One line of a score's explanation, as stored in DissonanceScore.reasons, with its
+    signal's text in the reader's language."""
 
     summary: str
     kind: str
@@ -381,10 +383,11 @@ class Reason:
     signal: int | None
 
     @classmethod
-    def from_stored(cls, reason):
+    def from_stored(cls, reason, signals):
+        """`signals`: the reasons' signals by id (quality.texts.reason_signals)."""
         occurred_at = reason.get("occurred_at")
         return cls(
-            summary=reason.get("summary", ""),
+            summary=quality_texts.reason_text(reason, signals),
             kind=reason.get("kind", ""),
             points=reason.get("points", 0),
             share=reason.get("share", 0),
@@ -464,11 +467,24 @@ def customer_score_list(user, filters, *, level=None, search="", customer=None):
 
 def at_risk_rows(scores):
     """The rows of a page of `customer_score_list`: reasons in words, the purchase and the
-    salesperson. One query for all the page's purchases."""
+    salesperson. One query for the signals of the page's reasons (for their texts) with their
+    purchases, which are mostly the purchases shown (the top reason's); a second only for the
+    customers whose top reason has no purchase (their latest is shown)."""
     scores = list(scores)
-    purchases = Purchase.objects.select_related("salesperson", "main_category").in_bulk(
-        {score.shown_purchase_id for score in scores if score.shown_purchase_id}
+    signals = quality_texts.reason_signals(
+        (reason for score in scores for reason in score.reasons[:TOP_REASONS]),
+        related=("purchase__salesperson", "purchase__main_category"),
     )
+    purchases = {
+        signal.purchase_id: signal.purchase for signal in signals.values() if signal.purchase_id
+    }
+    missing = {score.shown_purchase_id for score in scores if score.shown_purchase_id} - set(
+        purchases
+    )
+    if missing:
+        purchases |= Purchase.objects.select_related("salesperson", "main_category").in_bulk(
+            missing
+        )
     rows = []
     for score in scores:
         purchase = purchases.get(score.shown_purchase_id)
@@ -476,7 +492,9 @@ def at_risk_rows(scores):
         rows.append(
             AtRiskRow(
                 score=score,
-                reasons=[Reason.from_stored(reason) for reason in score.reasons[:TOP_REASONS]],
+                reasons=[
+                    Reason.from_stored(reason, signals) for reason in score.reasons[:TOP_REASONS]
+                ],
                 purchase=purchase,
                 salesperson=salesperson or score.customer.salesperson,
             )
@@ -938,6 +956,7 @@ def signal_list(user, filters, *, kind=""):
         "branch",
         "purchase__main_category",
         "purchase__salesperson",
+        *quality_texts.SIGNAL_TEXT_RELATED,
     ).order_by("-occurred_at", "-pk")
 
 

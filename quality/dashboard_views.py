@@ -242,7 +242,7 @@ def _signal_rows(signals):
         yield [
             _when(signal.occurred_at),
             signal.get_kind_display(),
-            signal.summary,
+            signal.text,
             signal.weight,
             signal.customer_id,
             signal.customer.display_name,

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from aftersales import services as core
 from aftersales.access import require_branch
@@ -14,11 +14,12 @@ from aftersales.celery import enqueue_on_commit
 from aftersales.errors import DomainError
 from aftersales.roles import Role
 from customers.models import Customer, Purchase
-from customers.salutations import by_gender, letter_greeting
+from customers.salutations import letter_greeting
 from followups import services as followup_services
 from followups.calendar import WorkingCalendar, policy_for
 from followups.models import AssigneeRole, FollowUp, StepKind
 from quality import scoring
+from quality import texts as quality_texts
 from quality.models import (
     OPEN_COMPLAINT_STATUSES,
     Complaint,
@@ -203,6 +204,7 @@ def record_complaint(
                 weight=scoring.weights()[Kind.REPEATED_COMPLAINT],
                 occurred_at=received_at,
                 summary=_repeated_complaint_summary(earlier),
+                summary_params={"count": earlier},
                 source_key=f"repeated-complaint:{complaint.pk}",
                 complaint=complaint,
             )
@@ -218,11 +220,7 @@ def _repeated_complaint_summary(earlier):
 
 
 def _complaint_summary(complaint):
-    return _("Complaint: %(category)s, %(nature)s, %(severity)s") % {
-        "category": complaint.category.name,
-        "nature": complaint.get_nature_display(),
-        "severity": complaint.get_severity_display(),
-    }
+    return quality_texts.complaint_summary(complaint)
 
 
 def add_attachment(*, complaint, upload, by):
@@ -607,12 +605,13 @@ def _reconcile_repeated_complaints(complaint, purchase_ids):
                 weight=scoring.weights()[Kind.REPEATED_COMPLAINT],
                 occurred_at=other.received_at,
                 summary=summary,
+                summary_params={"count": earlier},
                 source_key=f"repeated-complaint:{other.pk}",
                 complaint=other,
             )
-        elif signal.summary != summary:
-            signal.summary = summary
-            signal.save(update_fields=["summary"])
+        elif signal.summary_params != {"count": earlier}:
+            signal.summary, signal.summary_params = summary, {"count": earlier}
+            signal.save(update_fields=["summary", "summary_params"])
 
 
 def escalate_breached_complaints(*, now=None):
@@ -690,8 +689,12 @@ def record_signal(
     complaint=None,
     followup=None,
     survey_response=None,
+    summary_params=None,
 ):
-    """Record one sign of doubt (once per source) and update the scores in the same transaction."""
+    """Record one sign of doubt (once per source) and update the scores in the same transaction.
+
+    Its words are written out when read from its kind's code (quality.texts.SIGNAL_CODES), the
+    parameters and the rows it points to; `summary` is kept as their fallback."""
     category_id, salesperson_id = dashboard_dimensions(customer, purchase)
     try:
         with transaction.atomic():
@@ -705,6 +708,8 @@ def record_signal(
                 weight=weight,
                 occurred_at=occurred_at,
                 summary=summary[:200],
+                summary_code=quality_texts.SIGNAL_CODES[kind],
+                summary_params=summary_params or {},
                 source_key=source_key,
                 complaint=complaint,
                 followup=followup,
@@ -790,21 +795,33 @@ def _start_recovery(score_row, now):
     customer = score_row.customer
     branch = score_row.branch
     managers = _managers(branch)
-    top_reasons = "; ".join(reason["summary"] for reason in score_row.reasons[:3])
     local_today = now.astimezone(branch.zone).date()
     calendar = WorkingCalendar(branch, local_today, local_today + timedelta(days=30))
+    # Title and questions are written out when read (the questions from the complaints open
+    # then); the words of now are their fallback.
+    open_complaints = list(
+        Complaint.objects.open()
+        .filter(customer=customer)
+        .select_related("category")
+        .order_by("received_at", "pk")
+    )
     followup = followup_services.schedule_followup(
         customer=customer,
         branch=branch,
         kind=StepKind.RECOVERY,
         title=_("Recovery call: %(customer)s") % {"customer": customer},
-        instructions=recovery_instructions(customer) % {"reasons": top_reasons},
+        instructions=quality_texts.recovery_instructions(
+            customer, [quality_texts.complaint_summary(complaint) for complaint in open_complaints]
+        ),
+        title_code=quality_texts.RECOVERY_TITLE,
+        instructions_code=quality_texts.RECOVERY_INSTRUCTIONS,
         due_date=calendar.add_working_days(local_today, RECOVERY_WITHIN_WORKING_DAYS),
         assignee=managers[0] if managers else None,
         assignee_role=AssigneeRole.MANAGER,
     )
     score_row.recovery_followup = followup
     score_row.save(update_fields=["recovery_followup"])
+    top_signals = quality_texts.reason_signals(score_row.reasons[:3])
     for manager in managers:
         with translation.override(manager.language):
             core.notify(
@@ -812,33 +829,13 @@ def _start_recovery(score_row, now):
                 kind="dissonance_alert",
                 subject=_("%(customer)s is at risk (dissonance %(score)d)")
                 % {"customer": customer, "score": score_row.score},
-                body=top_reasons,
+                body="; ".join(
+                    quality_texts.reason_text(reason, top_signals)
+                    for reason in score_row.reasons[:3]
+                ),
                 link=customer.get_absolute_url(),
                 dedupe_key=f"dissonance-alert:{score_row.pk}:{followup.pk}:{manager.pk}",
             )
-
-
-def recovery_instructions(customer):
-    """What the recovery call's assignee is asked to do; German speaks of "die Kundin" or
-    "der Kunde" by the customer's salutation."""
-    return by_gender(
-        customer,
-        female=pgettext(
-            "female customer",
-            "Call personally. The customer shows strong doubt about the purchase: %(reasons)s. "
-            "Listen, acknowledge, agree on a concrete next step.",
-        ),
-        male=pgettext(
-            "male customer",
-            "Call personally. The customer shows strong doubt about the purchase: %(reasons)s. "
-            "Listen, acknowledge, agree on a concrete next step.",
-        ),
-        neutral=pgettext(
-            "customer",
-            "Call personally. The customer shows strong doubt about the purchase: %(reasons)s. "
-            "Listen, acknowledge, agree on a concrete next step.",
-        ),
-    )
 
 
 @transaction.atomic
@@ -903,6 +900,8 @@ def signal_from_followup(*, followup, outcome):
         weight=weights[kind],
         occurred_at=timezone.now(),
         summary=summary,
+        # The attempts as they were then: later calls do not change what this signal says.
+        summary_params={"count": followup.attempts} if kind == Kind.NOT_REACHED else None,
         source_key=key,
         followup=followup,
     )

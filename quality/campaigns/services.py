@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales import services as core
+from aftersales import texts
 from aftersales.bulk import insert_objects
 from aftersales.errors import DomainError
 from aftersales.models import Branch
@@ -40,6 +41,7 @@ from followups import services as followup_services
 from followups.calendar import WorkingCalendar, policy_for
 from followups.contact_policy import can_contact
 from followups.models import AssigneeRole, ContactChannel, FollowUp, Purpose, StepKind
+from quality import texts as quality_texts
 from quality.campaigns.models import (
     Campaign,
     CampaignContact,
@@ -176,8 +178,8 @@ def _add_complaints(cluster, complaint_ids, now):
                 body=_("%(count)d complaints between %(first)s and %(last)s.")
                 % {
                     "count": cluster.complaint_count,
-                    "first": cluster.first_received_at.date().isoformat(),
-                    "last": cluster.last_received_at.date().isoformat(),
+                    "first": texts.local_date(timezone.localtime(cluster.first_received_at)),
+                    "last": texts.local_date(timezone.localtime(cluster.last_received_at)),
                 },
                 link=cluster.get_absolute_url(),
                 dedupe_key=f"complaint-cluster:{cluster.pk}:{manager.pk}",
@@ -350,13 +352,14 @@ def plan_campaign_followups(*, campaign, now=None):
     dues = {pk: _campaign_due(branches[pk], now) for pk in {row[2] for row in owners}}
     decisions = _care_decisions(owners, branches, dues)
     assignees = _assignees(dues)
-    title = (
-        _("Campaign %(reference)s: %(name)s")
-        % {"reference": campaign.reference, "name": campaign.name}
-    )[: FollowUp._meta.get_field("title").max_length]
-    instructions = campaign.instructions or _(
-        "Call the owner about the campaign and offer a service appointment."
-    )
+    # The title and the default instructions are written out in the reader's language
+    # (quality.texts); the words of now are their fallback.
+    text_params = {"reference": campaign.reference, "name": campaign.name}
+    title = quality_texts.campaign_title(text_params)[
+        : FollowUp._meta.get_field("title").max_length
+    ]
+    instructions = campaign.instructions or quality_texts.campaign_instructions()
+    instructions_code = "" if campaign.instructions else quality_texts.CAMPAIGN_INSTRUCTIONS
     contacts, followups = [], []
     for purchase_id, customer_id, branch_id, home_id in owners:
         contact = CampaignContact(
@@ -373,6 +376,9 @@ def plan_campaign_followups(*, campaign, now=None):
                 purpose=Purpose.CARE,
                 title=title,
                 instructions=instructions,
+                title_code=quality_texts.CAMPAIGN_TITLE,
+                instructions_code=instructions_code,
+                text_params=text_params,
                 assignee_role=AssigneeRole.SERVICE,
                 assignee=assignees.get(branch_id),
                 planned_date=dues[branch_id],

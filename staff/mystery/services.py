@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersales import services as core
+from aftersales import texts
 from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.roles import Role
@@ -678,8 +679,8 @@ def _coaching_goal(result, employee):
         ) % {
             "scenario": result.assignment.template.get_scenario_display(),
             "date": date_format(timezone.localtime(result.visited_at), "SHORT_DATE_FORMAT"),
-            "score": result.score,
-            "threshold": result.assignment.version.coaching_threshold,
+            "score": "–" if result.score is None else texts.local_number(result.score, 1),
+            "threshold": texts.local_number(result.assignment.version.coaching_threshold),
         }
         if failed:
             goal += " " + _("Critical criteria not met: %(criteria)s.") % {

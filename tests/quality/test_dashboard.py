@@ -666,11 +666,7 @@ def at_risk_world(count, *, north, owner, manager, category, cars):
 # The dashboard for a manager, query by query:
 DASHBOARD_QUERIES = [
     "the session",
-    "the user",
-    "the user's permissions",
-    "the permissions of the user's groups",
-    "the user's roles (groups), for the branch scope",
-    "the user's branches",
+    "the user with their permissions, roles and branches (the branch scope)",
     "the filter form's branches",
     "the filter form's product categories",
     "the filter form's salespeople",
@@ -679,7 +675,7 @@ DASHBOARD_QUERIES = [
     "the complaint figures",
     "the survey figures (NPS)",
     "the customers at risk",
-    "the purchases shown for them",
+    "the signals of their reasons (for the reasons' texts), with the purchases shown for them",
     "the top complaint categories",
     "the complaints per month",
     "the unread notifications (navigation)",
@@ -714,19 +710,19 @@ def test_list_query_counts_do_not_grow(
     )
     client = login(manager)
 
-    # session, user, 2 × permissions, roles, branches, 3 × filter choices, the count, the page,
-    # (customers: their purchases), unread notifications.
+    # session, the user with permissions, roles and branches, 3 × filter choices, the count, the
+    # page, (customers: their reasons' signals with the purchases shown), unread notifications.
     for url, params, queries in [
-        (CUSTOMERS, {}, 13),
-        (LISTS, {"list": "signals"}, 12),
-        (LISTS, {"list": "complaints"}, 12),
-        (LISTS, {"list": "surveys"}, 12),
+        (CUSTOMERS, {}, 9),
+        (LISTS, {"list": "signals"}, 8),
+        (LISTS, {"list": "complaints"}, 8),
+        (LISTS, {"list": "surveys"}, 8),
     ]:
         with django_assert_max_num_queries(queries):
             assert client.get(url, params).status_code == 200
-    # The export: session, user, 2 × permissions, roles, branches, 3 × filter choices, the rows
-    # (and for customers their purchases, per 500).
-    with django_assert_max_num_queries(11):
+    # The export: session, the user with permissions, roles and branches, 3 × filter choices,
+    # the rows (and for customers their purchases, per 500).
+    with django_assert_max_num_queries(7):
         export(client, list="customers")
 
 

@@ -47,6 +47,7 @@ from followups.models import (
     SurveyResponse,
 )
 from quality import scoring, services
+from quality import texts as quality_texts
 from quality.models import (
     Complaint,
     ComplaintCategory,
@@ -316,6 +317,7 @@ class Command(BaseCommand):
                     occurred_at=received,
                     summary=_("Repeated complaint on the same purchase (%(count)d before)")
                     % {"count": number},
+                    summary_params={"count": number},
                     key=f"repeated:{number}",
                 )
 
@@ -510,8 +512,22 @@ class Command(BaseCommand):
                     key=f"followup:{number}",
                 )
 
-    def _signal(self, data, *, purchase, kind, weight, occurred_at, summary, key, **sources):
+    def _signal(
+        self,
+        data,
+        *,
+        purchase,
+        kind,
+        weight,
+        occurred_at,
+        summary,
+        key,
+        summary_params=None,
+        **sources,
+    ):
         category_id, salesperson_id = services.dashboard_dimensions(data.customer, purchase)
+        # A text is written out from the row it names; the seeded follow-up signals have none
+        # and show their words.
         data.signals.append(
             DissonanceSignal(
                 customer=data.customer,
@@ -524,6 +540,8 @@ class Command(BaseCommand):
                 # In UTC, as the database gives it back: the score's reasons quote it.
                 occurred_at=occurred_at.astimezone(UTC),
                 summary=summary[:200],
+                summary_code=quality_texts.SIGNAL_CODES[kind] if sources else "",
+                summary_params=summary_params or {},
                 source_key=f"seed:{data.customer.pk}:{key}",
                 **sources,
             )
@@ -618,6 +636,8 @@ class Command(BaseCommand):
             channel=ContactChannel.PHONE,
             purpose=Purpose.CARE,
             title=(_("Recovery call: %(customer)s") % {"customer": customer})[:120],
+            title_code=quality_texts.RECOVERY_TITLE,
+            instructions_code=quality_texts.RECOVERY_INSTRUCTIONS,
             assignee_role=AssigneeRole.MANAGER,
             assignee=self.managers.get(branch.pk),
             planned_date=due,
