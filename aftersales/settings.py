@@ -433,6 +433,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "customers.models.Channel",
         "ComplaintChannelEnum": "quality.models.Complaint.Channel",
+        "ComplaintStatusEnum": "quality.models.Complaint.Status",
         "ContactChannelEnum": "followups.models.ContactChannel",
         "CustomerKindEnum": "customers.models.Customer.Kind",
         "CriterionKindEnum": "staff.models.Criterion.Kind",
