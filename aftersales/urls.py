@@ -19,7 +19,9 @@ from staff.mystery import api as mystery_api
 from staff.people import api as people_api
 from staff.scorecards import api as scorecard_api
 
-router = DefaultRouter()
+# No `.json` suffix routes: `?format=` chooses the renderer, and a suffix route would pass a
+# `format` argument that an action's signature need not take.
+router = DefaultRouter(include_format_suffixes=False)
 router.APIRootView = api.StaffAPIRootView
 router.register("branches", api.BranchViewSet, basename="api-branch")
 router.register(

@@ -2,7 +2,7 @@
 every route (the shopper's isolation, tests/staff/test_shopper_isolation.py).
 
 `walk` goes through `get_resolver().url_patterns` recursively: the pages of every app, the API
-router's routes with their format suffixes, the admin. `candidate_paths` turns a pattern into
+router's routes, the admin. `candidate_paths` turns a pattern into
 concrete paths: each id parameter gets the id of the object named by the word before it
 ("complaints/<pk>" gets the complaint), and a word not known here gets every object's id.
 `make_world` builds those objects, all in one branch, with the staff personas as their owners;
