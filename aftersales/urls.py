@@ -21,7 +21,8 @@ from staff.scorecards import api as scorecard_api
 
 # No `.json` suffix routes: `?format=` chooses the renderer, and a suffix route would pass a
 # `format` argument that an action's signature need not take.
-router = DefaultRouter(include_format_suffixes=False)
+router = DefaultRouter()
+router.include_format_suffixes = False
 router.APIRootView = api.StaffAPIRootView
 router.register("branches", api.BranchViewSet, basename="api-branch")
 router.register(
