@@ -126,7 +126,7 @@ class ConsentQuestionsForm(forms.Form):
 class ConsentForm(forms.ModelForm):
     granted = forms.TypedChoiceField(
         label=_("Consent"),
-        choices=[("yes", _("granted")), ("no", _("withdrawn"))],
+        choices=[("yes", _("granted")), ("no", _("declined or withdrawn"))],
         coerce=lambda value: value == "yes",
     )
 

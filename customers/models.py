@@ -300,6 +300,22 @@ class ConsentRecord(models.Model):
         WRITTEN = "written", _("written")
         ONLINE = "online", _("online")
 
+    class State(models.TextChoices):
+        """Where a channel's consent stands, read from its history (selectors.consent_history):
+        a refusal is "declined" while the channel was never granted, "withdrawn" once it was."""
+
+        NOT_ASKED = "not_asked", _("not asked")
+        GRANTED = "granted", _("granted")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    STATE_BADGES = {
+        State.NOT_ASKED: "text-bg-light",
+        State.GRANTED: "text-bg-success",
+        State.DECLINED: "text-bg-secondary",
+        State.WITHDRAWN: "text-bg-danger",
+    }
+
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="consents"
     )

@@ -13,6 +13,9 @@ from datetime import datetime, time
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers import selectors
+from customers.models import ConsentRecord
+
 _providers = []
 
 
@@ -79,17 +82,18 @@ def _purchase_and_consent_events(customer):
                     link=purchase.get_absolute_url(),
                 )
             )
-    for record in customer.consents.all():
-        title = (
-            _("Consent granted: %(channel)s")
-            if record.granted
-            else _("Consent withdrawn: %(channel)s")
-        ) % {"channel": record.get_channel_display()}
+    titles = {
+        ConsentRecord.State.GRANTED: _("Consent granted: %(channel)s"),
+        ConsentRecord.State.DECLINED: _("Consent declined: %(channel)s"),
+        ConsentRecord.State.WITHDRAWN: _("Consent withdrawn: %(channel)s"),
+    }
+    for entry in selectors.consent_history(customer.consents.all()):
+        record = entry.record
         events.append(
             TimelineEvent(
                 when=record.recorded_at,
                 kind="consent",
-                title=title,
+                title=titles[entry.state] % {"channel": record.get_channel_display()},
                 detail=record.get_source_display(),
             )
         )

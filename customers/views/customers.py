@@ -56,13 +56,15 @@ def customer_picker(request):
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request, pk):
     customer = _customer_or_404(request.user, pk)
-    current = selectors.current_consent(customer)
+    consent_history = selectors.consent_history(customer.consents.all())
+    current = selectors.consent_states(consent_history)
     return render(
         request,
         "customers/customer_detail.html",
         {
             "customer": customer,
             "consent_rows": [(label, current[channel]) for channel, label in Channel.choices],
+            "consent_history": consent_history,
             "consent_form": ConsentForm(),
             "history": customer.history.select_related("history_user")[:20],
             "timeline": timeline.events_for(customer),

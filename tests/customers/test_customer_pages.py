@@ -1,8 +1,10 @@
 import json
+import re
 
 import pytest
 from django.urls import reverse
 
+from customers import services
 from customers.models import Customer
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import CustomerFactory, PurchaseFactory
@@ -179,6 +181,55 @@ def test_consent_is_recorded_from_the_detail_page(login, owner, north_customer):
     )
     north_customer.refresh_from_db()
     assert north_customer.consent_sms is True
+
+
+def consent_badge(page, channel):
+    """The state shown in the consent panel's row of the channel."""
+    row = re.search(
+        rf'<th scope="row">{channel}</th>\s*<td><span class="badge [^"]+">([^<]+)</span>', page
+    )
+    return row and row.group(1)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            {
+                "panel": {"Phone": "declined", "E-mail": "withdrawn", "SMS": "not asked"},
+                "history": ["phone declined (verbal", "e-mail withdrawn (verbal"],
+                "timeline": ["Consent declined: phone", "Consent withdrawn: e-mail"],
+            },
+        ),
+        (
+            "de",
+            {
+                "panel": {"Telefon": "abgelehnt", "E-Mail": "widerrufen", "SMS": "nicht gefragt"},
+                "history": ["Telefon abgelehnt (mündlich", "E-Mail widerrufen (mündlich"],
+                "timeline": ["Einwilligung abgelehnt: Telefon", "Einwilligung widerrufen: E-Mail"],
+            },
+        ),
+    ],
+)
+def test_consent_panel_tells_a_first_no_from_a_withdrawal(
+    login, owner, north_customer, language, expected
+):
+    for channel, granted in [("phone", False), ("email", True), ("email", False)]:
+        services.record_consent(
+            customer=north_customer, channel=channel, granted=granted, source="verbal", by=owner
+        )
+    page = (
+        login(owner)
+        .get(north_customer.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language)
+        .content.decode()
+    )
+    assert {channel: consent_badge(page, channel) for channel in expected["panel"]} == expected[
+        "panel"
+    ]
+    consent_panel, timeline = page.split('id="timeline-heading"')
+    assert all(line in consent_panel for line in expected["history"])
+    assert all(title in timeline for title in expected["timeline"])
 
 
 def test_data_export_is_for_managers_and_admins(login, manager, owner, north_customer):

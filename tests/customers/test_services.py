@@ -150,6 +150,60 @@ class TestConsent:
         customer.refresh_from_db()
         assert customer.consent_phone is True
 
+    def test_a_first_no_is_declined_and_a_no_after_a_yes_withdrawn(self, owner, north):
+        customer = new_customer(
+            owner, north, consents=[("email", True, "form"), ("phone", False, "verbal")]
+        )
+        services.record_consent(
+            customer=customer, channel="email", granted=False, source="written", by=owner
+        )
+        history = selectors.consent_history(customer.consents.all())
+        states = selectors.consent_states(history)
+        assert states["phone"].state == ConsentRecord.State.DECLINED
+        assert states["email"].state == ConsentRecord.State.WITHDRAWN
+        assert states["email"].record.source == ConsentRecord.Source.WRITTEN
+        assert states["sms"].state == ConsentRecord.State.NOT_ASKED
+        assert states["sms"].record is None
+
+    def test_each_record_has_the_state_it_left_by_when_it_was_given(self, owner, north):
+        customer = new_customer(owner, north)
+        days_ago = [60, 30, 5]
+        for days, granted in zip(days_ago, [False, True, False], strict=True):
+            services.record_consent(
+                customer=customer,
+                channel="letter",
+                granted=granted,
+                source="written",
+                by=owner,
+                at=timezone.now() - timedelta(days=days),
+            )
+        # Entered out of order: an older "yes" found in the files turns the later "no" into a
+        # withdrawal.
+        services.record_consent(
+            customer=customer,
+            channel="sms",
+            granted=False,
+            source="verbal",
+            by=owner,
+            at=timezone.now() - timedelta(days=1),
+        )
+        services.record_consent(
+            customer=customer,
+            channel="sms",
+            granted=True,
+            source="written",
+            by=owner,
+            at=timezone.now() - timedelta(days=90),
+        )
+        history = selectors.consent_history(customer.consents.all())
+        assert [(entry.record.channel, entry.state) for entry in history] == [
+            ("sms", "withdrawn"),
+            ("letter", "withdrawn"),
+            ("letter", "granted"),
+            ("letter", "declined"),
+            ("sms", "granted"),
+        ]
+
     def test_current_consent_is_one_query(self, owner, north, django_assert_num_queries):
         customer = new_customer(owner, north, consents=[("email", True, "form")])
         with django_assert_num_queries(1):
