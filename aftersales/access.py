@@ -36,6 +36,13 @@ def require_branch(user, branch_id, *, message=None, field=None):
         raise DomainError(message or _("This belongs to a branch you do not work in."), field=field)
 
 
+def require_perm(user, permission, message):
+    """Refuse an operation the user lacks the permission for; `user` None is the system (a
+    management command such as a seeder)."""
+    if user is not None and not user.has_perm(permission):
+        raise DomainError(message)
+
+
 def sole_branch(branches):
     """The branch to preselect among a user's branch choices: the only active one, else None
     (the browser's forms and the API's branch fields alike)."""

@@ -8,7 +8,6 @@ from email.utils import format_datetime
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import (
     DatabaseError,
@@ -24,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.celery import enqueue_on_commit
-from aftersales.errors import DomainError
+from aftersales.errors import DomainError, validated_save
 from aftersales.models import Branch, Notification, OutgoingEmail, User
 from aftersales.roles import BRANCH_ROLES, Role
 
@@ -54,20 +53,11 @@ BRANCH_FIELDS = (
 )
 
 
-def _validated_save(instance):
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise DomainError(" ".join(error.messages)) from error
-    instance.save()
-    return instance
-
-
 @transaction.atomic
 def create_branch(*, by, **fields):
     _require_administrator(by)
     branch = Branch(**{name: value for name, value in fields.items() if name in BRANCH_FIELDS})
-    return _validated_save(branch)
+    return validated_save(branch)
 
 
 @transaction.atomic
@@ -76,7 +66,7 @@ def update_branch(*, branch, by, **fields):
     for name, value in fields.items():
         if name in BRANCH_FIELDS:
             setattr(branch, name, value)
-    return _validated_save(branch)
+    return validated_save(branch)
 
 
 def _require_administrator(user):
@@ -123,7 +113,7 @@ def create_user(
     )
     user.set_password(password)
     _apply_roles(user, roles)
-    _validated_save(user)
+    validated_save(user)
     user.branches.set(branches)
     user.groups.set(Group.objects.filter(name__in=roles))
     return user
@@ -153,7 +143,7 @@ def update_user(
     user.language = language
     user.is_active = is_active
     _apply_roles(user, roles)
-    _validated_save(user)
+    validated_save(user)
     user.branches.set(branches)
     user.groups.set(Group.objects.filter(name__in=roles))
     return user

@@ -2,14 +2,13 @@ import re
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.access import require_branch
-from aftersales.errors import DomainError
+from aftersales.errors import DomainError, validated_save
 from aftersales.search import fold
 from customers import selectors
 from customers.models import (
@@ -46,18 +45,6 @@ class DuplicateCustomer(DomainError):
             _("This customer may already exist. Pick the existing record or confirm a new one.")
         )
         self.candidates = candidates
-
-
-def _validated_save(instance, **save_kwargs):
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise DomainError(
-            " ".join(messages), field=None if field == "__all__" else field
-        ) from error
-    instance.save(**save_kwargs)
-    return instance
 
 
 def require_branch_access(user, branch_id):
@@ -122,7 +109,7 @@ def create_customer(*, by, branch, consents=(), confirmed_new=False, **fields):
         if candidates:
             raise DuplicateCustomer(candidates)
     customer.search_text = search_text_for(customer)
-    _validated_save(customer)
+    validated_save(customer)
     for channel, granted, source in consents:
         record_consent(customer=customer, channel=channel, granted=granted, source=source, by=by)
     return customer
@@ -154,7 +141,7 @@ def update_customer(*, customer, by, **fields):
         if name in CUSTOMER_FIELDS:
             setattr(customer, name, value)
     _check_identity(customer)
-    _validated_save(customer)
+    validated_save(customer)
     refresh_search_text(customer)
     # The form's instance may be older than the last purchase it has just overwritten.
     refresh_last_purchase_dates([customer.pk])
@@ -177,7 +164,7 @@ def record_consent(*, customer, channel, granted, source, by, at=None, note=""):
         recorded_by=by,
         note=note,
     )
-    _validated_save(record)
+    validated_save(record)
     latest = selectors.current_consent(customer)[channel]
     setattr(customer, f"consent_{channel}", bool(latest and latest.granted))
     customer.save(update_fields=[f"consent_{channel}", "updated_at"])
@@ -267,7 +254,7 @@ def log_purchase(
         vehicle=vehicle,
         odometer_km=odometer_km,
     )
-    _validated_save(purchase)
+    validated_save(purchase)
     PurchaseLine.objects.bulk_create(
         PurchaseLine(purchase=purchase, product=product, quantity=quantity, unit_price=price)
         for product, quantity, price in lines
@@ -336,7 +323,7 @@ def change_purchase(
     if salesperson is not None:
         purchase.salesperson = salesperson
     purchase.status = status_for(handover_date)
-    _validated_save(purchase)
+    validated_save(purchase)
     refresh_search_text(purchase.customer)
     refresh_last_purchase_dates([purchase.customer_id])
     if previous_handover_date != handover_date:
@@ -357,7 +344,7 @@ def cancel_purchase(*, purchase, by, reason):
     purchase.status = Purchase.Status.CANCELLED
     purchase.cancelled_at = timezone.now()
     purchase.cancellation_reason = reason.strip()
-    _validated_save(purchase)
+    validated_save(purchase)
     refresh_last_purchase_dates([purchase.customer_id])
     purchase_cancelled.send(sender=Purchase, purchase=purchase)
     return purchase
@@ -448,7 +435,7 @@ def save_product_category(*, by, category=None, **fields):
     category = category or ProductCategory()
     for name, value in fields.items():
         setattr(category, name, value)
-    return _validated_save(category)
+    return validated_save(category)
 
 
 @transaction.atomic
@@ -457,4 +444,4 @@ def save_product(*, by, product=None, **fields):
     product = product or Product()
     for name, value in fields.items():
         setattr(product, name, value)
-    return _validated_save(product)
+    return validated_save(product)

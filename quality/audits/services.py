@@ -20,8 +20,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersales import services as core
-from aftersales.access import require_branch, works_in
-from aftersales.errors import DomainError
+from aftersales.access import require_branch, require_perm, works_in
+from aftersales.errors import DomainError, validated_save
 from aftersales.models import OutgoingEmail
 from aftersales.roles import Role
 from customers.models import Customer
@@ -62,21 +62,6 @@ ITEM_FIELDS = (
     "is_critical",
 )
 MAX_COMMUNICATION_SAMPLE = 100
-
-
-def _validated_save(instance, **kwargs):
-    try:
-        instance.full_clean(**kwargs)
-    except ValidationError as error:
-        raise DomainError(" ".join(error.messages)) from error
-    instance.save()
-    return instance
-
-
-def _require_perm(user, permission, message):
-    """`user` None is the system (a management command such as seed_audits)."""
-    if user is not None and not user.has_perm(permission):
-        raise DomainError(message)
 
 
 def _users_with_role(role, branch_id):
@@ -199,13 +184,13 @@ def _write(version, structure):
 def create_template(
     *, by, name, area, sections, description="", pass_threshold=DEFAULT_PASS_THRESHOLD
 ):
-    _require_perm(by, "quality.add_audittemplate", _("You may not create audit templates."))
+    require_perm(by, "quality.add_audittemplate", _("You may not create audit templates."))
     if area not in Area.values:
         raise DomainError(_("Choose the business area."), field="area")
     structure = structure_from(sections)
     _check_structure(structure)
     _check_threshold(pass_threshold)
-    template = _validated_save(
+    template = validated_save(
         AuditTemplate(name=name.strip(), area=area, description=description.strip())
     )
     version = AuditTemplateVersion.objects.create(
@@ -219,7 +204,7 @@ def create_template(
 def update_template(*, template, by, name, sections, description="", pass_threshold=None):
     """Change a template: its items and threshold go into a new version when an audit uses the
     current one, so no audit changes; an unused current version is changed in place."""
-    _require_perm(by, "quality.change_audittemplate", _("You may not change audit templates."))
+    require_perm(by, "quality.change_audittemplate", _("You may not change audit templates."))
     template = AuditTemplate.objects.select_for_update().get(pk=template.pk)
     current = template.current_version()
     if pass_threshold is None:
@@ -229,7 +214,7 @@ def update_template(*, template, by, name, sections, description="", pass_thresh
     _check_threshold(pass_threshold)
     template.name = name.strip()
     template.description = description.strip()
-    _validated_save(template)
+    validated_save(template)
     if (
         current is not None
         and current.pass_threshold == pass_threshold
@@ -273,7 +258,7 @@ def _check_auditor(auditor, branch):
 @transaction.atomic
 def plan_audit(*, by, branch, template, due_on, auditor=None):
     """Put an audit of the template's area at the branch into the plan, due on a date."""
-    _require_perm(by, "quality.add_audit", _("You may not plan audits."))
+    require_perm(by, "quality.add_audit", _("You may not plan audits."))
     if by is not None:
         require_branch(by, branch.pk, field="branch")
     if not template.is_active:
@@ -282,7 +267,7 @@ def plan_audit(*, by, branch, template, due_on, auditor=None):
     if version is None:
         raise DomainError(_("This template has no items yet."), field="template")
     _check_auditor(auditor, branch)
-    return _validated_save(
+    return validated_save(
         Audit(
             branch=branch,
             template=template,
@@ -298,7 +283,7 @@ def plan_audit(*, by, branch, template, due_on, auditor=None):
 
 @transaction.atomic
 def reschedule_audit(*, audit, by, due_on, auditor=None):
-    _require_perm(by, "quality.change_audit", _("You may not change the plan."))
+    require_perm(by, "quality.change_audit", _("You may not change the plan."))
     audit = _locked_audit(audit, by)
     if not audit.is_editable:
         raise DomainError(_("This audit is no longer open."))
@@ -311,7 +296,7 @@ def reschedule_audit(*, audit, by, due_on, auditor=None):
 
 @transaction.atomic
 def cancel_audit(*, audit, by):
-    _require_perm(by, "quality.change_audit", _("You may not change the plan."))
+    require_perm(by, "quality.change_audit", _("You may not change the plan."))
     audit = _locked_audit(audit, by)
     if not audit.is_editable:
         raise DomainError(_("This audit is no longer open."))
@@ -335,7 +320,7 @@ def _locked_audit(audit, by):
 
 
 def _require_auditor(user):
-    _require_perm(user, "quality.change_audit", _("Only quality managers carry out audits."))
+    require_perm(user, "quality.change_audit", _("Only quality managers carry out audits."))
 
 
 def version_items(version_id):
@@ -520,7 +505,7 @@ def _evidence(item, answer):
 @transaction.atomic
 def sign_off_audit(*, audit, by, note=""):
     """The quality manager's sign-off: the audit is locked afterwards."""
-    _require_perm(by, "quality.sign_off_audit", _("Only quality managers sign off audits."))
+    require_perm(by, "quality.sign_off_audit", _("Only quality managers sign off audits."))
     audit = _locked_audit(audit, by)
     if audit.status != AuditStatus.SUBMITTED:
         raise DomainError(_("Only a submitted audit can be signed off."))
@@ -580,7 +565,7 @@ def add_invoice_sample(
         **{name: kind in set(errors) for kind, name in INVOICE_ERROR_FIELDS.items()},
     )
     _start(audit, by)
-    return _validated_save(sample, validate_constraints=False)
+    return validated_save(sample, validate_constraints=False)
 
 
 def _start(audit, by):
@@ -732,13 +717,13 @@ def record_finding(
     evidence="",
     audit=None,
 ):
-    _require_perm(by, "quality.add_finding", _("You may not record findings."))
+    require_perm(by, "quality.add_finding", _("You may not record findings."))
     require_branch(by, branch.pk, field="branch")
     if audit is not None and audit.branch_id != branch.pk:
         raise DomainError(_("This audit was at another branch."), field="audit")
     if not title.strip():
         raise DomainError(_("Say what was found."), field="title")
-    return _validated_save(
+    return validated_save(
         Finding(
             audit=audit,
             branch=branch,
@@ -768,7 +753,7 @@ def _action_link(action):
 @transaction.atomic
 def add_corrective_action(*, finding, by, owner, description, due_on):
     """Give a finding a corrective action: who does what by when. The owner is told."""
-    _require_perm(
+    require_perm(
         by, "quality.add_correctiveaction", _("Only quality managers assign corrective actions.")
     )
     require_branch(by, finding.branch_id)
@@ -833,7 +818,7 @@ def complete_action(*, action, by, note):
 
 
 def _require_verifier(by, action):
-    _require_perm(
+    require_perm(
         by, "quality.verify_correctiveaction", _("Only quality managers verify corrective actions.")
     )
     require_branch(by, action.finding.branch_id)
@@ -895,7 +880,7 @@ def reopen_action(*, action, by, note, due_on=None):
 @transaction.atomic
 def link_root_cause(*, complaint, finding, by):
     """Name a finding as the root cause of a complaint (None removes the link)."""
-    _require_perm(by, "quality.change_finding", _("Only quality managers link root causes."))
+    require_perm(by, "quality.change_finding", _("Only quality managers link root causes."))
     require_branch(by, complaint.branch_id)
     if finding is not None:
         require_branch(by, finding.branch_id)

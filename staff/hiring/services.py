@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.access import require_branch, require_perm
 from aftersales.errors import DomainError
 from staff.hiring.models import Candidate, CandidateAssessment, Competency, CompetencyRating
 
@@ -38,19 +38,12 @@ DELETION_BATCH = 500
 # --- checks --------------------------------------------------------------------------------------
 
 
-def _require(user, permission, message):
-    if not user.has_perm(permission):
-        raise DomainError(message)
-
-
-def _require_branch(user, branch):
-    if not (sees_all_branches(user) or branch.pk in visible_branch_ids(user)):
-        raise DomainError(_("This belongs to a branch you do not work in."), field="branch")
-
-
 def _require_visible(user, candidate):
-    if not (sees_all_branches(user) or candidate.branch_id in visible_branch_ids(user)):
-        raise DomainError(_("This candidate belongs to a branch you do not work in."))
+    require_branch(
+        user,
+        candidate.branch_id,
+        message=_("This candidate belongs to a branch you do not work in."),
+    )
 
 
 def _require_open(candidate, message):
@@ -84,8 +77,8 @@ def retention_end(decided_on, months=None):
 
 @transaction.atomic
 def add_candidate(*, by, branch, first_name, last_name, role, email=""):
-    _require(by, "staff.add_candidate", _("You may not add candidates."))
-    _require_branch(by, branch)
+    require_perm(by, "staff.add_candidate", _("You may not add candidates."))
+    require_branch(by, branch.pk, field="branch")
     candidate = Candidate(
         branch=branch,
         first_name=first_name.strip(),
@@ -102,9 +95,9 @@ def add_candidate(*, by, branch, first_name, last_name, role, email=""):
 @transaction.atomic
 def update_candidate(*, candidate, by, branch, first_name, last_name, role, email=""):
     """Correct a candidate's data while they are being assessed."""
-    _require(by, "staff.change_candidate", _("You may not change candidates."))
+    require_perm(by, "staff.change_candidate", _("You may not change candidates."))
     _require_visible(by, candidate)
-    _require_branch(by, branch)
+    require_branch(by, branch.pk, field="branch")
     candidate = _locked(candidate)
     _require_open(candidate, _("A candidate's data cannot be changed after the decision."))
     candidate.branch = branch
@@ -120,7 +113,7 @@ def update_candidate(*, candidate, by, branch, first_name, last_name, role, emai
 @transaction.atomic
 def delete_candidate(*, candidate, by):
     """Erase a candidate with their assessments at once (their right to erasure)."""
-    _require(by, "staff.delete_candidate", _("You may not delete candidates."))
+    require_perm(by, "staff.delete_candidate", _("You may not delete candidates."))
     _require_visible(by, candidate)
     pk = candidate.pk
     candidate.delete()
@@ -163,7 +156,7 @@ def _clean_ratings(ratings):
 def submit_assessment(*, candidate, assessor, ratings, notes=""):
     """Record (or change) `assessor`'s own ratings of the candidate: every competency rated 1–5,
     with what they observed. One assessment per assessor; changeable until the decision."""
-    _require(assessor, "staff.add_candidateassessment", _("You may not assess candidates."))
+    require_perm(assessor, "staff.add_candidateassessment", _("You may not assess candidates."))
     _require_visible(assessor, candidate)
     candidate = _locked(candidate)
     _require_open(
@@ -201,7 +194,7 @@ def submit_assessment(*, candidate, assessor, ratings, notes=""):
 def decide(*, candidate, status, reason, by):
     """Record the decision and why. A candidate who is not hired gets the date of their
     deletion; a hired one is kept (their data moves on with the employment)."""
-    _require(by, "staff.change_candidate", _("You may not decide on candidates."))
+    require_perm(by, "staff.change_candidate", _("You may not decide on candidates."))
     _require_visible(by, candidate)
     if status not in DECISIONS:
         raise DomainError(_("Choose hired, rejected or withdrawn."), field="status")

@@ -19,8 +19,12 @@ from django.utils.translation import gettext as _
 
 from aftersales import services as core
 from aftersales import texts
-from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
-from aftersales.errors import DomainError
+from aftersales.access import (
+    is_staff_member,
+    require_branch,
+    require_perm,
+)
+from aftersales.errors import DomainError, validated_save
 from aftersales.roles import Role
 from staff.mystery import scoring
 from staff.mystery.models import (
@@ -54,26 +58,6 @@ class ResultIncomplete(DomainError):
     def __init__(self, errors):
         super().__init__(_("Answer everything required before you submit."))
         self.errors = errors
-
-
-def _validated_save(instance, **kwargs):
-    try:
-        instance.full_clean(**kwargs)
-    except ValidationError as error:
-        raise DomainError(" ".join(error.messages)) from error
-    instance.save()
-    return instance
-
-
-def _require_perm(user, permission, message):
-    """`user` None is the system (a management command such as seed_scorecards)."""
-    if user is not None and not user.has_perm(permission):
-        raise DomainError(message)
-
-
-def _require_branch(user, branch_id):
-    if not (sees_all_branches(user) or branch_id in visible_branch_ids(user)):
-        raise DomainError(_("This belongs to a branch you do not work in."), field="branch")
 
 
 # --- templates and versions ----------------------------------------------------------------------
@@ -184,7 +168,7 @@ def version_structure(version):
 
 def _write_structure(version, structure):
     for position, data in enumerate(structure):
-        section = _validated_save(
+        section = validated_save(
             ScorecardSection(version=version, title=data.title, position=position)
         )
         criteria = []
@@ -224,11 +208,11 @@ def create_template(
     coaching_threshold=DEFAULT_COACHING_THRESHOLD,
     is_active=True,
 ):
-    _require_perm(by, "staff.add_scorecardtemplate", _("You may not create scorecard templates."))
+    require_perm(by, "staff.add_scorecardtemplate", _("You may not create scorecard templates."))
     structure = structure_from(sections)
     _check_structure(structure)
     _check_threshold(coaching_threshold)
-    template = _validated_save(
+    template = validated_save(
         ScorecardTemplate(
             name=name.strip(),
             scenario=scenario,
@@ -236,7 +220,7 @@ def create_template(
             is_active=is_active,
         )
     )
-    version = _validated_save(
+    version = validated_save(
         ScorecardVersion(
             template=template, number=1, coaching_threshold=coaching_threshold, created_by=by
         ),
@@ -252,9 +236,7 @@ def update_template(
 ):
     """Change a template. Its questions and threshold go into a new version when the current one
     is used by an assignment (so no result changes); otherwise the current one is changed."""
-    _require_perm(
-        by, "staff.change_scorecardtemplate", _("You may not change scorecard templates.")
-    )
+    require_perm(by, "staff.change_scorecardtemplate", _("You may not change scorecard templates."))
     template = ScorecardTemplate.objects.select_for_update().get(pk=template.pk)
     version = current_version(template)
     if coaching_threshold is None:
@@ -265,7 +247,7 @@ def update_template(
     template.name = name.strip()
     template.scenario = scenario
     template.description = description.strip()
-    _validated_save(template)
+    validated_save(template)
     unchanged = (
         version is not None
         and version.coaching_threshold == coaching_threshold
@@ -275,10 +257,10 @@ def update_template(
         return template
     if version is not None and not version.assignments.exists():
         version.coaching_threshold = coaching_threshold
-        _validated_save(version, validate_constraints=False)
+        validated_save(version, validate_constraints=False)
         version.sections.all().delete()
     else:
-        version = _validated_save(
+        version = validated_save(
             ScorecardVersion(
                 template=template,
                 number=(version.number + 1) if version else 1,
@@ -293,9 +275,7 @@ def update_template(
 
 @transaction.atomic
 def set_template_active(*, template, by, active):
-    _require_perm(
-        by, "staff.change_scorecardtemplate", _("You may not change scorecard templates.")
-    )
+    require_perm(by, "staff.change_scorecardtemplate", _("You may not change scorecard templates."))
     template.is_active = active
     template.save(update_fields=["is_active", "updated_at"])
     return template
@@ -321,7 +301,7 @@ def create_assignment(
     instructions="",
 ):
     """Send `shopper` to `branch` with the template's current version; they are notified."""
-    _require_perm(by, "staff.add_mysteryshopassignment", _("You may not send mystery shoppers."))
+    require_perm(by, "staff.add_mysteryshopassignment", _("You may not send mystery shoppers."))
     template = ScorecardTemplate.objects.select_for_update().get(pk=template.pk)
     if not template.is_active:
         raise DomainError(_("This scorecard is inactive; activate it first."), field="template")
@@ -330,7 +310,7 @@ def create_assignment(
         raise DomainError(_("This scorecard has no questions yet."), field="template")
     if not shoppers().filter(pk=shopper.pk).exists():
         raise DomainError(_("Choose an active mystery shopper."), field="shopper")
-    _require_branch(by, branch.pk)
+    require_branch(by, branch.pk, field="branch")
     if not branch.is_active:
         raise DomainError(_("This branch is inactive."), field="branch")
     if window_end < window_start:
@@ -339,7 +319,7 @@ def create_assignment(
         raise DomainError(_("The window must not end in the past."), field="window_end")
     if employee is not None and not branch_staff([branch.pk]).filter(pk=employee.pk).exists():
         raise DomainError(_("Choose someone who meets customers in this branch."), field="employee")
-    assignment = _validated_save(
+    assignment = validated_save(
         MysteryShopAssignment(
             template=template,
             version=version,
@@ -379,7 +359,7 @@ def is_cancellable(assignment):
 
 @transaction.atomic
 def cancel_assignment(*, assignment, by):
-    _require_perm(by, "staff.change_mysteryshopassignment", _("You may not change assignments."))
+    require_perm(by, "staff.change_mysteryshopassignment", _("You may not change assignments."))
     assignment = (
         MysteryShopAssignment.objects.visible_to(by)
         .select_for_update()
@@ -538,7 +518,7 @@ def save_result(
         result.served_by_description = (served_by_description or "").strip()
     if comments is not _UNSET:
         result.comments = (comments or "").strip()
-    _validated_save(result)
+    validated_save(result)
     if answers:
         _write_answers(result, version_criteria(assignment.version), answers)
     for upload in attachments:
@@ -595,7 +575,7 @@ def submit_result(*, result, by):
     result.critical_failed = scores.critical_failed
     result.status = Status.SUBMITTED
     result.submitted_at = timezone.now()
-    _validated_save(result)
+    validated_save(result)
     reviewer = result.assignment.created_by
     if reviewer is not None and reviewer.is_active:
         with translation.override(reviewer.language):
@@ -633,7 +613,7 @@ def remove_result_attachment(*, attachment, by):
 
 
 def _reviewable(result, by):
-    _require_perm(
+    require_perm(
         by, "staff.review_mysteryshopresult", _("You may not review mystery-shop results.")
     )
     result = (
@@ -699,7 +679,7 @@ def accept_result(*, result, by):
     result.reviewed_by = by
     result.reviewed_at = now
     result.accepted_at = now
-    _validated_save(result)
+    validated_save(result)
     employee = coached_employee(result)
     if needs_coaching(result) and employee is not None:
         open_coaching_action(
@@ -724,7 +704,7 @@ def return_result(*, result, by, question):
     result.review_question = question
     result.reviewed_by = by
     result.reviewed_at = timezone.now()
-    _validated_save(result)
+    validated_save(result)
     shopper = result.assignment.shopper
     with translation.override(shopper.language):
         core.notify(

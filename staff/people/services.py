@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersales import services as core
-from aftersales.access import sees_all_branches, visible_branch_ids
+from aftersales.access import require_branch, sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 from aftersales.roles import Role
@@ -176,10 +176,12 @@ def _check_appointment(*, by, employee, customer, purchase):
     if not by.has_perm("staff.add_appointment"):
         raise DomainError(_("You may not schedule appointments."))
     branch = customer.branch
-    if not (sees_all_branches(by) or branch.pk in visible_branch_ids(by)):
-        raise DomainError(
-            _("This customer belongs to a branch you do not work in."), field="customer"
-        )
+    require_branch(
+        by,
+        branch.pk,
+        message=_("This customer belongs to a branch you do not work in."),
+        field="customer",
+    )
     if employee.pk != by.pk and not leads_branch(by, branch.pk):
         raise DomainError(_("You can only schedule your own appointments."), field="employee")
     if not _works_in(employee, branch):
@@ -497,8 +499,7 @@ def _coaching_branch(by, employee):
 
 
 def _require_coaching_lead(by, employee, branch):
-    if not (sees_all_branches(by) or branch.pk in visible_branch_ids(by)):
-        raise DomainError(_("This belongs to a branch you do not work in."), field="employee")
+    require_branch(by, branch.pk, field="employee")
     if not _works_in(employee, branch):
         raise DomainError(
             _("%(name)s does not work in %(branch)s.") % {"name": employee, "branch": branch},
