@@ -1,6 +1,7 @@
 """Coaching: opened by hand, from a staff-attention complaint (exactly once), updated,
 completed with an outcome, cancelled; the list and detail pages and who sees what."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from tests.aftersales.factories import BranchFactory, UserFactory
 from tests.customers.factories import CustomerFactory, PurchaseFactory
 from tests.quality.factories import ComplaintCategoryFactory
 from tests.staff.factories import CoachingActionFactory, CourseFactory
+from tests.staff.mystery_helpers import handover_assignment, submit
 
 Status = CoachingAction.Status
 
@@ -262,3 +264,25 @@ def test_create_page_renders_and_complaint_link(login, manager, north, owner):
     action = CoachingAction.objects.get()
     page = client.get(action.get_absolute_url()).content.decode()
     assert reverse("quality:complaint-detail", args=[complaint.pk]) in page
+
+
+def test_detail_names_a_mystery_shop_source_once_as_its_link(
+    login, manager, owner, north, shopper, quality_manager
+):
+    assignment = handover_assignment(
+        shopper=shopper, branch=north, employee=owner, created_by=quality_manager
+    )
+    result = submit(assignment, shopper, served_by=owner)
+    action = CoachingActionFactory(
+        branch=north,
+        employee=owner,
+        source=CoachingAction.Source.MYSTERY_SHOP,
+        mystery_shop_result=result,
+    )
+    client = login(manager)
+    client.cookies["django_language"] = "de"
+    page = client.get(reverse("staff:coaching-detail", args=[action.pk]), HTTP_ACCEPT_LANGUAGE="de")
+    source = re.search(r"Anlass</dt>\s*<dd[^>]*>(.*?)</dd>", page.content.decode(), re.S)[1]
+    link = reverse("staff:result-detail", args=[result.pk])
+    assert f'<a href="{link}">Testkauf-Ergebnis</a>' in source
+    assert source.count("Testkauf-Ergebnis") == 1, source
