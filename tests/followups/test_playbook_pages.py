@@ -203,3 +203,14 @@ def test_save_playbook_names_the_invalid_step(admin_user, playbook):
             steps=[{**STEP_FIELDS, "offset_days": 1}, {**STEP_FIELDS, "kind": "nonsense"}],
         )
     assert raised.value.field == "steps"
+
+
+def test_german_readers_see_the_purchase_significance_not_the_jargon(login, admin_user, playbook):
+    PlaybookFactory(category=None, involvement=InvolvementLevel.HIGH, name="High fallback")
+    client = login(admin_user)
+    client.cookies["django_language"] = "de"
+    for url in (reverse("followups:playbook-list"), playbook.get_absolute_url()):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+        assert "Involvement" not in page, url
+    listing = client.get(reverse("followups:playbook-list"), HTTP_ACCEPT_LANGUAGE="de")
+    assert "Standardplan für Kaufbedeutung „hoch“" in listing.content.decode()
