@@ -1,10 +1,12 @@
-"""The customer's timeline: everything that happened with a customer, newest first.
+"""The customer's timeline: what is coming up with a customer, soonest first, apart from
+everything that happened, newest first.
 
 The customers app contributes purchases and consent; higher apps (follow-ups, surveys,
 complaints, offers) register a provider in their AppConfig.ready() so that this page shows their
 events without the customers app importing them (the apps form layers, see docs/architecture.md).
 A provider takes the customer and returns TimelineEvent objects using a constant number of
-queries.
+queries; an event still to happen (a planned contact, an agreed appointment, a handover) is
+`planned`.
 """
 
 from dataclasses import dataclass
@@ -28,6 +30,17 @@ class TimelineEvent:
     link: str = ""
     planned: bool = False
 
+    @property
+    def is_overdue(self):
+        """Planned for a day behind us (today in the active time zone)."""
+        return self.planned and timezone.localdate(self.when) < timezone.localdate()
+
+
+@dataclass(frozen=True)
+class Timeline:
+    coming_up: list[TimelineEvent]
+    history: list[TimelineEvent]
+
 
 def register(provider):
     if provider not in _providers:
@@ -46,6 +59,15 @@ def events_for(customer):
     for provider in [_purchase_and_consent_events, *_providers]:
         events.extend(provider(customer))
     return sorted(events, key=lambda event: event.when, reverse=True)
+
+
+def timeline_for(customer):
+    """The planned events, soonest (or most overdue) first, and the history, newest first."""
+    events = events_for(customer)
+    return Timeline(
+        coming_up=[event for event in reversed(events) if event.planned],
+        history=[event for event in events if not event.planned],
+    )
 
 
 def _purchase_and_consent_events(customer):

@@ -67,7 +67,7 @@ def customer_detail(request, pk):
             "consent_history": consent_history,
             "consent_form": ConsentForm(),
             "history": customer.history.select_related("history_user")[:20],
-            "timeline": timeline.events_for(customer),
+            "timeline": timeline.timeline_for(customer),
             "panels": panels.panels_for(customer, request.user),
             "vehicles": service_history.customer_vehicles(customer, today=timezone.localdate()),
         },

@@ -1,13 +1,17 @@
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from customers import services
-from customers.models import Customer
+from customers.models import Customer, Purchase
+from followups.models import FollowUp
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import CustomerFactory, PurchaseFactory
+from tests.followups.factories import FollowUpFactory
 
 
 @pytest.fixture
@@ -102,6 +106,62 @@ def test_customer_detail_shows_purchases_consent_and_timeline(login, owner, nort
     assert "Handover:" in page
 
 
+@pytest.mark.parametrize(
+    ("language", "coming_up", "history", "overdue"),
+    [("en", "Coming up", "History", "overdue"), ("de", "Demnächst", "Verlauf", "überfällig")],
+)
+def test_the_timeline_shows_what_is_coming_up_apart_from_the_history(
+    login, owner, north_customer, language, coming_up, history, overdue
+):
+    today = timezone.localdate()
+    handed_over = PurchaseFactory(
+        customer=north_customer,
+        purchase_date=today - timedelta(days=40),
+        handover_date=today - timedelta(days=30),
+    )
+    PurchaseFactory(
+        customer=north_customer,
+        purchase_date=today - timedelta(days=1),
+        handover_date=today + timedelta(days=10),
+        status=Purchase.Status.ORDERED,
+    )
+    for title, days in [("Check-in call", 5), ("Thank-you call", -2)]:
+        FollowUpFactory(purchase=handed_over, title=title, due_date=today + timedelta(days=days))
+    FollowUpFactory(
+        purchase=handed_over,
+        title="Welcome call",
+        due_date=today - timedelta(days=25),
+        status=FollowUp.Status.DONE,
+        completed_at=timezone.now() - timedelta(days=25),
+    )
+    response = login(owner).get(north_customer.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language)
+
+    timeline = response.context["timeline"]
+    # Soonest first, the overdue call on top; then the history, newest first.
+    assert [(event.kind, event.when.date()) for event in timeline.coming_up] == [
+        ("followup", today - timedelta(days=2)),
+        ("followup", today + timedelta(days=5)),
+        ("handover", today + timedelta(days=10)),
+    ]
+    assert [event.is_overdue for event in timeline.coming_up] == [True, False, False]
+    assert [event.kind for event in timeline.history] == [
+        "purchase",
+        "followup",
+        "handover",
+        "purchase",
+    ]
+    assert [event.when for event in timeline.history] == sorted(
+        (event.when for event in timeline.history), reverse=True
+    )
+    page = response.content.decode().split('id="timeline-heading"')[1]
+    upcoming_part, past_part = page.split(f'id="past-heading">{history}</h3>')
+    assert f'id="coming-up-heading">{coming_up}</h3>' in upcoming_part
+    assert upcoming_part.index("Thank-you call") < upcoming_part.index("Check-in call")
+    assert upcoming_part.count(overdue) == 1
+    assert "Welcome call" in past_part
+    assert "Check-in call" not in past_part
+
+
 @pytest.mark.parametrize("purchases", [1, 6])
 def test_customer_detail_query_count(
     login, owner, north_customer, purchases, django_assert_max_num_queries
@@ -109,9 +169,11 @@ def test_customer_detail_query_count(
     for number in range(purchases):
         PurchaseFactory(customer=north_customer, identifier=f"VIN-{number}")
     client = login(owner)
-    # 16 for the page, its purchases, the timelines of customers, follow-ups and quality, and
-    # quality's dissonance panel; the 17th is the staff app's appointments on the timeline.
-    with django_assert_max_num_queries(17):
+    # Session, user (with roles, branches and permissions); the customer, its purchases, their
+    # lines and its consent records (the consent panel and the timeline read them); the other
+    # apps' timelines: follow-ups, survey answers, complaints, appointments; quality's
+    # dissonance panel; unread notifications; the change history.
+    with django_assert_max_num_queries(13):
         response = client.get(north_customer.get_absolute_url())
     page = response.content.decode()
     assert all(f"VIN-{number}" in page for number in range(purchases))

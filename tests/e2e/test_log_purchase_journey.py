@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from customers.models import Customer, Purchase
 from tests.customers.factories import CustomerFactory, ProductCategoryFactory, ProductFactory
 from tests.e2e.helpers import E2E, field, log_in, main_navigation
+from tests.followups.factories import PlaybookFactory, PlaybookStepFactory
 
 pytestmark = E2E
 
@@ -33,9 +34,12 @@ def test_salesperson_is_warned_about_a_duplicate_and_logs_the_purchase_for_the_e
         postcode="20095",
         city="Hamburg",
     )
-    ProductFactory(
-        name="Golf 1.5 eTSI",
-        category=ProductCategoryFactory(name="New cars", code="new-cars"),
+    new_cars = ProductCategoryFactory(name="New cars", code="new-cars")
+    ProductFactory(name="Golf 1.5 eTSI", category=new_cars)
+    PlaybookStepFactory(
+        playbook=PlaybookFactory(name="New car care", category=new_cars),
+        offset_days=7,
+        title="One-week check-in",
     )
     today = timezone.localdate()
 
@@ -117,6 +121,14 @@ def test_salesperson_is_warned_about_a_duplicate_and_logs_the_purchase_for_the_e
         has=page.get_by_role("rowheader", name="E-mail", exact=True)
     )
     expect(email_consent).to_contain_text("granted")
+    # The timeline keeps the planned check-in apart from what has happened.
+    coming_up = page.get_by_role("region", name="Coming up")
+    expect(coming_up.get_by_role("listitem")).to_have_count(1)
+    expect(coming_up.get_by_role("listitem")).to_contain_text("Planned: One-week check-in")
+    history = page.get_by_role("region", name="History", exact=True)
+    expect(history).to_contain_text("Purchase: Golf 1.5 eTSI")
+    expect(history).to_contain_text("Consent granted: e-mail")
+    expect(history).not_to_contain_text("One-week check-in")
 
     # The purchase went to the existing record, and no duplicate was created.
     assert Customer.objects.count() == 1
