@@ -84,10 +84,15 @@ def purchase_page(request, purchase, *, declined_work_form=None):
 @login_required
 @permission_required("customers.add_purchase", raise_exception=True)
 def purchase_create(request):
-    """Log a purchase at the desk: find or create the customer, products, dates, consent."""
+    """Log a purchase at the desk: find or create the customer, products, dates, consent.
+
+    Choosing an existing customer by submitting the form ("Use" in the duplicate warning, or
+    "Select" without JavaScript) saves nothing: the form comes back with that customer and
+    everything entered, to be reviewed and saved."""
     data = request.POST or None
     chosen_customer_id = request.POST.get("use_customer") if data else request.GET.get("customer")
-    if chosen_customer_id and data is not None:
+    reviewing = data is not None and bool(chosen_customer_id)
+    if reviewing:
         data = data.copy()
         data["customer"] = chosen_customer_id
     form = PurchaseForm(
@@ -97,7 +102,7 @@ def purchase_create(request):
     lines = PurchaseLineFormSet(data, prefix="lines")
     consent = ConsentQuestionsForm(data, prefix="consent")
     candidates = []
-    if data is not None:
+    if data is not None and not reviewing:
         valid = all([form.is_valid(), lines.is_valid(), consent.is_valid()])
         existing = form.cleaned_data.get("customer") if valid else None
         if valid and existing is None:
@@ -139,6 +144,7 @@ def purchase_create(request):
             "consent": consent,
             "candidates": candidates,
             "selected_customer": selected,
+            "reviewing": reviewing and selected is not None,
         },
     )
 

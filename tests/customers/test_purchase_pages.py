@@ -93,9 +93,40 @@ def test_duplicate_warning_then_pick_the_existing_customer(login, owner, north, 
         reverse("customers:purchase-create"),
         purchase_form(north, car, use_customer=str(existing.pk)),
     )
-    assert picked.status_code == 302
+    # Choosing the record saves nothing yet: the form comes back for a review.
+    assert picked.status_code == 200
+    assert not Purchase.objects.exists()
+    assert picked.context["selected_customer"] == existing
+    assert picked.context["candidates"] == []
+    page = picked.content.decode()
+    assert "Existing customer selected — review and save." in page
+    assert f'name="customer" value="{existing.pk}"' in page
+    assert 'value="WVWZZZ1JZXW000042"' in page
+    assert "This customer may already exist" not in page
+    saved = client.post(
+        reverse("customers:purchase-create"),
+        purchase_form(north, car, customer=str(existing.pk)),
+    )
+    assert saved.status_code == 302
     assert Purchase.objects.get().customer == existing
     assert Customer.objects.count() == 1
+
+
+def test_the_review_after_choosing_a_customer_keeps_what_was_entered_in_german(
+    login, owner, north, car
+):
+    existing = CustomerFactory(branch=north, email="jana@example.com", last_name="Müller")
+    picked = login(owner).post(
+        reverse("customers:purchase-create"),
+        purchase_form(north, car, use_customer=str(existing.pk), notes="Winterreifen bestellt"),
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert not Purchase.objects.exists()
+    page = picked.content.decode()
+    assert "Bestehenden Kunden übernommen — prüfen und speichern." in page
+    assert picked.context["form"]["notes"].value() == "Winterreifen bestellt"
+    assert picked.context["lines"].forms[0]["product"].value() == str(car.pk)
+    assert picked.context["consent"]["email"].value() == "yes"
 
 
 def test_log_for_an_existing_customer_updates_changed_consent(login, owner, north, car):

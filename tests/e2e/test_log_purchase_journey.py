@@ -2,8 +2,9 @@
 
 The customer married and gives her new name, so the search at the top of the page finds
 nobody; she gives the same e-mail address, though, and the page warns about the duplicate
-before anything is saved. The salesperson picks the existing record, and the purchase shows on
-that customer's page. No second customer is created.
+before anything is saved. The salesperson picks the existing record, checks the form that comes
+back with it and saves; the purchase shows on that customer's page. No second customer is
+created.
 """
 
 import re
@@ -96,6 +97,23 @@ def test_salesperson_is_warned_about_a_duplicate_and_logs_the_purchase_for_the_e
     expect(field(customer, "Last name")).to_have_value("Kowalski")
 
     warning.get_by_role("button", name="Use Anna Becker", exact=True).click()
+
+    # Nothing is saved yet: the form comes back with her record and what was entered, to check.
+    expect(page).to_have_url("/purchases/new/")
+    expect(
+        page.get_by_role("status").filter(has_text="Existing customer selected — review and save.")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text="This customer may already exist")
+    ).to_have_count(0)
+    expect(customer.get_by_role("heading", name="Anna Becker", level=3)).to_be_visible()
+    expect(customer).to_contain_text("anna.becker@example.com")
+    expect(field(purchase, "Identifier")).to_have_value(VIN)
+    expect(field(first_line, "Unit price, row 1")).to_have_value("31990")
+    expect(field(consent, "Offers by e-mail?")).to_have_value("yes")
+    assert not Purchase.objects.exists()
+
+    page.get_by_role("button", name="Log purchase", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/purchases/\d+/logged/$"))
     confirmation = page.get_by_role("status").filter(
