@@ -410,7 +410,7 @@ def test_the_setup_menu_links_the_schedules_for_administrators(login, admin_user
 
 def visit_form(car, inspection, **changes):
     return {
-        "use_customer": car.customer_id,
+        "customer": car.customer_id,
         "branch": car.branch_id,
         "salesperson": "",
         "purchase_date": TODAY.isoformat(),
