@@ -272,8 +272,8 @@ def log_purchase_at_desk(
     *, by, customer, new_customer, consents, confirmed_new=False, branch, salesperson, **purchase
 ):
     """The "log a purchase" page in one transaction: the chosen customer (or `new_customer`, the
-    fields of one to create), the consent answers given at the desk (recorded where they change
-    something), then the purchase itself."""
+    fields of one to create), the consent answers given at the desk (recorded where they are the
+    first on their channel or change something), then the purchase itself."""
     if customer is None:
         customer = create_customer(
             by=by,
@@ -283,9 +283,12 @@ def log_purchase_at_desk(
             confirmed_new=confirmed_new,
             **new_customer,
         )
-    else:
+    elif consents:
+        latest = selectors.current_consent(customer)
         for channel, granted, source in consents:
-            if customer.has_marketing_consent(channel) != granted:
+            # The first answer on a channel is proof even when it is "no" (the channel then
+            # reads declined rather than not asked); later ones only where they change something.
+            if latest[channel] is None or customer.has_marketing_consent(channel) != granted:
                 record_consent(
                     customer=customer, channel=channel, granted=granted, source=source, by=by
                 )

@@ -6,7 +6,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import Customer, Purchase
+from customers import selectors
+from customers.models import ConsentRecord, Customer, Purchase
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import CustomerFactory, ProductFactory, PurchaseFactory
 
@@ -138,6 +139,26 @@ def test_log_for_an_existing_customer_updates_changed_consent(login, owner, nort
     customer.refresh_from_db()
     assert customer.consent_email is True
     assert customer.purchases.count() == 1
+
+
+def test_a_first_no_at_the_desk_is_recorded_as_declined(login, owner, north, car):
+    never_asked = CustomerFactory(branch=north)
+    client = login(owner)
+    client.post(
+        reverse("customers:purchase-create"),
+        purchase_form(north, car, customer=str(never_asked.pk)),
+    )
+    states = selectors.consent_states(selectors.consent_history(never_asked.consents.all()))
+    assert states["phone"].state == ConsentRecord.State.DECLINED
+    assert states["email"].state == ConsentRecord.State.GRANTED
+    assert states["sms"].state == ConsentRecord.State.NOT_ASKED
+    # Asked again with the same answers, nothing changes: no new proof.
+    client.post(
+        reverse("customers:purchase-create"),
+        purchase_form(north, car, customer=str(never_asked.pk), identifier="WVWZZZ1JZXW000043"),
+    )
+    assert never_asked.consents.count() == 2
+    assert never_asked.purchases.count() == 2
 
 
 @pytest.mark.parametrize(

@@ -139,6 +139,12 @@ def test_salesperson_is_warned_about_a_duplicate_and_logs_the_purchase_for_the_e
         has=page.get_by_role("rowheader", name="E-mail", exact=True)
     )
     expect(email_consent).to_contain_text("granted")
+    # Her first "no" to phone offers is a refusal, not a withdrawal.
+    phone_consent = consent.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name="Phone", exact=True)
+    )
+    expect(phone_consent).to_contain_text("declined")
+    expect(phone_consent).not_to_contain_text("withdrawn")
     # The timeline keeps the planned check-in apart from what has happened.
     coming_up = page.get_by_role("region", name="Coming up")
     expect(coming_up.get_by_role("listitem")).to_have_count(1)
