@@ -696,7 +696,10 @@ class Run:
                 time.sleep(delay)
 
             def run(at=at, name=name, action=action):
-                outcome = action()
+                try:
+                    outcome = action()
+                except Exception as error:  # noqa: BLE001 (a fault that failed is a finding)
+                    outcome = f"FAILED: {error!r}"
                 self.events.append((round(at, 1), name + (f": {outcome}" if outcome else "")))
 
             thread = threading.Thread(target=run, name=name, daemon=True)
