@@ -1,13 +1,14 @@
 """Writes of mystery shopping: scorecard templates (versioned), assignments, the shopper's
 results (draft, submit) and their review (accept, send back with a question).
 
-Versioning: a template's questions live in its versions. Editing a template whose current version
+Versioning (the shared machinery of quality.checklists.versioning, as audit templates use it): a
+template's questions live in its versions. Editing a template whose current version
 an assignment already uses makes a new version with the submitted structure; an unused current
 version is changed in place. An assignment keeps the version it was made with and its result is
 always scored against that version, so editing a template never changes a submitted result.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from aftersales.access import (
 )
 from aftersales.errors import DomainError, validated_save
 from aftersales.roles import Role
+from quality.checklists import versioning
 from staff.mystery import scoring
 from staff.mystery.models import (
     DEFAULT_COACHING_THRESHOLD,
@@ -144,50 +146,50 @@ def _check_structure(structure):
         )
 
 
-def version_structure(version):
-    """The structure a stored version has, comparable with `structure_from(...)`."""
-    sections = version.sections.prefetch_related("criteria").order_by("position", "pk")
+CRITERION_FIELDS = tuple(field.name for field in fields(CriterionData))
+
+
+def _plain(structure):
+    """SectionData as the shared checklist versioning holds a structure: (title, item dicts)."""
     return tuple(
-        SectionData(
-            title=section.title,
-            criteria=tuple(
-                CriterionData(
-                    text=criterion.text,
-                    kind=criterion.kind,
-                    weight=criterion.weight,
-                    guidance=criterion.guidance,
-                    target_minutes=criterion.target_minutes,
-                    is_critical=criterion.is_critical,
-                )
-                for criterion in sorted(section.criteria.all(), key=lambda c: (c.position, c.pk))
-            ),
-        )
-        for section in sections
+        (section.title, tuple(asdict(criterion) for criterion in section.criteria))
+        for section in structure
     )
 
 
-def _write_structure(version, structure):
-    for position, data in enumerate(structure):
-        section = validated_save(
-            ScorecardSection(version=version, title=data.title, position=position)
+def version_structure(version):
+    """The structure a stored version has, comparable with `structure_from(...)`."""
+    return tuple(
+        SectionData(title=title, criteria=tuple(CriterionData(**item) for item in items))
+        for title, items in versioning.version_structure(
+            version, items="criteria", fields=CRITERION_FIELDS
         )
-        criteria = []
-        for index, criterion in enumerate(data.criteria):
-            row = Criterion(section=section, position=index, **asdict(criterion))
-            try:
-                row.full_clean(exclude=["section"])
-            except ValidationError as error:
-                raise DomainError(
-                    _("“%(text)s”: %(problem)s")
-                    % {"text": criterion.text, "problem": " ".join(error.messages)},
-                    field="criteria",
-                ) from error
-            criteria.append(row)
-        Criterion.objects.bulk_create(criteria)
+    )
+
+
+def _clean_criterion(criterion):
+    try:
+        criterion.full_clean(exclude=["section"])
+    except ValidationError as error:
+        raise DomainError(
+            _("“%(text)s”: %(problem)s")
+            % {"text": criterion.text, "problem": " ".join(error.messages)},
+            field="criteria",
+        ) from error
+
+
+def _write_structure(version, structure):
+    versioning.write_structure(
+        version,
+        _plain(structure),
+        section_model=ScorecardSection,
+        item_model=Criterion,
+        clean=_clean_criterion,
+    )
 
 
 def current_version(template):
-    return template.versions.order_by("-number").first()
+    return template.current_version()
 
 
 def _check_threshold(coaching_threshold):
@@ -255,20 +257,16 @@ def update_template(
     )
     if unchanged:
         return template
-    if version is not None and not version.assignments.exists():
+    version = versioning.version_to_write(
+        template,
+        in_use=lambda current: current.assignments.exists(),
+        new_version=lambda number: ScorecardVersion(
+            template=template, number=number, coaching_threshold=coaching_threshold, created_by=by
+        ),
+    )
+    if version.coaching_threshold != coaching_threshold:
         version.coaching_threshold = coaching_threshold
         validated_save(version, validate_constraints=False)
-        version.sections.all().delete()
-    else:
-        version = validated_save(
-            ScorecardVersion(
-                template=template,
-                number=(version.number + 1) if version else 1,
-                coaching_threshold=coaching_threshold,
-                created_by=by,
-            ),
-            validate_constraints=False,
-        )
     _write_structure(version, structure)
     return template
 
