@@ -65,7 +65,8 @@ class Plan:
     def error(self, row, column, message):
         self.errors.append(RowError(row, column, str(message)))
 
-    def run(self):
+    def run(self, progress=None):
+        """Check every row; `progress(rows_done)` (optional) is called every 1,000 rows."""
         sheet = Sheet(self.data, self.errors)
         if not sheet.read_header():
             return
@@ -75,6 +76,8 @@ class Plan:
         self.erased = erased_digests()
         for number, raw in sheet.rows():
             self._row(number, raw)
+            if progress is not None and number % 1000 == 0:
+                progress(number)
         self.summary.rows = sheet.count
         if not sheet.count and not self.errors:
             self.error(0, "", _("The file has no data rows."))

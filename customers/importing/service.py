@@ -74,22 +74,26 @@ def _require_permission(by):
         raise DomainError(_("You may not import purchases."))
 
 
-def preview_import(*, data, by):
+def preview_import(*, data, by, progress=None):
     """Validate the file and count what an import would do; writes nothing.
 
-    `by` is the importing user, or None for the system (all branches)."""
+    `by` is the importing user, or None for the system (all branches). `progress(rows_done)`,
+    if given, is called as the rows are checked (the background job's progress bar)."""
     _require_permission(by)
     plan = Plan(data, by)
     laps = Laps(plan.result.timings)
-    plan.run()
+    plan.run(progress)
     laps.lap("validate")
     return plan.result
 
 
-def import_purchases(*, data, by):
+def import_purchases(*, data, by, progress=None, before_commit=None):
     """Validate the file again and, when it has no error at all, write it in one transaction.
 
-    Raises ImportRejected (with every error) when anything is wrong; returns the ImportResult."""
+    Raises ImportRejected (with every error) when anything is wrong; returns the ImportResult.
+    `progress(rows_done)` is called while the rows are checked; `before_commit(result)` runs
+    last inside the transaction (the background job marks itself done there, so that a job is
+    done exactly when its import committed)."""
     _require_permission(by)
     try:
         with transaction.atomic():
@@ -97,12 +101,15 @@ def import_purchases(*, data, by):
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
             plan = Plan(data, by, lock=True)
             laps = Laps(plan.result.timings)
-            plan.run()
+            plan.run(progress)
             laps.lap("validate")
             if plan.result.errors:
                 raise ImportRejected(plan.result)
             write(plan)
             laps.lap("write")
+            plan.result.applied = True
+            if before_commit is not None:
+                before_commit(plan.result)
     except IntegrityError as error:
         # Someone saved one of the file's references outside an import while we wrote.
         raise DomainError(
