@@ -17,21 +17,36 @@ def exception_handler(exc, context):
     """Every refusal is an answer with a message, never a 500: a DomainError from a service and a
     model's ValidationError (full_clean in a service) are 400s like form errors, and so is a body
     larger than Django reads; DRF's own answers have lone surrogates from the input replaced, as
-    its messages repeat the input ("\ud800" is not a valid choice) and JSON cannot encode them."""
+    its messages repeat the input ("\ud800" is not a valid choice) and JSON cannot encode them.
+
+    One body shape for every error (aftersales.schema.ERROR_BODY): `detail`, a string, for the
+    request as a whole, and a list of messages per field; a bare list of messages (a filter's
+    ValidationError) becomes the `detail`."""
     if isinstance(exc, DomainError):
-        key = exc.field or "detail"
-        return Response({key: [str(exc.message)]}, status=status.HTTP_400_BAD_REQUEST)
+        if exc.field:
+            return Response({exc.field: [str(exc.message)]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        return Response(_without_surrogates(errors), status=status.HTTP_400_BAD_REQUEST)
+        return Response(_one_shape(_without_surrogates(errors)), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):
         return Response(
             {"detail": _("The request body is too large.")}, status=status.HTTP_400_BAD_REQUEST
         )
     response = drf_exception_handler(exc, context)
     if response is not None:
-        response.data = _without_surrogates(response.data)
+        response.data = _one_shape(_without_surrogates(response.data))
     return response
+
+
+def _one_shape(data):
+    """`{"detail": "..."}` for messages about the whole request (a bare list, or a list under
+    `detail`); per-field lists stay as they are."""
+    if isinstance(data, list | tuple):
+        data = {"detail": data}
+    if isinstance(data, dict) and isinstance(data.get("detail"), list | tuple):
+        data = {**data, "detail": " ".join(str(message) for message in data["detail"])}
+    return data
 
 
 def _without_surrogates(data):

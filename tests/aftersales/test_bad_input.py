@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from aftersales.api import exception_handler
+from aftersales.errors import DomainError
 from aftersales.parsers import MAX_NESTING
 from customers.importing import preview_import
 from customers.models import Customer, InvolvementLevel, Purchase
@@ -227,3 +228,26 @@ def test_an_unreadable_boolean_filter_is_a_400(client_for, admin_user, value):
 @pytest.mark.parametrize("value", ["true", "false", "1", "0", "True"])
 def test_readable_boolean_filters_still_filter(client_for, admin_user, north, value):
     assert client_for(admin_user).get("/api/branches/", {"is_active": value}).status_code == 200
+
+
+# --- one error body shape (issue 11) -------------------------------------------------------------
+
+
+def test_a_filters_refusal_is_a_detail_string_not_a_bare_list(client_for, owner):
+    """The search filter refuses control characters with a ValidationError of a bare list; the
+    answer has the documented shape, `detail` a string."""
+    response = client_for(owner).get("/api/branches/", {"search": "a\x17b"})
+    errors = assert_400_json(response)
+    assert isinstance(errors, dict)
+    assert isinstance(errors["detail"], str) and "control characters" in errors["detail"]
+
+
+def test_a_domain_error_about_the_whole_request_is_a_detail_string():
+    response = exception_handler(DomainError("Not now."), {})
+    assert response.status_code == 400
+    assert response.data == {"detail": "Not now."}
+
+
+def test_a_domain_error_about_a_field_stays_a_list_under_the_field():
+    response = exception_handler(DomainError("Give one.", field="roles"), {})
+    assert response.data == {"roles": ["Give one."]}

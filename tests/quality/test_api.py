@@ -412,7 +412,7 @@ def test_a_transition_the_status_does_not_allow_is_400(client_for, sven, owners,
     response = client_for(sven).post(action_url(owners, name), body, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"detail": ["A complaint that is new cannot do this."]}
+    assert response.json() == {"detail": "A complaint that is new cannot do this."}
     owners.refresh_from_db()
     assert owners.status == Complaint.Status.NEW
 

@@ -110,7 +110,7 @@ def test_a_closed_complaint_is_refused_with_a_message(client_for, sven, complain
     response = correct(client, complaint, reason=REASON, severity=Severity.LOW)
     assert response.status_code == 400
     assert response.json() == {
-        "detail": ["Only an open complaint can be corrected; this one is closed."]
+        "detail": "Only an open complaint can be corrected; this one is closed."
     }
 
 
