@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
@@ -251,3 +252,8 @@ def test_a_domain_error_about_the_whole_request_is_a_detail_string():
 def test_a_domain_error_about_a_field_stays_a_list_under_the_field():
     response = exception_handler(DomainError("Give one.", field="roles"), {})
     assert response.data == {"roles": ["Give one."]}
+
+
+def test_a_models_validation_error_about_the_whole_object_is_a_detail_string():
+    response = exception_handler(DjangoValidationError(["One.", "Two."]), {})
+    assert response.data == {"detail": "One. Two."}
