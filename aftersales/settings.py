@@ -378,6 +378,9 @@ TWO_FACTOR_REQUIRED_ROLES = env.list(
 )
 TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=not DEBUG)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="After-Sales CRM")
+# Nobody but the person enrolling sees a device's secret: the admin shows no key, no
+# configuration page and no QR code (administrators reset a second factor, they never copy one).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # API tokens expire this long after they were issued.
 API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_DAYS", default=30))
 # Browser sessions end after this long without a request, and this long after sign-in.

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
+from aftersales.history_admin import HistoryAdmin
 from customers.models import (
     ConsentRecord,
     Customer,
@@ -15,13 +15,13 @@ from customers.models import (
 
 
 @admin.register(ProductCategory)
-class ProductCategoryAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class ProductCategoryAdmin(TranslationAdmin, HistoryAdmin):
     list_display = ["name", "code", "involvement", "default_warranty_months", "is_active"]
     list_filter = ["involvement", "is_active"]
 
 
 @admin.register(Product)
-class ProductAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class ProductAdmin(TranslationAdmin, HistoryAdmin):
     list_display = ["name", "sku", "category", "list_price", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "sku"]
@@ -35,7 +35,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
+class CustomerAdmin(HistoryAdmin):
     list_display = ["__str__", "email", "postcode", "city", "branch", "salesperson"]
     list_filter = ["branch", "kind"]
     search_fields = ["last_name", "company_name", "email"]
@@ -50,7 +50,7 @@ class PurchaseLineInline(admin.TabularInline):
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(SimpleHistoryAdmin):
+class PurchaseAdmin(HistoryAdmin):
     list_display = ["pk", "customer", "branch", "purchase_date", "handover_date", "status", "total"]
     list_filter = ["status", "branch"]
     search_fields = ["identifier", "customer__last_name"]

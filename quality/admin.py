@@ -1,7 +1,7 @@
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
+from aftersales.history_admin import HistoryAdmin
 from aftersales.translated import translated
 from quality.models import (
     Audit,
@@ -86,7 +86,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(SimpleHistoryAdmin):
+class ComplaintAdmin(HistoryAdmin):
     """Read-mostly: the complaint, its files, transitions and change history can be looked at
     here; every change goes through the complaint page (the services keep deadlines, events,
     e-mails and dissonance signals right)."""
