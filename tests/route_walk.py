@@ -57,6 +57,7 @@ from tests.staff.factories import (
 from tests.staff.mystery_helpers import handover_assignment, submit
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 # --- the resolver, walked ------------------------------------------------------------------------
@@ -191,7 +192,11 @@ def make_world(*, branch, owner, manager, quality_manager, assignment_shopper):
         "coaching": CoachingActionFactory(branch=branch, employee=owner),
         "appointment": AppointmentFactory(customer=customer, employee=owner),
         "course": course,
-        "training_record": TrainingRecordFactory(employee=owner, course=course),
+        "training_record": TrainingRecordFactory(
+            employee=owner,
+            course=course,
+            certificate=SimpleUploadedFile("certificate.pdf", PDF, content_type="application/pdf"),
+        ),
         "candidate": CandidateFactory(branch=branch),
         "branch": branch,
         "owner": owner,
@@ -236,6 +241,7 @@ def _quality_world(branch, owner, quality_manager, customer):
     car = model("Isolation car")
     for _number in range(2):
         ComplaintFactory(purchase=purchase_of(car, branch=branch), category=wind)
+    purchase_of(car, branch=branch)  # an owner the campaign contacts: the branch's managers see it
     (cluster,) = campaign_services.detect_clusters()
     campaign = campaign_services.create_campaign(
         by=quality_manager, name="Seal", reference="ISO-1", product=None, cluster=cluster

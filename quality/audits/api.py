@@ -280,11 +280,10 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request, pk=None):
         """The quality manager's sign-off; the audit is locked afterwards."""
+        audit = self.get_object()
         data = AuditNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        audit = services.sign_off_audit(
-            audit=self.get_object(), by=request.user, **data.validated_data
-        )
+        audit = services.sign_off_audit(audit=audit, by=request.user, **data.validated_data)
         return Response(self._read(audit))
 
 
@@ -437,31 +436,28 @@ class CorrectiveActionViewSet(
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """The owner completes the action, with the evidence."""
+        action = self.get_object()
         data = AuditCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        action = services.complete_action(
-            action=self.get_object(), by=request.user, **data.validated_data
-        )
+        action = services.complete_action(action=action, by=request.user, **data.validated_data)
         return Response(self._read(action))
 
     @extend_schema(request=AuditNoteSerializer, responses=AuditActionSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """The quality manager verifies a completed action."""
+        action = self.get_object()
         data = AuditNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        action = services.verify_action(
-            action=self.get_object(), by=request.user, **data.validated_data
-        )
+        action = services.verify_action(action=action, by=request.user, **data.validated_data)
         return Response(self._read(action))
 
     @extend_schema(request=AuditReopenSerializer, responses=AuditActionSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """Verification failed: back to the owner, the reminders start again."""
+        action = self.get_object()
         data = AuditReopenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        action = services.reopen_action(
-            action=self.get_object(), by=request.user, **data.validated_data
-        )
+        action = services.reopen_action(action=action, by=request.user, **data.validated_data)
         return Response(self._read(action))

@@ -537,11 +537,10 @@ class ResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_result(self, request, pk=None):
         """Send a submitted result back to the shopper with a question."""
+        result = self.get_object()
         serializer = QuestionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = services.return_result(
-            result=self.get_object(), by=request.user, **serializer.validated_data
-        )
+        result = services.return_result(result=result, by=request.user, **serializer.validated_data)
         return Response(self._read(result))
 
     def _read(self, result):

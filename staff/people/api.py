@@ -14,6 +14,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, VisiblePrimaryKeyRelatedField
@@ -160,6 +161,15 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             return Appointment.objects.none()
         return selectors.appointment_list(self.request.user)
 
+    def get_object(self):
+        """An appointment the caller sees but may not change is refused (403), as on the page,
+        before any body is read."""
+        appointment = super().get_object()
+        changes = self.action in {"partial_update", "start", "no_show", "cancel"}
+        if changes and not services.can_change_appointment(self.request.user, appointment):
+            raise PermissionDenied(_("You can only change your own appointments."))
+        return appointment
+
     def create(self, request):
         serializer = AppointmentCreateSerializer(
             data=request.data, context=self.get_serializer_context()
@@ -214,10 +224,11 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Call off a scheduled appointment; it then counts nowhere."""
+        appointment = self.get_object()
         serializer = AppointmentCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         appointment = services.cancel_appointment(
-            appointment=self.get_object(), by=request.user, **serializer.validated_data
+            appointment=appointment, by=request.user, **serializer.validated_data
         )
         return Response(self._read(appointment))
 
@@ -554,10 +565,11 @@ class CoachingActionViewSet(
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """Complete an open action with its outcome."""
+        coaching = self.get_object()
         serializer = CoachingCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         coaching = services.complete_coaching_action(
-            action=self.get_object(), by=request.user, **serializer.validated_data
+            action=coaching, by=request.user, **serializer.validated_data
         )
         return Response(self._read(coaching))
 
@@ -565,10 +577,11 @@ class CoachingActionViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel an open action, saying why."""
+        coaching = self.get_object()
         serializer = CoachingCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         coaching = services.cancel_coaching_action(
-            action=self.get_object(), by=request.user, **serializer.validated_data
+            action=coaching, by=request.user, **serializer.validated_data
         )
         return Response(self._read(coaching))
 

@@ -75,8 +75,12 @@ def test_appointment_scoping_and_filters(client_for, past, outsider, manager, cu
 
 
 def test_a_colleague_cannot_start_anothers_appointment(client_for, colleague, past):
+    # Refused as on the page, before the body is read: the colleague sees it, may not change it.
     response = client_for(colleague).post(f"/api/appointments/{past.pk}/start/")
-    assert response.status_code == 400
+    assert response.status_code == 403
+    assert response.json() == {"detail": "You can only change your own appointments."}
+    past.refresh_from_db()
+    assert past.started_at is None
 
 
 def test_a_customer_of_another_branch_does_not_exist(client_for, outsider, customer):
