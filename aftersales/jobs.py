@@ -8,12 +8,15 @@
 * A job whose worker died stays 'running' with an old heartbeat; :func:`requeue_stale_jobs`
   (beat) queues it again. Work that is all-or-nothing simply runs again from the start.
 * :class:`Progress` writes rows done and the heartbeat over a connection of its own, in
-  autocommit. Why not the ORM connection: the import writes inside one transaction, and nothing
+  autocommit, and beats from a thread of its own while the work reports nothing (the import's
+  write step runs for minutes without a row count; without the beat it would look dead and run
+  a second time). Why not the ORM connection: the import writes inside one transaction, and nothing
   it writes is visible to the polling page before it commits. Why not the cache: the default
   cache is per process (locmem) in development and tests, and the job row is what the page reads
   anyway; a second PostgreSQL connection keeps one source of truth.
 """
 
+import threading
 import time
 from datetime import timedelta
 
@@ -28,6 +31,8 @@ from aftersales.models import Job
 STALE_AFTER = timedelta(minutes=2)
 # Progress is written at most this often (seconds).
 PROGRESS_EVERY = 0.5
+# The heartbeat of a job at work, whatever it reports (seconds; well inside STALE_AFTER).
+HEARTBEAT_EVERY = 20
 
 
 def start_job(*, kind, task_name, by, params, rows_total=0, branch=None):
@@ -99,15 +104,24 @@ def requeue_stale_jobs(*, task_names, now=None):
 
 
 class Progress:
-    """Callable `progress(rows_done)` writing to the job row over its own autocommit connection."""
+    """Callable `progress(rows_done)` writing to the job row over its own autocommit connection,
+    with a heartbeat every HEARTBEAT_EVERY seconds until :meth:`close`.
+
+    `total`, when given, is the job's row count, counted by the worker (the page that starts
+    a job does not read the file)."""
 
     def __init__(self, job, *, total=None):
         self.job = job
         self.last = 0.0
         self.conn = None
+        # The beat thread and the caller share the connection; psycopg's is not for two at once.
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
         if total is not None:
             job.rows_total = total
             self._write(0, total)
+        self.beat = threading.Thread(target=self._beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+        self.beat.start()
 
     def _connect(self):
         if self.conn is None:
@@ -117,13 +131,32 @@ class Progress:
             self.conn = psycopg.connect(**params, autocommit=True)
         return self.conn
 
+    def _execute(self, sql, args):
+        with self.lock:
+            self._connect().execute(sql, args)
+
     def _write(self, done, total=None):
         sql = "UPDATE aftersales_job SET rows_done = %s, heartbeat_at = now()"
         args = [done]
         if total is not None:
             sql += ", rows_total = %s"
             args.append(total)
-        self._connect().execute(sql + " WHERE id = %s", [*args, self.job.pk])
+        self._execute(sql + " WHERE id = %s", [*args, self.job.pk])
+
+    def _beat(self):
+        while not self.stopped.wait(HEARTBEAT_EVERY):
+            try:
+                self._execute(
+                    "UPDATE aftersales_job SET heartbeat_at = now() WHERE id = %s AND state = %s",
+                    [self.job.pk, Job.RUNNING],
+                )
+            except psycopg.Error:
+                # The database is away for a moment: the next beat tries again, and a job
+                # whose beats stay away long enough is taken for dead and run again.
+                with self.lock:
+                    if self.conn is not None:
+                        self.conn.close()
+                    self.conn = None
 
     def __call__(self, done):
         clock = time.monotonic()
@@ -132,6 +165,9 @@ class Progress:
             self._write(min(done, self.job.rows_total or done))
 
     def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        self.stopped.set()
+        self.beat.join()
+        with self.lock:
+            if self.conn is not None:
+                self.conn.close()
+                self.conn = None

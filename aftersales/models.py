@@ -271,6 +271,12 @@ class Job(models.Model):
         (DONE, _("done")),
         (FAILED, _("failed")),
     ]
+    STATUS_BADGES = {
+        QUEUED: "text-bg-secondary",
+        RUNNING: "text-bg-info",
+        DONE: "text-bg-success",
+        FAILED: "text-bg-danger",
+    }
 
     kind = models.CharField(_("kind"), max_length=60)
     state = models.CharField(_("state"), max_length=10, choices=STATES, default=QUEUED)
@@ -304,10 +310,18 @@ class Job(models.Model):
     class Meta:
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
-        indexes = [models.Index(fields=["state", "heartbeat_at"], name="job_state_heartbeat")]
+        indexes = [
+            models.Index(fields=["state", "heartbeat_at"], name="job_state_heartbeat"),
+            # A user's recent jobs, newest first (the import page lists them).
+            models.Index(fields=["started_by", "-created_at"], name="job_started_by_recent"),
+        ]
 
     def __str__(self):
         return f"{self.kind} #{self.pk} ({self.state})"
+
+    @property
+    def is_finished(self):
+        return self.state in (self.DONE, self.FAILED)
 
     @property
     def percent(self):

@@ -261,6 +261,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
     # Each tick re-scans the database for what is due, so a lost or doubled run changes nothing.
+    # An import job whose worker died (an old heartbeat) or whose message was lost runs again.
+    "import-jobs-requeue": {
+        "task": "customers.tasks.requeue_stale_import_jobs",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
     "followup-digests": {
         "task": "followups.tasks.send_daily_digests",
         "schedule": crontab(minute="*/5"),

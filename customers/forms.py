@@ -362,8 +362,9 @@ class ProductForm(SideBySideTranslations, forms.ModelForm):
 # --- CSV import ---
 
 
-# Uploads are read into memory for the preview; the command line takes files of any size.
-IMPORT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+# The worker reads an upload into memory to check it; the command line takes files of any size.
+# A million rows of a typical dealer export are about 200 MB.
+IMPORT_MAX_UPLOAD_BYTES = 256 * 1024 * 1024
 
 
 class PurchaseImportForm(forms.Form):

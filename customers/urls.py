@@ -16,10 +16,18 @@ urlpatterns = [
     path("customers/<int:pk>/export/", customers.customer_data_export, name="customer-export"),
     path("customers/<int:pk>/erase/", customers.customer_erase, name="customer-erase"),
     path("purchases/import/", imports.import_upload, name="import-upload"),
-    path("purchases/import/done/", imports.import_done, name="import-done"),
-    path("purchases/import/<uuid:token>/", imports.import_preview, name="import-preview"),
-    path("purchases/import/<uuid:token>/confirm/", imports.import_confirm, name="import-confirm"),
-    path("purchases/import/<uuid:token>/errors.csv", imports.import_errors, name="import-errors"),
+    path("purchases/import/<int:pk>/", imports.import_job, name="import-job"),
+    path(
+        "purchases/import/<int:pk>/progress/",
+        imports.import_job_progress,
+        name="import-job-progress",
+    ),
+    path(
+        "purchases/import/<int:pk>/confirm/", imports.import_job_confirm, name="import-job-confirm"
+    ),
+    path(
+        "purchases/import/<int:pk>/errors.csv", imports.import_job_errors, name="import-job-errors"
+    ),
     path("customers/export.csv", imports.customer_export, name="customer-list-export"),
     path("purchases/", purchases.purchase_list, name="purchase-list"),
     path("purchases/new/", purchases.purchase_create, name="purchase-create"),

@@ -1,6 +1,9 @@
 """The import as background jobs (aftersales.jobs): a preview job checks an upload, a
 confirmation job writes it. Both read the upload by its token from the job's parameters.
 
+The page that starts a job only stores the upload and creates the row: the worker reads the file,
+counts its rows and runs in the starter's language (the errors it keeps are shown to them).
+
 A confirmation is all-or-nothing: the job is marked done inside the import's own transaction,
 so a job is done exactly when its purchases are committed. A worker killed mid-way leaves the
 job running with an old heartbeat and nothing written; it is queued again and runs from the
@@ -10,7 +13,9 @@ first (one confirmation job per upload unless the earlier one failed).
 
 from dataclasses import asdict
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -20,13 +25,17 @@ from aftersales.models import Job
 from aftersales.services import notify
 from customers.importing.results import ImportRejected
 from customers.importing.service import _require_permission, import_purchases, preview_import
-from customers.importing.uploads import read_upload
+from customers.importing.uploads import discard_upload, read_upload
 
 PREVIEW = "customers.import_preview"
 CONFIRM = "customers.import_confirm"
 TASKS = {PREVIEW: "customers.tasks.run_import_job", CONFIRM: "customers.tasks.run_import_job"}
 # pg_advisory_xact_lock key serialising confirmation clicks ("cust_job").
 CONFIRM_LOCK_KEY = 0x637573745F6A6F62
+# A job keeps this many errors for its page and error file, and counts the rest.
+KEPT_ERRORS = 10_000
+# The import page lists this many of the user's latest jobs.
+RECENT_JOBS = 10
 
 
 def _rows_in(data):
@@ -35,13 +44,8 @@ def _rows_in(data):
 
 def start_preview(*, token, by):
     _require_permission(by)
-    data = read_upload(token)
     return jobs.start_job(
-        kind=PREVIEW,
-        task_name=TASKS[PREVIEW],
-        by=by,
-        params={"token": str(token)},
-        rows_total=_rows_in(data),
+        kind=PREVIEW, task_name=TASKS[PREVIEW], by=by, params={"token": str(token)}
     )
 
 
@@ -58,20 +62,36 @@ def start_confirmation(*, token, by):
         )
         if earlier is not None:
             return earlier
-        data = read_upload(token)
         return jobs.start_job(
-            kind=CONFIRM,
-            task_name=TASKS[CONFIRM],
-            by=by,
-            params={"token": str(token)},
-            rows_total=_rows_in(data),
+            kind=CONFIRM, task_name=TASKS[CONFIRM], by=by, params={"token": str(token)}
         )
+
+
+def confirm(job, *, by):
+    """The confirmation job of a checked upload: only a preview that found no error."""
+    if job.kind != PREVIEW or job.state != Job.DONE or job.result.get("error_count", 1):
+        raise DomainError(_("Only a checked file without errors can be imported."))
+    return start_confirmation(token=job.params["token"], by=by)
+
+
+def own_job(user, pk):
+    """The user's own import job, or None: nobody else's job (and its file) opens for them."""
+    return Job.objects.filter(pk=pk, kind__in=list(TASKS), started_by=user).first()
+
+
+def recent_jobs(user):
+    return list(
+        Job.objects.filter(kind__in=list(TASKS), started_by=user).order_by("-created_at")[
+            :RECENT_JOBS
+        ]
+    )
 
 
 def result_data(result):
     return {
         "summary": asdict(result.summary),
-        "errors": [asdict(error) for error in result.errors],
+        "errors": [asdict(error) for error in result.errors[:KEPT_ERRORS]],
+        "error_count": len(result.errors),
         "erased_skipped": [asdict(row) for row in result.erased_skipped],
         "applied": result.applied,
     }
@@ -83,9 +103,23 @@ def run_import_job(job_id):
     if job is None:
         return None
     by = job.started_by
-    progress = jobs.Progress(job)
+    with translation.override(_language_of(by)):
+        _run(job, by)
+    job.refresh_from_db()
+    if job.kind == CONFIRM and job.state == Job.DONE:
+        discard_upload(job.params["token"])
+    _tell(job)
+    return job.state
+
+
+def _run(job, by):
     try:
         data = read_upload(job.params["token"])
+    except DomainError as error:
+        jobs.fail(job, error=error)
+        return
+    progress = jobs.Progress(job, total=_rows_in(data))
+    try:
         if job.kind == PREVIEW:
             result = preview_import(data=data, by=by, progress=progress)
             jobs.finish(job, result=result_data(result))
@@ -102,15 +136,16 @@ def run_import_job(job_id):
         jobs.fail(job, error=error)
     finally:
         progress.close()
-    job.refresh_from_db()
-    _tell(job)
-    return job.state
+
+
+def _language_of(user):
+    return (user.language if user is not None else "") or settings.LANGUAGE_CODE
 
 
 def _tell(job):
     if job.started_by is None:
         return
-    with translation.override(job.started_by.language or None):
+    with translation.override(_language_of(job.started_by)):
         if job.state == Job.DONE and job.kind == CONFIRM:
             subject = _("Your purchase import is done.")
         elif job.state == Job.DONE:
@@ -122,6 +157,7 @@ def _tell(job):
             kind="import_job",
             subject=subject,
             body=job.error,
+            link=reverse("customers:import-job", args=[job.pk]),
             dedupe_key=f"import_job:{job.pk}:{job.state}",
             email=False,
         )

@@ -1,7 +1,8 @@
 """Uploaded files, kept between the preview and the confirmation.
 
 An upload waits as ``MEDIA_ROOT/imports/<uuid>.csv`` (mode 0600) until it is confirmed, which
-reads it back and checks it again; the import views open it only for its uploader. Files never
+reads it back and checks it again; only its uploader's jobs (customers.importing.background)
+read it. Files never
 confirmed are removed once a day old (:func:`discard_stale_uploads`, which each upload runs).
 """
 
@@ -20,13 +21,19 @@ def upload_dir():
 
 
 def store_upload(data):
-    """Keep an uploaded file under a random name until it is confirmed; returns the UUID."""
+    """Keep an uploaded file (bytes, or a Django UploadedFile written in chunks so a large one
+    is never held in memory whole) under a random name until it is confirmed; returns the UUID."""
     directory = upload_dir()
     directory.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4()
     path = directory / f"{token}.csv"
-    path.write_bytes(data)
-    path.chmod(0o600)
+    path.touch(mode=0o600)
+    with path.open("wb") as file:
+        if isinstance(data, bytes):
+            file.write(data)
+        else:
+            for chunk in data.chunks():
+                file.write(chunk)
     return token
 
 

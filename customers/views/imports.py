@@ -1,15 +1,15 @@
-"""CSV in and out: the purchase import (upload → preview → confirm) and the customer list export.
+"""CSV in and out: the purchase import (upload → check → import, each step a background job
+with a progress bar) and the customer list export.
 
-The uploaded file is kept under MEDIA_ROOT/imports/<uuid>.csv between preview and confirmation;
-only the user who uploaded it can open it (its UUID is remembered in their session), and the
-confirmation validates the file again instead of trusting the preview.
+The upload is stored (customers.importing.uploads) and checked by a worker
+(customers.importing.background); the job's page polls its progress with htmx and shows the
+check's figures and errors when it is done, or the import's. A job opens only for the user who
+started it, and the import checks the file again instead of trusting the check.
 """
-
-from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,42 +17,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.csv_export import csv_download
 from aftersales.errors import DomainError
+from aftersales.models import Job
 from customers import exporting, importing, selectors
 from customers.forms import CustomerFilterForm, PurchaseImportForm
-from customers.importing import uploads
+from customers.importing import background, uploads
 
-UPLOADS_SESSION_KEY = "customer_imports"
-DONE_SESSION_KEY = "customer_import_done"
-# The preview lists this many errors; all of them are in the error file.
-PREVIEW_ERROR_LIMIT = 1000
+# The job page lists this many errors; the error file has every one the job kept.
+PAGE_ERROR_LIMIT = 1000
 
 
-def _own_upload(request, token):
-    """The stored file's bytes, for its uploader only."""
-    if str(token) not in request.session.get(UPLOADS_SESSION_KEY, []):
+def _own_job(request, pk):
+    job = background.own_job(request.user, pk)
+    if job is None:
         raise Http404
-    return uploads.read_upload(token)
-
-
-def _forget_upload(request, token):
-    uploads.discard_upload(token)
-    tokens = request.session.get(UPLOADS_SESSION_KEY, [])
-    request.session[UPLOADS_SESSION_KEY] = [value for value in tokens if value != str(token)]
-
-
-def _render_preview(request, token, result, status=200):
-    return render(
-        request,
-        "customers/import_preview.html",
-        {
-            "token": token,
-            "result": result,
-            "summary": result.summary,
-            "errors": result.errors[:PREVIEW_ERROR_LIMIT],
-            "hidden_error_count": max(0, len(result.errors) - PREVIEW_ERROR_LIMIT),
-        },
-        status=status,
-    )
+    return job
 
 
 @login_required
@@ -61,12 +39,9 @@ def import_upload(request):
     form = PurchaseImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         uploads.discard_stale_uploads()
-        token = uploads.store_upload(form.cleaned_data["file"].read())
-        request.session[UPLOADS_SESSION_KEY] = [
-            *request.session.get(UPLOADS_SESSION_KEY, []),
-            str(token),
-        ]
-        return redirect("customers:import-preview", token=token)
+        token = uploads.store_upload(form.cleaned_data["file"])
+        job = background.start_preview(token=token, by=request.user)
+        return redirect("customers:import-job", pk=job.pk)
     return render(
         request,
         "customers/import_upload.html",
@@ -76,67 +51,84 @@ def import_upload(request):
             "optional_columns": [
                 column for column in importing.COLUMNS if column not in importing.REQUIRED_COLUMNS
             ],
+            "recent_jobs": background.recent_jobs(request.user),
+            "check_kind": background.PREVIEW,
         },
     )
+
+
+def _job_context(job):
+    result = job.result or {}
+    errors = result.get("errors", [])
+    error_count = result.get("error_count", len(errors))
+    return {
+        "job": job,
+        "is_check": job.kind == background.PREVIEW,
+        "summary": result.get("summary"),
+        "errors": errors[:PAGE_ERROR_LIMIT],
+        "error_count": error_count,
+        "hidden_error_count": max(0, error_count - PAGE_ERROR_LIMIT),
+        "erased_skipped": result.get("erased_skipped", []),
+        "can_import": job.kind == background.PREVIEW and job.state == Job.DONE and not error_count,
+    }
 
 
 @login_required
 @permission_required("customers.import_purchases", raise_exception=True)
 @require_GET
-def import_preview(request, token):
-    try:
-        data = _own_upload(request, token)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("customers:import-upload")
-    return _render_preview(request, token, importing.preview_import(data=data, by=request.user))
+def import_job(request, pk):
+    return render(request, "customers/import_job.html", _job_context(_own_job(request, pk)))
+
+
+@login_required
+@permission_required("customers.import_purchases", raise_exception=True)
+@require_GET
+def import_job_progress(request, pk):
+    """The progress bar, polled by the job page; once the job has finished, the page reloads
+    itself to show the outcome."""
+    job = _own_job(request, pk)
+    if job.is_finished:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "customers/partials/import_progress.html", {"job": job})
 
 
 @login_required
 @permission_required("customers.import_purchases", raise_exception=True)
 @require_POST
-def import_confirm(request, token):
+def import_job_confirm(request, pk):
+    job = _own_job(request, pk)
     try:
-        data = _own_upload(request, token)
-        result = importing.import_purchases(data=data, by=request.user)
-    except importing.ImportRejected as rejected:
-        messages.error(request, rejected.message)
-        return _render_preview(request, token, rejected.result, status=400)
+        confirmation = background.confirm(job, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect("customers:import-upload")
-    _forget_upload(request, token)
-    request.session[DONE_SESSION_KEY] = asdict(result.summary)
-    messages.success(request, _("The file has been imported."))
-    return redirect("customers:import-done")
+        return render(request, "customers/import_job.html", _job_context(job), status=400)
+    return redirect("customers:import-job", pk=confirmation.pk)
 
 
 @login_required
 @permission_required("customers.import_purchases", raise_exception=True)
 @require_GET
-def import_errors(request, token):
-    """Every error of the stored file as CSV, for files with more than the preview shows."""
-    try:
-        data = _own_upload(request, token)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("customers:import-upload")
-    result = importing.preview_import(data=data, by=request.user)
+def import_job_errors(request, pk):
+    """Every error the job kept, as CSV (a file with more than the page shows)."""
+    result = _own_job(request, pk).result or {}
+    kept = result.get("errors", [])
+    more = result.get("error_count", len(kept)) - len(kept)
     rows = [
         [_("Row"), _("Column"), _("Problem")],
-        *([error.row or "", error.column, error.message] for error in result.errors),
+        *([error["row"] or "", error["column"], error["message"]] for error in kept),
     ]
+    if more:
+        rows.append(
+            [
+                "",
+                "",
+                _("… and %(count)d more errors: correct these first and check the file again.")
+                % {"count": more},
+            ]
+        )
     return csv_download(rows, filename="import-errors.csv")
-
-
-@login_required
-@permission_required("customers.import_purchases", raise_exception=True)
-@require_GET
-def import_done(request):
-    summary = request.session.get(DONE_SESSION_KEY)
-    if summary is None:
-        return redirect("customers:import-upload")
-    return render(request, "customers/import_done.html", {"summary": summary})
 
 
 @login_required

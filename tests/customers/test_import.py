@@ -9,12 +9,18 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from aftersales.errors import DomainError
-from aftersales.models import Branch
-from customers.importing import ImportRejected, RowError, import_purchases, preview_import
+from aftersales.models import Branch, Job
+from customers.importing import (
+    ImportRejected,
+    RowError,
+    background,
+    import_purchases,
+    preview_import,
+)
 from customers.importing.uploads import discard_stale_uploads, read_upload, store_upload
 from customers.models import ConsentRecord, Customer, InvolvementLevel, Purchase, PurchaseLine
 from customers.selectors import search_customers
@@ -455,75 +461,138 @@ def upload(client, data, name="dms.csv"):
     )
 
 
-def test_upload_preview_confirm(login, north, manager, car, mats, media_root):
+def checked(client, data):
+    """The check job of an uploaded file, run as the worker runs it."""
+    response = upload(client, data)
+    assert response.status_code == 302
+    job = Job.objects.get(pk=resolve(response.url).kwargs["pk"])
+    assert job.kind == background.PREVIEW and job.state == Job.QUEUED
+    background.run_import_job(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def test_upload_check_confirm(login, north, manager, car, mats, media_root):
     client = login(manager)
 
-    response = upload(client, two_purchases())
-    assert response.status_code == 302
-    preview = client.get(response.url)
+    job = checked(client, two_purchases())
+    preview = client.get(reverse("customers:import-job", args=[job.pk]))
     assert preview.status_code == 200
-    assert preview.context["summary"].purchases_created == 2
+    assert preview.context["summary"]["purchases_created"] == 2 and preview.context["can_import"]
     assert not Purchase.objects.exists()
-    token = preview.context["token"]
+    token = job.params["token"]
     assert (media_root / "imports" / f"{token}.csv").exists()
 
-    done = client.post(reverse("customers:import-confirm", args=[token]))
+    done = client.post(reverse("customers:import-job-confirm", args=[job.pk]))
 
     assert done.status_code == 302
-    assert done.url == reverse("customers:import-done")
+    confirmation = Job.objects.get(pk=resolve(done.url).kwargs["pk"])
+    assert confirmation.kind == background.CONFIRM and not Purchase.objects.exists()
+    waiting = client.get(done.url)
+    assert b'role="progressbar"' in waiting.content and b'http-equiv="refresh"' in waiting.content
+    background.run_import_job(confirmation.pk)
     assert Purchase.objects.count() == 2
     assert not (media_root / "imports" / f"{token}.csv").exists()
     page = client.get(done.url)
-    assert page.status_code == 200
+    assert page.status_code == 200 and b'role="progressbar"' not in page.content
     assert page.context["summary"]["purchases_created"] == 2
+    assert "Import finished" in page.content.decode()
+    upload_page = client.get(reverse("customers:import-upload"))
+    assert upload_page.context["recent_jobs"] == [confirmation, job]
 
 
-def test_preview_lists_errors_with_row_and_column(login, north, south, manager, car):
+def test_progress_is_polled_until_the_job_is_done(login, north, manager, car):
     client = login(manager)
-    token = client.get(upload(client, csv_file(row(), row(branch_code="SOUTH"))).url).context[
-        "token"
-    ]
+    response = upload(client, csv_file(row()))
+    pk = resolve(response.url).kwargs["pk"]
+    progress_url = reverse("customers:import-job-progress", args=[pk])
 
-    preview = client.get(reverse("customers:import-preview", args=[token]))
+    polled = client.get(progress_url)
+    assert polled.status_code == 200 and "HX-Refresh" not in polled
+    assert b'aria-valuenow="0"' in polled.content and b'hx-trigger="every 1s"' in polled.content
+    Job.objects.filter(pk=pk).update(state=Job.RUNNING, rows_total=200, rows_done=50)
+    assert b'aria-valuenow="25"' in client.get(progress_url).content
 
-    assert [(e.row, e.column) for e in preview.context["errors"]] == [(3, "branch_code")]
+    background.run_import_job(pk)  # running without a heartbeat: no worker holds it
+    finished = client.get(progress_url)
+    assert finished.status_code == 204 and finished["HX-Refresh"] == "true"
+
+
+def test_check_lists_errors_with_row_and_column(login, north, south, manager, car):
+    client = login(manager)
+    job = checked(client, csv_file(row(), row(branch_code="SOUTH")))
+
+    preview = client.get(reverse("customers:import-job", args=[job.pk]))
+
+    assert [(e["row"], e["column"]) for e in preview.context["errors"]] == [(3, "branch_code")]
     content = preview.content.decode()
     assert "branch_code" in content
-    assert reverse("customers:import-confirm", args=[token]) not in content
-    errors_csv = client.get(reverse("customers:import-errors", args=[token]))
+    assert reverse("customers:import-job-confirm", args=[job.pk]) not in content
+    errors_csv = client.get(reverse("customers:import-job-errors", args=[job.pk]))
     assert "branch_code" in b"".join(errors_csv.streaming_content).decode("utf-8-sig")
-    confirm = client.post(reverse("customers:import-confirm", args=[token]))
+    confirm = client.post(reverse("customers:import-job-confirm", args=[job.pk]))
     assert confirm.status_code == 400
+    assert "Only a checked file without errors can be imported." in confirm.content.decode()
+    assert not Job.objects.filter(kind=background.CONFIRM).exists()
     assert not Purchase.objects.exists()
 
 
-def test_confirm_validates_again(login, north, manager, car):
+def test_error_file_says_how_many_errors_it_left_out(login, north, manager, car, monkeypatch):
+    monkeypatch.setattr(background, "KEPT_ERRORS", 2)
     client = login(manager)
-    token = client.get(upload(client, csv_file(row())).url).context["token"]
-    car.delete()  # the catalogue changed after the preview
+    bad = [row(purchase_ref=f"X-{n}", product_sku="NOPE") for n in range(5)]
+    job = checked(client, csv_file(*bad))
 
-    response = client.post(reverse("customers:import-confirm", args=[token]))
+    errors_csv = client.get(reverse("customers:import-job-errors", args=[job.pk]))
 
-    assert response.status_code == 400
-    assert [(e.row, e.column) for e in response.context["errors"]] == [(2, "product_sku")]
+    lines = b"".join(errors_csv.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 2 + 1
+    assert "3 more errors" in lines[-1]
+    assert client.get(reverse("customers:import-job", args=[job.pk])).context["error_count"] == 5
+
+
+def test_confirmation_checks_again(login, north, manager, car):
+    client = login(manager)
+    job = checked(client, csv_file(row()))
+    car.delete()  # the catalogue changed after the check
+
+    response = client.post(reverse("customers:import-job-confirm", args=[job.pk]))
+    confirmation = Job.objects.get(pk=resolve(response.url).kwargs["pk"])
+    background.run_import_job(confirmation.pk)
+
+    page = client.get(response.url)
+    assert page.context["job"].state == Job.FAILED
+    assert [(e["row"], e["column"]) for e in page.context["errors"]] == [(2, "product_sku")]
+    assert "Nothing was imported" in page.content.decode()
     assert not Customer.objects.exists()
 
 
-def test_an_upload_is_only_visible_to_its_uploader(login, client, north, manager, admin_user, car):
-    token = login(manager).get(upload(client, csv_file(row())).url).context["token"]
+def test_a_job_is_only_visible_to_its_starter(login, client, north, manager, admin_user, car):
+    job = checked(login(manager), csv_file(row()))
     client.logout()
     other = login(admin_user)
 
-    assert other.get(reverse("customers:import-preview", args=[token])).status_code == 404
-    assert other.post(reverse("customers:import-confirm", args=[token])).status_code == 404
-    assert not Purchase.objects.exists()
+    for name in ("import-job", "import-job-progress", "import-job-errors"):
+        assert other.get(reverse(f"customers:{name}", args=[job.pk])).status_code == 404
+    assert other.post(reverse("customers:import-job-confirm", args=[job.pk])).status_code == 404
+    assert other.get(reverse("customers:import-upload")).context["recent_jobs"] == []
+    assert not Job.objects.filter(kind=background.CONFIRM).exists()
 
 
 def test_confirm_needs_post(login, north, manager, car):
     client = login(manager)
-    token = client.get(upload(client, csv_file(row())).url).context["token"]
+    job = checked(client, csv_file(row()))
 
-    assert client.get(reverse("customers:import-confirm", args=[token])).status_code == 405
+    assert client.get(reverse("customers:import-job-confirm", args=[job.pk])).status_code == 405
+
+
+def test_an_oversized_upload_is_refused_with_a_field_error(login, north, manager, monkeypatch):
+    monkeypatch.setattr("customers.forms.IMPORT_MAX_UPLOAD_BYTES", 10)
+    response = upload(login(manager), csv_file(row()))
+
+    assert response.status_code == 200
+    assert "larger than" in str(response.context["form"].errors["file"])
+    assert not Job.objects.exists()
 
 
 # --- Commands ------------------------------------------------------------------------------------

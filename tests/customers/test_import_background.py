@@ -1,16 +1,20 @@
 """The import as background jobs (customers.importing.background, aftersales.jobs)."""
 
+import time
 from datetime import timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
-from django.utils import timezone
+from django.db import connection
+from django.utils import timezone, translation
 
 from aftersales import jobs
 from aftersales.errors import DomainError
 from aftersales.models import Job, Notification
 from customers.importing import background
-from customers.importing.uploads import store_upload
+from customers.importing.service import preview_import
+from customers.importing.uploads import discard_upload, read_upload, store_upload
 from customers.models import InvolvementLevel, Purchase, PurchaseLine
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import ProductCategoryFactory, ProductFactory
@@ -46,7 +50,7 @@ def test_preview_job_reports_progress_and_the_errors(north, manager, car, monkey
     monkeypatch.setattr(jobs, "PROGRESS_EVERY", 0)
     data = many_rows(2500) + csv_file(row(purchase_ref="X", product_sku="NOPE")).split(b"\n", 1)[1]
     job = background.start_preview(token=store_upload(data), by=manager)
-    assert job.state == Job.QUEUED and job.rows_total == 2501
+    assert job.state == Job.QUEUED and job.rows_total == 0  # the worker counts the rows
     seen = []
     original = jobs.Progress._write
 
@@ -56,8 +60,9 @@ def test_preview_job_reports_progress_and_the_errors(north, manager, car, monkey
 
     monkeypatch.setattr(jobs.Progress, "_write", watch)
     assert background.run_import_job(job.pk) == Job.DONE
-    assert seen == [1000, 2000]
+    assert seen == [0, 1000, 2000]
     job.refresh_from_db()
+    assert job.rows_total == 2501
     assert job.percent == 100 and job.attempts == 1 and job.finished_at
     assert [e["row"] for e in job.result["errors"]] == [2502]
     assert not Purchase.objects.exists()
@@ -77,7 +82,7 @@ def test_confirmation_progress_is_visible_while_the_write_is_open(north, manager
 
     monkeypatch.setattr(jobs.Progress, "_write", watch)
     assert background.run_import_job(job.pk) == Job.DONE
-    assert seen == [(1000, 0), (2000, 0)]
+    assert seen == [(0, 0), (1000, 0), (2000, 0)]
     job.refresh_from_db()
     assert job.state == Job.DONE and job.result["summary"]["purchases_created"] == 2000
     assert Purchase.objects.count() == 2000
@@ -155,3 +160,72 @@ def test_rows_of_another_branch_fail_the_job(north, south, car):
     job = background.start_confirmation(token=store_upload(many_rows(2)), by=importer)
     assert background.run_import_job(job.pk) == Job.FAILED
     assert not Purchase.objects.exists()
+
+
+def test_a_job_beats_while_its_work_reports_nothing(north, manager, car, monkeypatch):
+    """The import's write step counts no rows for minutes; the beat keeps the job from looking
+    dead (and from being run a second time) all the same."""
+    monkeypatch.setattr(jobs, "HEARTBEAT_EVERY", 0.05)
+    job = background.start_confirmation(token=store_upload(many_rows(3)), by=manager)
+    from customers.importing import writing
+
+    real_update = writing._update_customers
+    long_ago = timezone.now() - timedelta(hours=1)
+    beats = []
+
+    def slow_write(*args, **kwargs):
+        # Another connection, as the requeue tick would look, while the import's is busy.
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute(
+                "UPDATE aftersales_job SET heartbeat_at = %s WHERE id = %s", [long_ago, job.pk]
+            )
+            deadline = time.monotonic() + 5
+            while not beats and time.monotonic() < deadline:
+                time.sleep(0.02)
+                [beat] = other.execute(
+                    "SELECT heartbeat_at FROM aftersales_job WHERE id = %s", [job.pk]
+                ).fetchone()
+                if beat > long_ago:
+                    beats.append(beat)
+        return real_update(*args, **kwargs)
+
+    monkeypatch.setattr(writing, "_update_customers", slow_write)
+    assert background.run_import_job(job.pk) == Job.DONE
+    assert beats, "no heartbeat while the write step ran"
+
+
+def test_the_job_speaks_its_starters_language(north, manager, car):
+    manager.language = "de"
+    manager.save(update_fields=["language"])
+    job = background.start_preview(
+        token=store_upload(csv_file(row(purchase_ref="X", product_sku="NOPE"))), by=manager
+    )
+
+    background.run_import_job(job.pk)
+
+    job.refresh_from_db()
+    [error] = job.result["errors"]
+    with translation.override("en"):
+        english = preview_import(data=read_upload(job.params["token"]), by=manager)
+    assert error["column"] == "product_sku"
+    assert error["message"] != english.errors[0].message  # written in German, not English
+    assert Notification.objects.get(recipient=manager).subject == "Ihre Importdatei wurde geprüft."
+
+
+def test_a_vanished_upload_fails_the_job_with_a_clear_message(north, manager, car):
+    token = store_upload(many_rows(1))
+    job = background.start_preview(token=token, by=manager)
+    discard_upload(token)
+
+    assert background.run_import_job(job.pk) == Job.FAILED
+    job.refresh_from_db()
+    assert "no longer available" in job.error
+
+
+def test_stale_import_jobs_are_requeued_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["import-jobs-requeue"]
+    assert entry["task"] == "customers.tasks.requeue_stale_import_jobs"
+    assert entry["schedule"] == timedelta(minutes=1)

@@ -95,10 +95,10 @@ TABLE = {
     "customers:customer-erase": {ADMIN},
     "customers:customer-list-export": STAFF,
     "customers:import-upload": {MANAGER, ADMIN},
-    "customers:import-done": {MANAGER, ADMIN},
-    "customers:import-preview": {MANAGER, ADMIN},
-    "customers:import-confirm": {MANAGER, ADMIN},
-    "customers:import-errors": {MANAGER, ADMIN},
+    "customers:import-job": {MANAGER, ADMIN},
+    "customers:import-job-progress": {MANAGER, ADMIN},
+    "customers:import-job-confirm": {MANAGER, ADMIN},
+    "customers:import-job-errors": {MANAGER, ADMIN},
     "customers:purchase-list": STAFF,
     "customers:purchase-create": {SALES, MANAGER, ADMIN},
     "customers:purchase-customer-section": {SALES, MANAGER, ADMIN},
@@ -350,12 +350,13 @@ TABLE = {
 }
 
 # Routes whose object the world cannot hold for the personas allowed there, who are answered
-# 404 past the permission check while everyone else is refused before it: an import upload is
-# the uploading session's own, an assessment the assessor's own (none made yet).
+# 404 past the permission check while everyone else is refused before it: an import job is its
+# starter's own (the world has none), an assessment the assessor's own (none made yet).
 NOT_THERE = {
-    "customers:import-preview",
-    "customers:import-confirm",
-    "customers:import-errors",
+    "customers:import-job",
+    "customers:import-job-progress",
+    "customers:import-job-confirm",
+    "customers:import-job-errors",
     "api-candidate-assessment",
 }
 
