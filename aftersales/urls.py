@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from aftersales import api, views
 from customers import api as customers_api
+from customers.importing import api as import_api
 from customers.service_history import api as service_history_api
 from followups import api as followups_api
 from followups.offers import api as offers_api
@@ -31,6 +32,7 @@ router.register(
 router.register("products", customers_api.ProductViewSet, basename="api-product")
 router.register("customers", customers_api.CustomerViewSet, basename="api-customer")
 router.register("purchases", customers_api.PurchaseViewSet, basename="api-purchase")
+router.register("imports", import_api.ImportJobViewSet, basename="api-import-job")
 router.register(
     "maintenance-schedules",
     service_history_api.MaintenanceScheduleViewSet,

@@ -9,6 +9,7 @@ from aftersales.access import sole_branch
 from aftersales.models import Branch
 from aftersales.translated import SideBySideTranslations, translated
 from aftersales.widgets import DateInput
+from customers.importing.uploads import validate_upload_size
 from customers.models import (
     PROFILE_FIELDS,
     Channel,
@@ -362,11 +363,6 @@ class ProductForm(SideBySideTranslations, forms.ModelForm):
 # --- CSV import ---
 
 
-# The worker reads an upload into memory to check it; the command line takes files of any size.
-# A million rows of a typical dealer export are about 200 MB.
-IMPORT_MAX_UPLOAD_BYTES = 256 * 1024 * 1024
-
-
 class PurchaseImportForm(forms.Form):
     """Upload of a dealer management system's purchase export (customers.importing)."""
 
@@ -377,13 +373,5 @@ class PurchaseImportForm(forms.Form):
             "Nothing is saved before you have checked the preview."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        validators=[validate_upload_size],
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)d MB. Split it into several imports.")
-                % {"size": IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        return upload

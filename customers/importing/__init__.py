@@ -12,7 +12,8 @@ import does, and why it is not built on django-import-export, in
    drafts (``drafts``); ``customer_changes`` works out what happens to each customer.
 5. ``writing``: everything is written in bulk (:mod:`aftersales.bulk`), timed by ``timing``.
 
-``results`` holds what the caller gets back: counts, errors, the refusal.
+``results`` holds what the caller gets back: counts, errors, the refusal. ``background`` runs the
+check and the import as background jobs with progress (the pages and ``api`` start them).
 """
 
 from customers.importing.format import COLUMNS, REQUIRED_COLUMNS

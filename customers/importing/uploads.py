@@ -11,9 +11,23 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from aftersales.errors import DomainError
+
+# The worker reads an upload into memory to check it; the command line takes files of any size.
+# A million rows of a typical dealer export are about 200 MB.
+MAX_UPLOAD_BYTES = 256 * 1024 * 1024
+
+
+def validate_upload_size(upload):
+    """The size limit of an uploaded import file, for the upload form and the API alike."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(size)d MB. Split it into several imports.")
+            % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
 
 
 def upload_dir():

@@ -587,7 +587,7 @@ def test_confirm_needs_post(login, north, manager, car):
 
 
 def test_an_oversized_upload_is_refused_with_a_field_error(login, north, manager, monkeypatch):
-    monkeypatch.setattr("customers.forms.IMPORT_MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr("customers.importing.uploads.MAX_UPLOAD_BYTES", 10)
     response = upload(login(manager), csv_file(row()))
 
     assert response.status_code == 200

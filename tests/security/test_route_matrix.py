@@ -341,6 +341,10 @@ TABLE = {
     "api-mystery-shop-result-accept": {QUALITY, ADMIN},
     "api-mystery-shop-result-return": {QUALITY, ADMIN},
     "api-mystery-shop-result-submit": SENT_TO_LOGIN,
+    # A caller's own import jobs (the world has none).
+    "api-import-job-list": {MANAGER, ADMIN},
+    "api-import-job-detail": {MANAGER, ADMIN},
+    "api-import-job-confirm": {MANAGER, ADMIN},
     "api-candidate-list": {MANAGER, ADMIN},
     "api-candidate-detail": {MANAGER, ADMIN},
     "api-candidate-assessment": {MANAGER, ADMIN},
@@ -357,6 +361,8 @@ NOT_THERE = {
     "customers:import-job-progress",
     "customers:import-job-confirm",
     "customers:import-job-errors",
+    "api-import-job-detail",
+    "api-import-job-confirm",
     "api-candidate-assessment",
 }
 
