@@ -8,16 +8,21 @@ colleague) and one in South (the outsider); a quality manager in North; a myster
 import os
 import shutil
 import sys
+import time
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from aftersales.celery import app as celery_app
 from aftersales.migration_helpers import grant_role_permissions
 from tests.aftersales.factories import BranchFactory, UserFactory
 
@@ -177,3 +182,47 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def chromium_available():
     require_service(os.path.exists(CHROMIUM), "Chromium (Debian package 'chromium')")
+
+
+# --- a real Celery worker ---
+
+
+def _broker_is_reachable():
+    try:
+        with celery_app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+    except Exception:  # noqa: BLE001 (any failure means no broker)
+        return False
+    return True
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker, in a thread of the test process, on the configured broker."""
+    # The worker thread has its own database connection, so the data must really be committed.
+    if IN_CI and not os.environ.get("REDIS_URL"):
+        pytest.fail("CI must run the Celery tests against Redis: set REDIS_URL.")
+    require_service(_broker_is_reachable(), f"The Celery broker ({celery_app.conf.broker_url})")
+    # Workers keep their database connection between tasks (CELERY_DB_REUSE_MAX); this one lives
+    # in a thread that ends with the test, so close its connection after each task.
+    task_postrun.connect(close_worker_connection)
+    try:
+        with start_worker(
+            celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ) as worker:
+            yield worker
+    finally:
+        task_postrun.disconnect(close_worker_connection)
+
+
+def close_worker_connection(**kwargs):
+    connections.close_all()
+
+
+def wait_until(condition, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

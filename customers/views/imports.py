@@ -9,7 +9,7 @@ started it, and the import checks the file again instead of trusting the check.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,14 +84,11 @@ def import_job(request, pk):
 @permission_required("customers.import_purchases", raise_exception=True)
 @require_GET
 def import_job_progress(request, pk):
-    """The progress bar, polled by the job page; once the job has finished, the page reloads
-    itself to show the outcome."""
-    job = _own_job(request, pk)
-    if job.is_finished:
-        response = HttpResponse(status=204)
-        response["HX-Refresh"] = "true"
-        return response
-    return render(request, "customers/partials/import_progress.html", {"job": job})
+    """The progress bar, polled by the job page; once the job has finished, the bar shows its
+    end and then fetches the job's outcome into the page."""
+    return render(
+        request, "customers/partials/import_progress.html", {"job": _own_job(request, pk)}
+    )
 
 
 @login_required

@@ -508,14 +508,17 @@ def test_progress_is_polled_until_the_job_is_done(login, north, manager, car):
     progress_url = reverse("customers:import-job-progress", args=[pk])
 
     polled = client.get(progress_url)
-    assert polled.status_code == 200 and "HX-Refresh" not in polled
+    assert polled.status_code == 200
     assert b'aria-valuenow="0"' in polled.content and b'hx-trigger="every 1s"' in polled.content
     Job.objects.filter(pk=pk).update(state=Job.RUNNING, rows_total=200, rows_done=50)
     assert b'aria-valuenow="25"' in client.get(progress_url).content
 
     background.run_import_job(pk)  # running without a heartbeat: no worker holds it
-    finished = client.get(progress_url)
-    assert finished.status_code == 204 and finished["HX-Refresh"] == "true"
+    finished = client.get(progress_url).content.decode()
+    assert 'aria-valuenow="100"' in finished and "every 1s" not in finished
+    # ...and it fetches the outcome into the page, in place of the running job's content.
+    assert f'hx-get="{reverse("customers:import-job", args=[pk])}"' in finished
+    assert 'hx-select="#import-job"' in finished
 
 
 def test_check_lists_errors_with_row_and_column(login, north, south, manager, car):

@@ -26,7 +26,7 @@ from followups.models import (
     RetentionRollup,
 )
 from followups.offers import rollups, services
-from tests.aftersales.test_celery_worker import celery_worker, wait_until  # noqa: F401 (fixture)
+from tests.conftest import wait_until
 from tests.customers.factories import CustomerFactory, PurchaseFactory
 from tests.followups.test_offer_generation import (  # noqa: F401 (fixtures)
     BERLIN,
