@@ -24,6 +24,8 @@ INCLUDE_LINE = "include_if_exists = 'aftersales.conf'"
 # the embedded server shares a developer's machine.
 MAX_SHARED_BUFFERS_MB = 2048
 PYTHON = sys.executable
+# Test processes at most, however many cores: each has its own database and browser.
+MAX_TEST_PROCESSES = 4
 DEMO_LOGINS = ("admin", "manager", "sales", "sales2", "service", "quality", "shopper")
 
 
@@ -120,8 +122,17 @@ def test(pytest_args):
         subprocess.run(step, cwd=BASE_DIR, check=True)
     with database():
         manage("makemigrations", "--check", "--dry-run")
-        result = subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=BASE_DIR)
-    return result.returncode
+        if pytest_args:
+            return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=BASE_DIR).returncode
+        # The suite in one process per core, then the tests marked serial on their own
+        # (tests/conftest.py says which and why).
+        processes = str(min(os.cpu_count() or 2, MAX_TEST_PROCESSES))
+        phases = [["-n", processes, "-m", "not serial"], ["-m", "serial"]]
+        codes = [
+            subprocess.run([PYTHON, "-m", "pytest", *phase], cwd=BASE_DIR).returncode
+            for phase in phases
+        ]
+    return next((code for code in codes if code), 0)
 
 
 def main():

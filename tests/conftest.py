@@ -34,6 +34,26 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Tests that cannot share the machine with another test process: real Celery workers on the
+# shared broker (another process's worker would take their tasks, against its own database),
+# the chaos run and the reliability runs with their own workers and deadlines, the backup round
+# trips. `make test` runs them alone after the rest, which runs in parallel (scripts/dev.py).
+SERIAL_MODULES = {
+    "tests.aftersales.test_backup",
+    "tests.aftersales.test_celery_worker",
+    "tests.aftersales.test_chaos",
+    "tests.aftersales.test_outbox_reliability",
+    "tests.followups.test_offer_tasks",
+    "tests.followups.test_reliability",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.module.__name__ in SERIAL_MODULES or "celery_worker" in item.fixturenames:
+            item.add_marker(pytest.mark.serial)
+
+
 def require_service(available, what):
     """A test that needs a real service fails in CI when it is missing, and skips elsewhere."""
     if available:
