@@ -21,12 +21,11 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from aftersales.benchmarks import percentile
+from aftersales.benchmarks import benchmark_client, percentile
 from aftersales.models import Branch, User
 from aftersales.roles import Role
 from customers.models import Customer, Purchase
@@ -103,7 +102,7 @@ class Command(BaseCommand):
             + ", ".join(f"{count:,} {name}" for name, count in counts.items())
             + "."
         )
-        client = Client(SERVER_NAME=self._host(), raise_request_exception=True)
+        client = benchmark_client()
         client.force_login(manager)
         for label, url in [
             ("branch scorecard", reverse("staff:branch-scorecard", args=[branch.pk])),
@@ -121,10 +120,6 @@ class Command(BaseCommand):
             )
             for query in sorted(last, key=lambda query: -float(query["time"]))[:slowest]:
                 self.stdout.write(f"  {float(query['time']) * 1000:6.0f} ms  {query['sql'][:300]}")
-
-    def _host(self):
-        hosts = [host for host in settings.ALLOWED_HOSTS if host and "*" not in host]
-        return hosts[0].lstrip(".") if hosts else "localhost"
 
     def _measure(self, client, url, requests, warmup):
         timings, query_counts, last = [], [], []

@@ -1,0 +1,88 @@
+"""manage.py benchmark_pages: one table of every list, dashboard, scorecard and API list per role,
+the customers topped up synthetically, and the API throughput run over HTTP."""
+
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from aftersales.models import ApiToken
+from customers.management import synthetic
+from customers.models import Customer
+from tests.aftersales.factories import UserFactory
+from tests.customers.factories import CustomerFactory, ProductFactory
+
+
+@pytest.fixture
+def demo_logins(north):
+    """The roles' demo logins the command logs in as."""
+    return {
+        role: UserFactory(username=role, roles=[role], branches=[north])
+        for role in ("sales", "manager", "service", "quality")
+    }
+
+
+def table_rows(output):
+    """{(role, page): (p50, p95, max, queries)} of the printed table."""
+    rows = {}
+    for line in output.splitlines():
+        match = re.match(r"(\w+)\s+(.+?)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d/]+)\s+[\d,]+$", line)
+        if match:
+            role, page, *numbers, queries = match.groups()
+            rows[(role, page)] = (*map(int, numbers), queries)
+    return rows
+
+
+def test_refuses_to_run_without_debug(settings, db):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="--force"):
+        call_command("benchmark_pages")
+
+
+def test_times_every_page_of_each_role_in_one_table(settings, demo_logins, north, capsys):
+    settings.DEBUG = True
+    CustomerFactory.create_batch(3, branch=north)
+
+    call_command("benchmark_pages", "--requests", "2", "--warmup", "0")
+
+    output = capsys.readouterr().out
+    assert "Data: 3 customers." in output
+    rows = table_rows(output)
+    assert {role for role, _page in rows} == {"sales", "manager", "service", "quality"}
+    for page in (
+        "follow-up inbox",
+        "dissonance dashboard",
+        "branch scorecard",
+        "GET /api/customers/",
+    ):
+        assert any(key[1] == page for key in rows), page
+    p50, p95, slowest, queries = rows[("manager", "dissonance dashboard")]
+    assert 0 < p50 <= p95 <= slowest and int(queries) <= 15
+
+
+def test_tops_the_customers_up_with_synthetic_car_buyers(settings, demo_logins, north, capsys):
+    settings.DEBUG = True
+    ProductFactory(sku=synthetic.CAR_SKU)
+    ProductFactory(sku=synthetic.SERVICE_SKU)
+    CustomerFactory(branch=north)
+
+    call_command("benchmark_pages", "--customers", "25", "--requests", "1", "--warmup", "0")
+
+    assert Customer.objects.count() == 25
+    assert Customer.objects.filter(external_ref__startswith="BENCH-").count() == 24
+    assert "Data: 25 customers." in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rate_run_asks_the_api_lists_over_http(settings, live_server, north, capsys):
+    settings.DEBUG = True
+    UserFactory(username="manager", roles=["manager"], branches=[north])
+
+    call_command("benchmark_pages", "--rate", "8", "--duration", "1", "--url", live_server.url)
+
+    output = capsys.readouterr().out
+    assert "8 requests at 8/s for 1 s as manager" in output and ", 0 failed." in output
+    for path in ("/api/customers/", "/api/followups/", "/api/complaints/"):
+        assert re.search(rf"{re.escape(path)}\s+p50\s+\d+ ms", output), path
+    assert not ApiToken.objects.exists()  # the run's token is gone
