@@ -6,7 +6,8 @@
   and refuses a job that is done, failed, or running with a fresh heartbeat, so a redelivered
   or doubled message (acks_late) never runs a job twice.
 * A job whose worker died stays 'running' with an old heartbeat; :func:`requeue_stale_jobs`
-  (beat) queues it again. Work that is all-or-nothing simply runs again from the start.
+  (beat, every minute) queues it again, with the task its row names. Work that is
+  all-or-nothing simply runs again from the start.
 * :class:`Progress` writes rows done and the heartbeat over a connection of its own, in
   autocommit, and beats from a thread of its own while the work reports nothing (the import's
   write step runs for minutes without a row count; without the beat it would look dead and run
@@ -19,8 +20,10 @@
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import psycopg
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -31,6 +34,7 @@ from aftersales.models import Job
 STALE_AFTER = timedelta(minutes=2)
 # Progress is written at most this often (seconds).
 PROGRESS_EVERY = 0.5
+TASK_PARAM = "task"
 # The heartbeat of a job at work, whatever it reports (seconds; well inside STALE_AFTER).
 HEARTBEAT_EVERY = 20
 
@@ -38,7 +42,8 @@ HEARTBEAT_EVERY = 20
 def start_job(*, kind, task_name, by, params, rows_total=0, branch=None):
     job = Job.objects.create(
         kind=kind,
-        params=params,
+        # The task is kept with the job, so the requeue tick knows what to run again.
+        params={**params, TASK_PARAM: task_name},
         rows_total=rows_total,
         started_by=by,
         branch=branch,
@@ -72,6 +77,7 @@ def finish(job, *, result):
         state=Job.DONE,
         result=result,
         rows_done=job.rows_total,
+        rows_total=job.rows_total,
         finished_at=now,
         heartbeat_at=now,
         error="",
@@ -85,22 +91,37 @@ def fail(job, *, error, result=None):
     )
 
 
-def requeue_stale_jobs(*, task_names, now=None):
+def requeue_stale_jobs(*, now=None):
     """Publish again the jobs whose worker died (running, old heartbeat) or whose message was
-    lost (queued for long); `task_names` maps each kind to its task. Returns how many."""
+    lost (queued for long), each to the task its row names. Returns how many."""
     now = now or timezone.now()
     cutoff = now - STALE_AFTER
     stale = list(
-        Job.objects.filter(kind__in=list(task_names))
+        Job.objects.filter(params__has_key=TASK_PARAM)
         .filter(
             models.Q(state=Job.RUNNING, heartbeat_at__lt=cutoff)
             | models.Q(state=Job.QUEUED, created_at__lt=cutoff)
         )
-        .values_list("pk", "kind")
+        .values_list("pk", "params")
     )
-    for pk, kind in stale:
-        enqueue_on_commit(task_names[kind], args=[pk])
+    for pk, params in stale:
+        enqueue_on_commit(params[TASK_PARAM], args=[pk])
     return len(stale)
+
+
+def language_of(user):
+    """The language a job works and reports in: its starter's."""
+    return (user.language if user is not None else "") or settings.LANGUAGE_CODE
+
+
+def own_job(user, pk):
+    """The user's own job, or None: nobody else's job (nor its file) opens for them."""
+    return Job.objects.filter(pk=pk, started_by=user).first()
+
+
+def output_path(job):
+    """Where a job writes the file it makes (an export): private storage, by the job's id."""
+    return Path(settings.PRIVATE_MEDIA_ROOT) / "jobs" / f"{job.pk}.csv"
 
 
 class Progress:

@@ -261,9 +261,9 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
     # Each tick re-scans the database for what is due, so a lost or doubled run changes nothing.
-    # An import job whose worker died (an old heartbeat) or whose message was lost runs again.
-    "import-jobs-requeue": {
-        "task": "customers.tasks.requeue_stale_import_jobs",
+    # A background job whose worker died (an old heartbeat) or whose message was lost runs again.
+    "jobs-requeue": {
+        "task": "aftersales.tasks.requeue_stale_jobs",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 60},
     },

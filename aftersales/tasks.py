@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from aftersales import services
+from aftersales import jobs, services
 
 # A database that is away for a moment (a restart): the connection is replaced after the task
 # (aftersales.celery), and the message tried again a few seconds later instead of waiting for
@@ -23,3 +23,8 @@ def deliver_email(email_id):
 @shared_task(acks_late=True)
 def deliver_pending_emails():
     return services.deliver_pending_emails()
+
+
+@shared_task(acks_late=True)
+def requeue_stale_jobs():
+    return jobs.requeue_stale_jobs()

@@ -8,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,12 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 from kombu.exceptions import KombuError
 
-from aftersales import selectors, services
+from aftersales import jobs, selectors, services
 from aftersales.access import is_staff_member, sees_all_branches
 from aftersales.context_processors import LANGUAGE_OFFER
 from aftersales.errors import DomainError
 from aftersales.forms import BranchForm, LanguageForm, UserForm
-from aftersales.models import Branch, Notification, User
+from aftersales.models import Branch, Job, Notification, User
 from aftersales.pagination import EstimatingPaginator
 from aftersales.roles import Role
 from aftersales.signin import services as signin_services
@@ -379,3 +380,67 @@ def _broker_reachable():
     except (OSError, KombuError):
         return False
     return True
+
+
+# --- background jobs (aftersales.jobs): their page, progress bar and file ---
+
+
+def _own_job(request, pk):
+    job = jobs.own_job(request.user, pk)
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+def job_detail(request, pk):
+    """A job's page for the user who started it: the progress bar while it runs, then what it
+    did (the text and back link its starter gave in the job's parameters) and its file."""
+    job = _own_job(request, pk)
+    params = job.params
+    return render(
+        request,
+        "aftersales/job.html",
+        {
+            "job": job,
+            "title": params.get("title", _("Background job")),
+            "outcome": (job.result or {}).get("outcome", ""),
+            "has_file": job.state == Job.DONE and jobs.output_path(job).exists(),
+            "back_url": params.get("back_url", ""),
+            "back_label": params.get("back_label", ""),
+        },
+    )
+
+
+@login_required
+@require_GET
+def job_progress(request, pk):
+    job = _own_job(request, pk)
+    return render(
+        request,
+        "partials/job_progress.html",
+        {
+            "job": job,
+            "progress_url": reverse("job-progress", args=[job.pk]),
+            "outcome_url": reverse("job", args=[job.pk]),
+            "outcome": "job",
+        },
+    )
+
+
+@login_required
+@require_GET
+def job_download(request, pk):
+    job = _own_job(request, pk)
+    path = jobs.output_path(job)
+    if job.state != Job.DONE or not path.exists():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=job.params.get("filename", path.name),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

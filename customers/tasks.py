@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from aftersales.jobs import requeue_stale_jobs
+from customers import exporting
 from customers.importing import background
 
 # A million rows take minutes; the job's own row says how far it got.
@@ -12,6 +12,6 @@ def run_import_job(job_id):
     return background.run_import_job(job_id)
 
 
-@shared_task(acks_late=True)
-def requeue_stale_import_jobs():
-    return requeue_stale_jobs(task_names=background.TASKS)
+@shared_task(acks_late=True, **LONG_RUN)
+def run_customer_export(job_id):
+    return exporting.run_export(job_id)

@@ -13,7 +13,6 @@ first (one confirmation job per upload unless the earlier one failed).
 
 from dataclasses import asdict
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import translation
@@ -75,8 +74,9 @@ def confirm(job, *, by):
 
 
 def own_job(user, pk):
-    """The user's own import job, or None: nobody else's job (and its file) opens for them."""
-    return Job.objects.filter(pk=pk, kind__in=list(TASKS), started_by=user).first()
+    """The user's own import job, or None."""
+    job = jobs.own_job(user, pk)
+    return job if job is not None and job.kind in TASKS else None
 
 
 def recent_jobs(user):
@@ -103,7 +103,7 @@ def run_import_job(job_id):
     if job is None:
         return None
     by = job.started_by
-    with translation.override(_language_of(by)):
+    with translation.override(jobs.language_of(by)):
         _run(job, by)
     job.refresh_from_db()
     if job.kind == CONFIRM and job.state == Job.DONE:
@@ -138,14 +138,10 @@ def _run(job, by):
         progress.close()
 
 
-def _language_of(user):
-    return (user.language if user is not None else "") or settings.LANGUAGE_CODE
-
-
 def _tell(job):
     if job.started_by is None:
         return
-    with translation.override(_language_of(job.started_by)):
+    with translation.override(jobs.language_of(job.started_by)):
         if job.state == Job.DONE and job.kind == CONFIRM:
             subject = _("Your purchase import is done.")
         elif job.state == Job.DONE:

@@ -1,5 +1,5 @@
 """CSV in and out: the purchase import (upload → check → import, each step a background job
-with a progress bar) and the customer list export.
+with a progress bar) and the customer list export (a background job for a long list).
 
 The upload is stored (customers.importing.uploads) and checked by a worker
 (customers.importing.background); the job's page polls its progress with htmx and shows the
@@ -11,15 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.csv_export import csv_download
 from aftersales.errors import DomainError
 from aftersales.models import Job
-from customers import exporting, importing, selectors
-from customers.forms import CustomerFilterForm, PurchaseImportForm
+from customers import exporting, importing
+from customers.forms import PurchaseImportForm
 from customers.importing import background, uploads
 
 # The job page lists this many errors; the error file has every one the job kept.
@@ -133,12 +132,10 @@ def import_job_errors(request, pk):
 @require_GET
 def customer_export(request):
     """The customer list as CSV, with the list page's filters and order (same GET parameters),
-    scoped by the same selector."""
-    filters = CustomerFilterForm(request.GET or None, user=request.user)
-    customers = selectors.customer_list(
-        request.user, **filters.selector_arguments(), ordering=request.GET.get("sort", "name")
-    )
-    return csv_download(
-        exporting.customer_rows(customers),
-        filename=f"customers-{timezone.localdate().isoformat()}.csv",
-    )
+    scoped by the same selector: at once for a short list, as an export job for a long one."""
+    query = dict(request.GET.lists())
+    customers = exporting.list_of(request.user, query)
+    if customers[: exporting.INLINE_ROWS + 1].count() > exporting.INLINE_ROWS:
+        job = exporting.start_export(by=request.user, query=query)
+        return redirect("job", pk=job.pk)
+    return csv_download(exporting.customer_rows(customers), filename=exporting.export_filename())

@@ -6,11 +6,13 @@ from datetime import date
 
 import pytest
 from django.http import StreamingHttpResponse
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
+from aftersales import jobs
 from aftersales.csv_export import escape_cell
-from customers import selectors
+from aftersales.models import Job, Notification
+from customers import exporting, selectors
 from tests.customers.factories import CustomerFactory, PurchaseFactory
 
 URL = "customers:customer-list-export"
@@ -193,11 +195,105 @@ def test_german_export_uses_semicolons(client, login, owner, erika):
 def test_export_queries(login, owner, erika, hans, django_assert_num_queries):
     client = login(owner)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         # 1. the session, 2. the user with their roles, permissions and the branches they work
-        # in (scope); no query happens before the body is read.
+        # in (scope), 3. whether the list is short enough to download at once (a count of at
+        # most INLINE_ROWS + 1 rows); the rows are read with the body.
         response = client.get(reverse(URL))
     with django_assert_num_queries(1):
         # The customers with branch, salesperson and last purchase, in one (chunked) query.
         rows = b"".join(response.streaming_content)
     assert rows.count(b"\n") == 3
+
+
+# --- a long list: an export job --------------------------------------------------------------
+
+
+@pytest.fixture
+def short_inline_limit(monkeypatch):
+    monkeypatch.setattr(exporting, "INLINE_ROWS", 1)
+
+
+def exported_by_job(client, **params):
+    """The export of a list longer than the inline limit: the job it started, run as the
+    worker runs it, and the rows of the file its page offers."""
+    response = client.get(reverse(URL), params)
+    assert response.status_code == 302
+    job = Job.objects.get(pk=resolve(response.url).kwargs["pk"])
+    assert job.kind == exporting.EXPORT and job.state == Job.QUEUED
+    assert exporting.run_export(job.pk) == Job.DONE
+    page = client.get(response.url)
+    assert page.status_code == 200
+    download = reverse("job-download", args=[job.pk])
+    assert download in page.content.decode()
+    file = client.get(download)
+    assert file.status_code == 200 and file["Content-Type"] == "text/csv; charset=utf-8"
+    content = b"".join(file.streaming_content).decode("utf-8")
+    assert content.startswith("\ufeff")
+    return job, list(csv.reader(io.StringIO(content[1:])))
+
+
+def test_a_long_list_is_exported_by_a_job_with_the_same_rows(
+    short_inline_limit, login, owner, erika, hans, sepp
+):
+    client = login(owner)
+
+    job, rows = exported_by_job(client, sort="-name")
+
+    assert ids(rows) == [erika.pk, hans.pk]  # North only, by name descending, as the list
+    job.refresh_from_db()
+    assert job.rows_total == 2 and job.result["rows"] == 2
+    page = client.get(reverse("job", args=[job.pk])).content.decode()
+    assert "2 customers exported." in page and "sort=-name" in page  # the way back to the list
+    notification = Notification.objects.get(recipient=owner, kind="export_job")
+    assert notification.link == reverse("job", args=[job.pk])
+
+
+def test_the_export_job_is_its_starters_own(
+    short_inline_limit, login, client, owner, admin_user, erika, hans
+):
+    job, _rows = exported_by_job(login(owner))
+    client.logout()
+    other = login(admin_user)
+
+    for name in ("job", "job-progress", "job-download"):
+        assert other.get(reverse(name, args=[job.pk])).status_code == 404
+
+
+def test_the_job_page_polls_until_done(short_inline_limit, login, owner, erika, hans):
+    client = login(owner)
+    response = client.get(reverse(URL))
+    job = Job.objects.get(pk=resolve(response.url).kwargs["pk"])
+    waiting = client.get(response.url).content.decode()
+    assert 'role="progressbar"' in waiting and 'http-equiv="refresh"' in waiting
+    assert reverse("job-download", args=[job.pk]) not in waiting
+    assert client.get(reverse("job-download", args=[job.pk])).status_code == 404
+
+    exporting.run_export(job.pk)
+
+    finished = client.get(reverse("job-progress", args=[job.pk])).content.decode()
+    assert 'aria-valuenow="100"' in finished and f'hx-get="{response.url}"' in finished
+    assert exporting.run_export(job.pk) is None  # a redelivered message does nothing
+
+
+def test_an_export_that_breaks_fails_its_job_and_leaves_no_file(
+    short_inline_limit, login, owner, erika, hans, monkeypatch
+):
+    client = login(owner)
+    job = Job.objects.get(pk=resolve(client.get(reverse(URL)).url).kwargs["pk"])
+
+    def broken(customer, yes, no):
+        raise ValueError("the disk is full")
+
+    monkeypatch.setattr(exporting, "customer_row", broken)
+    with pytest.raises(ValueError):
+        exporting.run_export(job.pk)
+
+    job.refresh_from_db()
+    assert job.state == Job.FAILED and "the disk is full" in job.error
+    assert not jobs.output_path(job).exists()
+    assert not jobs.output_path(job).with_suffix(".part").exists()
+    assert (
+        "The work stopped with an error."
+        in client.get(reverse("job", args=[job.pk])).content.decode()
+    )

@@ -110,7 +110,7 @@ def test_worker_dying_mid_write_leaves_nothing_and_the_retry_imports_once(
     assert background.run_import_job(job.pk) is None
 
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
-    assert jobs.requeue_stale_jobs(task_names=background.TASKS) == 1
+    assert jobs.requeue_stale_jobs() == 1
     monkeypatch.setattr(writing, "_update_customers", real_update)
     assert background.run_import_job(job.pk) == Job.DONE
     job.refresh_from_db()
@@ -119,7 +119,7 @@ def test_worker_dying_mid_write_leaves_nothing_and_the_retry_imports_once(
     # A retry after success (a redelivered message) does nothing.
     assert background.run_import_job(job.pk) is None
     assert Purchase.objects.count() == 300 and PurchaseLine.objects.count() == 300
-    assert jobs.requeue_stale_jobs(task_names=background.TASKS) == 0
+    assert jobs.requeue_stale_jobs() == 0
 
 
 def test_a_second_confirmation_click_finds_the_first_job(north, manager, car):
@@ -225,7 +225,7 @@ def test_a_vanished_upload_fails_the_job_with_a_clear_message(north, manager, ca
     assert "no longer available" in job.error
 
 
-def test_stale_import_jobs_are_requeued_every_minute(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["import-jobs-requeue"]
-    assert entry["task"] == "customers.tasks.requeue_stale_import_jobs"
+def test_stale_jobs_are_requeued_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["jobs-requeue"]
+    assert entry["task"] == "aftersales.tasks.requeue_stale_jobs"
     assert entry["schedule"] == timedelta(minutes=1)

@@ -72,6 +72,10 @@ TABLE = {
     "notification-list": SIGNED_IN,
     "notification-read-all": SIGNED_IN,
     "notification-read": {SALES},  # the world's notification is the salesperson's
+    # A background job is its starter's own (the world has none).
+    "job": SIGNED_IN,
+    "job-progress": SIGNED_IN,
+    "job-download": SIGNED_IN,
     # Administration of the organisation.
     "signin-lockouts": {ADMIN},
     "signin-unlock": {ADMIN},
@@ -363,6 +367,9 @@ NOT_THERE = {
     "customers:import-job-errors",
     "api-import-job-detail",
     "api-import-job-confirm",
+    "job",
+    "job-progress",
+    "job-download",
     "api-candidate-assessment",
 }
 
