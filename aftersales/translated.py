@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 from rest_framework import serializers
@@ -130,6 +131,29 @@ class SideBySideTranslations:
             else:
                 layout.append(name)
         self.helper.layout = Layout(*layout)
+
+
+class TranslatedInputSerializer(serializers.Serializer):
+    """A plain input serializer with translatable texts: `translatable` maps each text to its
+    CharField options ({"text": {"max_length": 250}}). Each is written bare, in the request's
+    language, or as each language's column ("text_de", "text_en"), all optional: which language
+    must be there is the service's rule."""
+
+    translatable = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, options in self.translatable.items():
+            options = {"required": False, "allow_blank": True, **options}
+            fields[name] = serializers.CharField(
+                help_text=_("In the language of the request; or give each language's column."),
+                **options,
+            )
+            for code in SIDE_BY_SIDE:
+                fields[build_localized_fieldname(name, code)] = serializers.CharField(
+                    allow_null=True, **options
+                )
+        return fields
 
 
 class TranslatedFieldsSerializer(serializers.ModelSerializer):
