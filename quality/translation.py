@@ -1,9 +1,13 @@
-"""The complaint taxonomy and the audit templates (template, section, item) in German and English
-(django-modeltranslation; docs/architecture.md)."""
+"""The complaint taxonomy, the audit templates (template, section, item) and the findings in
+German and English (django-modeltranslation; docs/architecture.md).
+
+A finding of a failed item copies the item's text in both languages, so it reads in the reader's
+language; one recorded by hand is in its writer's language (the other falls back to it).
+"""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from quality.models import AuditItem, AuditSection, AuditTemplate, ComplaintCategory
+from quality.models import AuditItem, AuditSection, AuditTemplate, ComplaintCategory, Finding
 
 
 @register(ComplaintCategory)
@@ -28,3 +32,8 @@ class AuditSectionTranslation(TranslationOptions):
 class AuditItemTranslation(TranslationOptions):
     fields = ("text", "guidance")
     required_languages = {"en": ("text",)}
+
+
+@register(Finding)
+class FindingTranslation(TranslationOptions):
+    fields = ("title",)

@@ -335,6 +335,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "area",
             "severity",
             "title",
+            *translated("title"),
             "description",
             "evidence",
             "status",

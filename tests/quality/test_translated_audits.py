@@ -186,3 +186,15 @@ def test_the_demo_templates_have_both_languages(settings):
     )
     with translation.override("de"):
         assert AuditTemplate.objects.get(name_en="Warehouse").name == "Lager"
+
+
+def test_a_finding_copies_both_languages_of_its_failed_item(north, quality_manager, template):
+    audit = plan(branch=north, template=template, auditor=quality_manager)
+    item = item_of(template.current_version())
+    services.save_audit(audit=audit, by=quality_manager, answers={item.pk: {"met": False}})
+    services.submit_audit(audit=audit, by=quality_manager)
+    finding = audit.findings.get()
+    with translation.override("de"):
+        assert finding.title == "Preise wie im Auftrag vereinbart"
+    with translation.override("en"):
+        assert finding.title == "Prices as agreed in the order"

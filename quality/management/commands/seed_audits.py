@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from aftersales.models import Branch
 from aftersales.roles import Role
@@ -46,14 +46,14 @@ YES, SCALE, MEASURED = AuditItem.Kind.YES_NO, AuditItem.Kind.SCALE, AuditItem.Ki
 
 # The German of every template name, section, item and guidance below.
 GERMAN = {
-    "Sales: showroom and offers": "Verkauf: Ausstellungsraum und Angebote",
+    "Sales: showroom and offers": "Verkauf: Showroom und Angebote",
     "Service reception": "Serviceannahme",
     "Workshop and technical quality": "Werkstatt und technische Qualität",
     "Purchasing": "Einkauf",
     "Warehouse": "Lager",
     "Customer communication": "Kundenkommunikation",
     "Invoicing": "Rechnungsstellung",
-    "Showroom": "Ausstellungsraum",
+    "Showroom": "Showroom",
     "Offers and contracts": "Angebote und Verträge",
     "Appointment and reception": "Termin und Annahme",
     "Pick-up": "Abholung",
@@ -284,6 +284,8 @@ TEMPLATES = {
     ),
 }
 QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
+# A demo corrective action: "Fix: <the finding>", in the quality manager's language.
+FIX = {"en": "Fix:", "de": "Beheben:"}
 
 
 def answer_for(item_row, rng, good):
@@ -444,11 +446,14 @@ class Command(BaseCommand):
             due = max(today, audit.due_on + timedelta(days=30)) + timedelta(
                 days=rng.randint(-5, 20)
             )
+            # The quality manager writes the action in their own language.
+            with translation.override(quality.language):
+                description = f"{FIX[quality.language]} {finding.title}"
             action = services.add_corrective_action(
                 finding=finding,
                 by=quality,
                 owner=owner,
-                description=f"Fix: {finding.title}",
+                description=description,
                 due_on=max(due, today),
             )
             if old:
