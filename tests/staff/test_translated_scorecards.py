@@ -349,3 +349,24 @@ def test_the_demo_scorecards_have_both_languages(settings):
     with translation.override("de"):
         greeting = Criterion.objects.filter(text_en="Greeted within two minutes").first()
         assert greeting.text == "Begrüßung innerhalb von zwei Minuten"
+
+
+def test_more_rows_keeps_the_german_typed(login, quality_manager):
+    response = login(quality_manager).post(
+        reverse("staff:template-create"),
+        {
+            "name_en": "Showroom visit",
+            "scenario": "showroom_visit",
+            "coaching_threshold": "70",
+            "criteria-TOTAL_FORMS": "1",
+            "criteria-INITIAL_FORMS": "0",
+            "more_rows": "1",
+        }
+        | row(section_de="Empfang", section_en="Welcome", text_de="Begrüßung", text_en="Greeting"),
+    )
+    first = response.context["formset"].forms[0].initial
+    assert (first["section_de"], first["text_de"], first["text_en"]) == (
+        "Empfang",
+        "Begrüßung",
+        "Greeting",
+    )
