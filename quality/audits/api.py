@@ -116,7 +116,13 @@ class AuditTemplateInputSerializer(TranslatedInputSerializer):
 
     area = serializers.ChoiceField(choices=Area.choices)
     pass_threshold = serializers.IntegerField(min_value=0, max_value=100, default=80)
-    sections = AuditSectionInputSerializer(many=True)
+    sections = AuditSectionInputSerializer(
+        many=True,
+        help_text=_(
+            "The items. They replace the version's items in every language: send each language's "
+            "text (text_de, text_en), a language left out is emptied."
+        ),
+    )
 
 
 class AuditTemplateViewSet(

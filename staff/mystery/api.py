@@ -159,7 +159,9 @@ class TemplateWriteSerializer(TranslatedInputSerializer):
     sections = SectionInputSerializer(
         many=True,
         help_text=_(
-            "The questions. Changing those of a version that assignments use makes a new version."
+            "The questions. Changing those of a version that assignments use makes a new version. "
+            "They replace the version's questions in every language: send each language's text "
+            "(text_de, text_en), a language left out is emptied."
         ),
     )
 
