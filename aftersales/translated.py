@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 from rest_framework import serializers
@@ -67,6 +68,40 @@ def translated(*fields):
     return [build_localized_fieldname(name, code) for name in fields for code in SIDE_BY_SIDE]
 
 
+def columns_from(data, field):
+    """{column: value} of one translatable field in a row of input (forms, API, seeds): the
+    columns it gives ("text_de", "text_en"), a bare `field` ("text") in the writer's language."""
+    values = {column: (data.get(column) or "").strip() for column in translated(field)}
+    bare = (data.get(field) or "").strip()
+    writer = build_localized_fieldname(field, reading_order()[0])
+    if bare and not values[writer]:
+        values[writer] = bare
+    return values
+
+
+def in_reading_order(values, field, language=None):
+    """The value of `field` among its columns (a dict as `columns_from` gives it) in the reader's
+    language, else another: for messages about data that is not saved yet."""
+    for code in reading_order(language):
+        value = values.get(build_localized_fieldname(field, code))
+        if value:
+            return value
+    return ""
+
+
+def set_texts(instance, texts, *, fields):
+    """Write the translatable `fields` of `instance` from `texts` (stripped): a bare field
+    ("name") in the writer's language, then the columns given ("name_de", "name_en"); None
+    leaves a value as it is."""
+    unknown = set(texts) - set(fields) - set(translated(*fields))
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    ordered = sorted(texts.items(), key=lambda entry: entry[0] not in fields)
+    for name, value in ordered:
+        if value is not None:
+            setattr(instance, name, value.strip())
+
+
 def in_language(label, language):
     """A form field's label for one language's column: "Title (Deutsch)", as the settings'
     MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME labels the model forms' columns."""
@@ -96,6 +131,29 @@ class SideBySideTranslations:
             else:
                 layout.append(name)
         self.helper.layout = Layout(*layout)
+
+
+class TranslatedInputSerializer(serializers.Serializer):
+    """A plain input serializer with translatable texts: `translatable` maps each text to its
+    CharField options ({"text": {"max_length": 250}}). Each is written bare, in the request's
+    language, or as each language's column ("text_de", "text_en"), all optional: which language
+    must be there is the service's rule."""
+
+    translatable = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, options in self.translatable.items():
+            options = {"required": False, "allow_blank": True, **options}
+            fields[name] = serializers.CharField(
+                help_text=_("In the language of the request; or give each language's column."),
+                **options,
+            )
+            for code in SIDE_BY_SIDE:
+                fields[build_localized_fieldname(name, code)] = serializers.CharField(
+                    allow_null=True, **options
+                )
+        return fields
 
 
 class TranslatedFieldsSerializer(serializers.ModelSerializer):

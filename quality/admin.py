@@ -1,5 +1,5 @@
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from aftersales.history_admin import HistoryAdmin
 from aftersales.translated import translated
@@ -138,19 +138,20 @@ class DissonanceScoreAdmin(ReadOnlyAdmin):
 # --- quality audits and campaigns ----------------------------------------------------------------
 
 
-class AuditSectionInline(admin.TabularInline):
+class AuditSectionInline(TranslationTabularInline):
     model = AuditSection
     extra = 0
     fields = ["title", "position"]
 
 
 @admin.register(AuditTemplate)
-class AuditTemplateAdmin(admin.ModelAdmin):
+class AuditTemplateAdmin(TranslationAdmin):
     """Templates are edited through the services (pages, API): the admin shows and (de)activates
     them, so that a version in use is never changed behind an audit's back."""
 
     list_display = ["name", "area", "is_active"]
     list_filter = ["area", "is_active"]
+    search_fields = translated("name", "description")
     fields = ["name", "area", "description", "is_active"]
     readonly_fields = ["area"]
 

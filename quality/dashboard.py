@@ -50,6 +50,7 @@ from django.utils import timezone
 from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.models import Branch
 from aftersales.roles import Role
+from aftersales.translated import localized
 from customers.models import Customer, ProductCategory, Purchase
 from customers.selectors import search_query
 from followups.models import SurveyInvitation, SurveyResponse
@@ -667,22 +668,26 @@ def top_complaint_categories(user, filters, *, limit=TOP_COMPLAINT_CATEGORIES):
         complaints_in_scope(user, filters)
         .filter(received_in(filters))
         .order_by()
-        .values("category", "category__name", "category__parent__name")
+        .values(
+            "category",
+            category_name=localized("category__name"),
+            parent_name=localized("category__parent__name"),
+        )
         .annotate(
             total=Count("pk"),
             objective=Count("pk", filter=Q(nature=Nature.OBJECTIVE)),
             subjective=Count("pk", filter=Q(nature=Nature.SUBJECTIVE)),
             unknown=Count("pk", filter=Q(nature=Nature.UNKNOWN)),
         )
-        .order_by("-total", "category__name", "category")[:limit]
+        .order_by("-total", "category_name", "category")[:limit]
     )
     return [
         CategoryRow(
             category_id=group["category"],
             name=(
-                f"{group['category__parent__name']} → {group['category__name']}"
-                if group["category__parent__name"]
-                else group["category__name"]
+                f"{group['parent_name']} → {group['category_name']}"
+                if group["parent_name"]
+                else group["category_name"]
             ),
             total=group["total"],
             objective=group["objective"],

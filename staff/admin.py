@@ -2,7 +2,9 @@
 done on the app's pages, which go through the services)."""
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
+from aftersales.translated import translated
 from staff import models
 
 
@@ -12,10 +14,10 @@ class StaffPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ScorecardTemplate)
-class ScorecardTemplateAdmin(admin.ModelAdmin):
+class ScorecardTemplateAdmin(TranslationAdmin):
     list_display = ["name", "scenario", "is_active"]
     list_filter = ["scenario", "is_active"]
-    search_fields = ["name"]
+    search_fields = translated("name")
 
 
 @admin.register(models.ScorecardVersion)
@@ -25,13 +27,13 @@ class ScorecardVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ScorecardSection)
-class ScorecardSectionAdmin(admin.ModelAdmin):
+class ScorecardSectionAdmin(TranslationAdmin):
     list_display = ["title", "version", "position"]
     list_select_related = ["version__template"]
 
 
 @admin.register(models.Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(TranslationAdmin):
     list_display = ["text", "section", "kind", "weight", "is_critical"]
     list_filter = ["kind", "is_critical"]
     list_select_related = ["section"]

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, BranchField, VisiblePrimaryKeyRelatedField
 from aftersales.models import Branch, User
+from aftersales.translated import TranslatedInputSerializer, translated
 from quality.audits import selectors, services
 from quality.audits.models import (
     Area,
@@ -32,9 +33,11 @@ class AuditItemSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "text",
+            *translated("text"),
             "kind",
             "weight",
             "guidance",
+            *translated("guidance"),
             "target_value",
             "unit",
             "higher_is_better",
@@ -47,7 +50,7 @@ class AuditSectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditSection
-        fields = ["id", "title", "items"]
+        fields = ["id", "title", *translated("title"), "items"]
 
 
 class AuditTemplateSerializer(serializers.ModelSerializer):
@@ -60,8 +63,10 @@ class AuditTemplateSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            *translated("name"),
             "area",
             "description",
+            *translated("description"),
             "is_active",
             "version",
             "pass_threshold",
@@ -87,11 +92,11 @@ class AuditTemplateSerializer(serializers.ModelSerializer):
         return AuditSectionSerializer(selectors.version_sections(version.pk), many=True).data
 
 
-class AuditItemInputSerializer(serializers.Serializer):
-    text = serializers.CharField()
+class AuditItemInputSerializer(TranslatedInputSerializer):
+    translatable = {"text": {"max_length": 250}, "guidance": {}}
+
     kind = serializers.ChoiceField(choices=AuditItem.Kind.choices, default=AuditItem.Kind.YES_NO)
     weight = serializers.IntegerField(min_value=0, max_value=10, default=1)
-    guidance = serializers.CharField(required=False, allow_blank=True, default="")
     target_value = serializers.DecimalField(
         max_digits=10, decimal_places=2, required=False, allow_null=True
     )
@@ -100,17 +105,24 @@ class AuditItemInputSerializer(serializers.Serializer):
     is_critical = serializers.BooleanField(default=False)
 
 
-class AuditSectionInputSerializer(serializers.Serializer):
-    title = serializers.CharField()
+class AuditSectionInputSerializer(TranslatedInputSerializer):
+    translatable = {"title": {"max_length": 150}}
+
     items = AuditItemInputSerializer(many=True)
 
 
-class AuditTemplateInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=150)
+class AuditTemplateInputSerializer(TranslatedInputSerializer):
+    translatable = {"name": {"max_length": 150}, "description": {}}
+
     area = serializers.ChoiceField(choices=Area.choices)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
     pass_threshold = serializers.IntegerField(min_value=0, max_value=100, default=80)
-    sections = AuditSectionInputSerializer(many=True)
+    sections = AuditSectionInputSerializer(
+        many=True,
+        help_text=_(
+            "The items. They replace the version's items in every language: send each language's "
+            "text (text_de, text_en), a language left out is emptied."
+        ),
+    )
 
 
 class AuditTemplateViewSet(
@@ -329,6 +341,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "area",
             "severity",
             "title",
+            *translated("title"),
             "description",
             "evidence",
             "status",

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.translated import in_language
 from aftersales.widgets import DateInput
 from quality.audits import selectors
 from quality.audits.models import (
@@ -17,20 +18,29 @@ from quality.audits.models import (
     InvoiceErrorKind,
 )
 from quality.checklists.forms import ChecklistRowForm, checklist_formset
+from quality.checklists.versioning import ITEM_TEXTS
 
 RATING_CHOICES = [(value, str(value)) for value in range(1, 6)]
 Kind = AuditItem.Kind
 
 
 class TemplateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150)
+    name_de = forms.CharField(label=in_language(_("Name"), "de"), max_length=150, required=False)
+    name_en = forms.CharField(label=in_language(_("Name"), "en"), max_length=150)
     area = forms.ChoiceField(
         label=_("Area"),
         choices=Area.choices,
         help_text=_("Fixed once the template exists: its audits belong to this area."),
     )
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    description_de = forms.CharField(
+        label=in_language(_("Description"), "de"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    description_en = forms.CharField(
+        label=in_language(_("Description"), "en"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     pass_threshold = forms.IntegerField(
         label=_("Pass threshold (%)"),
@@ -64,10 +74,11 @@ class AuditItemRowForm(ChecklistRowForm):
     target_fields = ("target_value", "unit", "higher_is_better")
     target_kinds = frozenset({Kind.MEASURED})
 
+    text_label = _("Item")
+    guidance_label = _("Guidance for the auditor")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["text"].label = _("Item")
-        self.fields["guidance"].label = _("Guidance for the auditor")
         self.fields["kind"].choices = Kind.choices
 
     def clean(self):
@@ -81,8 +92,7 @@ class AuditItemRowForm(ChecklistRowForm):
 
 AuditItemFormSet = checklist_formset(AuditItemRowForm)
 ITEM_ROW_FIELDS = (
-    "text",
-    "guidance",
+    *ITEM_TEXTS,
     "kind",
     "weight",
     "target_value",

@@ -24,6 +24,7 @@ from aftersales.access import require_branch, require_perm, works_in
 from aftersales.errors import DomainError, validated_save
 from aftersales.models import OutgoingEmail
 from aftersales.roles import Role
+from aftersales.translated import columns_from, in_reading_order, set_texts
 from customers.models import Customer
 from followups.models import ContactEvent
 from quality.audits.models import (
@@ -52,16 +53,17 @@ from quality.models import Complaint
 Kind = AuditItem.Kind
 TICK_BATCH = 200
 ITEM_FIELDS = (
-    "text",
+    *versioning.ITEM_TEXTS,
     "kind",
     "weight",
-    "guidance",
     "target_value",
     "unit",
     "higher_is_better",
     "is_critical",
 )
 MAX_COMMUNICATION_SAMPLE = 100
+# The template's translatable fields (quality/translation.py).
+TEMPLATE_TEXTS = ("name", "description")
 
 
 def _users_with_role(role, branch_id):
@@ -103,7 +105,8 @@ def _decimal(raw, field="sections"):
 def structure_from(sections):
     """[{"title": ..., "items": [{"text", "kind", "weight", ...}]}] (forms, API, seeds) as the
     plain structure of quality.checklists.versioning, normalised: a target only for measured
-    items, observations never critical."""
+    items, observations never critical. A text comes in its language columns ("title_de",
+    "text_en") or bare ("text": the writer's language)."""
     structure = []
     for section in sections:
         items = []
@@ -112,38 +115,41 @@ def structure_from(sections):
             measured = kind == Kind.MEASURED
             items.append(
                 {
-                    "text": (raw.get("text") or "").strip(),
+                    **columns_from(raw, "text"),
                     "kind": kind,
                     "weight": raw.get("weight") if raw.get("weight") is not None else 1,
-                    "guidance": (raw.get("guidance") or "").strip(),
+                    **columns_from(raw, "guidance"),
                     "target_value": _decimal(raw.get("target_value")) if measured else None,
                     "unit": (raw.get("unit") or "").strip() if measured else "",
                     "higher_is_better": bool(raw.get("higher_is_better")) and measured,
                     "is_critical": bool(raw.get("is_critical")) and kind != Kind.OBSERVATION,
                 }
             )
-        structure.append(((section.get("title") or "").strip(), tuple(items)))
+        structure.append((columns_from(section, "title"), tuple(items)))
     return tuple(structure)
 
 
 def _check_structure(structure):
     if not any(items for _title, items in structure):
         raise DomainError(_("An audit template needs at least one item."), field="sections")
-    for title, items in structure:
-        if not title:
-            raise DomainError(_("Give every section a title."), field="sections")
+    for titles, items in structure:
+        if not titles["title_en"]:
+            raise DomainError(_("Give every section a title in English."), field="sections")
         if not items:
             raise DomainError(
-                _("The section “%(title)s” has no items.") % {"title": title}, field="sections"
+                _("The section “%(title)s” has no items.")
+                % {"title": in_reading_order(titles, "title")},
+                field="sections",
             )
         for item in items:
-            if not item["text"]:
-                raise DomainError(_("Every item needs its text."), field="sections")
+            if not item["text_en"]:
+                raise DomainError(_("Every item needs its text in English."), field="sections")
             if item["kind"] not in Kind.values:
                 raise DomainError(_("Choose a type for every item."), field="sections")
             if item["kind"] == Kind.MEASURED and not (item["target_value"] or 0) > 0:
                 raise DomainError(
-                    _("“%(text)s” is measured: give its target.") % {"text": item["text"]},
+                    _("“%(text)s” is measured: give its target.")
+                    % {"text": in_reading_order(item, "text")},
                     field="sections",
                 )
     if not any(
@@ -182,17 +188,26 @@ def _write(version, structure):
 
 @transaction.atomic
 def create_template(
-    *, by, name, area, sections, description="", pass_threshold=DEFAULT_PASS_THRESHOLD
+    *,
+    by,
+    area,
+    sections,
+    name=None,
+    description=None,
+    pass_threshold=DEFAULT_PASS_THRESHOLD,
+    **texts,
 ):
+    """`name` and `description` are in the writer's language; `texts` holds the columns of either
+    language ("name_de", "description_en"), as the side-by-side form sends them."""
     require_perm(by, "quality.add_audittemplate", _("You may not create audit templates."))
     if area not in Area.values:
         raise DomainError(_("Choose the business area."), field="area")
     structure = structure_from(sections)
     _check_structure(structure)
     _check_threshold(pass_threshold)
-    template = validated_save(
-        AuditTemplate(name=name.strip(), area=area, description=description.strip())
-    )
+    template = AuditTemplate(area=area)
+    set_texts(template, {"name": name, "description": description, **texts}, fields=TEMPLATE_TEXTS)
+    template = validated_save(template)
     version = AuditTemplateVersion.objects.create(
         template=template, number=1, pass_threshold=pass_threshold, created_by=by
     )
@@ -201,7 +216,9 @@ def create_template(
 
 
 @transaction.atomic
-def update_template(*, template, by, name, sections, description="", pass_threshold=None):
+def update_template(
+    *, template, by, sections, name=None, description=None, pass_threshold=None, **texts
+):
     """Change a template: its items and threshold go into a new version when an audit uses the
     current one, so no audit changes; an unused current version is changed in place."""
     require_perm(by, "quality.change_audittemplate", _("You may not change audit templates."))
@@ -212,8 +229,7 @@ def update_template(*, template, by, name, sections, description="", pass_thresh
     structure = structure_from(sections)
     _check_structure(structure)
     _check_threshold(pass_threshold)
-    template.name = name.strip()
-    template.description = description.strip()
+    set_texts(template, {"name": name, "description": description, **texts}, fields=TEMPLATE_TEXTS)
     validated_save(template)
     if (
         current is not None
@@ -238,8 +254,10 @@ def update_template(*, template, by, name, sections, description="", pass_thresh
 def template_structure(version):
     """A version's structure as the input of create/update_template (forms, API)."""
     return [
-        {"title": title, "items": [dict(item) for item in items]}
-        for title, items in versioning.version_structure(version, items="items", fields=ITEM_FIELDS)
+        {**titles, "items": [dict(item) for item in items]}
+        for titles, items in versioning.version_structure(
+            version, items="items", fields=ITEM_FIELDS
+        )
     ]
 
 
@@ -481,7 +499,8 @@ def submit_audit(*, audit, by):
                 "branch_id": audit.branch_id,
                 "area": audit.area,
                 "severity": _finding_severity(item, points),
-                "title": item.text,
+                "title_de": item.text_de,
+                "title_en": item.text_en,
                 "description": answer.note,
                 "evidence": _evidence(item, answer),
                 "created_by": by,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.csv_export import csv_download
 from aftersales.errors import DomainError
+from aftersales.translated import translated
 from aftersales.views import (
     add_domain_error,
     next_url,
@@ -109,8 +110,7 @@ def _template_form_post(request, template, version):
     data = form.cleaned_data
     arguments = {
         "by": request.user,
-        "name": data["name"],
-        "description": data["description"],
+        **{column: data[column] for column in translated("name", "description")},
         "pass_threshold": data["pass_threshold"],
         "sections": formset.sections(),
     }
@@ -169,9 +169,11 @@ def _template_page(request, template=None):
         initial = None
         if template is not None:
             initial = {
-                "name": template.name,
+                **{
+                    column: getattr(template, column)
+                    for column in translated("name", "description")
+                },
                 "area": template.area,
-                "description": template.description,
                 "pass_threshold": version.pass_threshold if version else None,
             }
         form = TemplateForm(initial=initial, editing=template is not None)

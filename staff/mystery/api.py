@@ -24,6 +24,7 @@ from aftersales.api import (
     VisiblePrimaryKeyRelatedField,
 )
 from aftersales.roles import Role
+from aftersales.translated import TranslatedInputSerializer, translated
 from staff.mystery import selectors, services
 from staff.mystery.models import (
     DEFAULT_COACHING_THRESHOLD,
@@ -65,7 +66,17 @@ SHOPPER_OR_STAFF = [permissions.IsAuthenticated, ShopperOrStaffPermissions]
 class CriterionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Criterion
-        fields = ["id", "text", "guidance", "kind", "weight", "target_minutes", "is_critical"]
+        fields = [
+            "id",
+            "text",
+            *translated("text"),
+            "guidance",
+            *translated("guidance"),
+            "kind",
+            "weight",
+            "target_minutes",
+            "is_critical",
+        ]
         read_only_fields = fields
 
 
@@ -74,7 +85,7 @@ class SectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScorecardSection
-        fields = ["id", "title", "criteria"]
+        fields = ["id", "title", *translated("title"), "criteria"]
         read_only_fields = fields
 
 
@@ -98,8 +109,10 @@ class TemplateSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            *translated("name"),
             "scenario",
             "description",
+            *translated("description"),
             "is_active",
             "current_version",
             "created_at",
@@ -113,9 +126,9 @@ class TemplateSerializer(serializers.ModelSerializer):
         return VersionSerializer(versions[0]).data if versions else None
 
 
-class CriterionInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=250)
-    guidance = serializers.CharField(required=False, allow_blank=True, default="")
+class CriterionInputSerializer(TranslatedInputSerializer):
+    translatable = {"text": {"max_length": 250}, "guidance": {}}
+
     kind = serializers.ChoiceField(choices=Criterion.Kind.choices, default=Criterion.Kind.YES_NO)
     weight = serializers.IntegerField(min_value=0, max_value=10, default=1)
     target_minutes = serializers.IntegerField(
@@ -129,15 +142,16 @@ class CriterionInputSerializer(serializers.Serializer):
     is_critical = serializers.BooleanField(default=False)
 
 
-class SectionInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=150)
+class SectionInputSerializer(TranslatedInputSerializer):
+    translatable = {"title": {"max_length": 150}}
+
     criteria = CriterionInputSerializer(many=True)
 
 
-class TemplateWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=150)
+class TemplateWriteSerializer(TranslatedInputSerializer):
+    translatable = {"name": {"max_length": 150}, "description": {}}
+
     scenario = serializers.ChoiceField(choices=Scenario.choices)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
     coaching_threshold = serializers.IntegerField(
         min_value=0, max_value=100, default=DEFAULT_COACHING_THRESHOLD
     )
@@ -145,7 +159,9 @@ class TemplateWriteSerializer(serializers.Serializer):
     sections = SectionInputSerializer(
         many=True,
         help_text=_(
-            "The questions. Changing those of a version that assignments use makes a new version."
+            "The questions. Changing those of a version that assignments use makes a new version. "
+            "They replace the version's questions in every language: send each language's text "
+            "(text_de, text_en), a language left out is emptied."
         ),
     )
 
@@ -164,7 +180,7 @@ class ScorecardTemplateViewSet(
     permission_classes = STAFF_WITH_MODEL_PERMISSIONS
     lookup_value_regex = r"\d+"
     filterset_fields = ["scenario", "is_active"]
-    search_fields = ["name", "description"]
+    search_fields = translated("name", "description")
     ordering_fields = ["name", "scenario", "updated_at"]
     ordering = ["scenario", "name"]
     http_method_names = ["get", "post", "put", "head", "options"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.forms import MultipleFileField, MultipleFileInput
 from aftersales.models import Branch
+from aftersales.translated import in_language
 from quality.checklists.forms import (
     ChecklistFormSet,
     ChecklistRowForm,
@@ -15,6 +16,7 @@ from quality.checklists.forms import (
     version_rows,
 )
 from quality.checklists.forms import rows_from_post as checklist_rows_from_post
+from quality.checklists.versioning import ITEM_TEXTS
 from staff.mystery import selectors, services
 from staff.mystery.models import (
     DEFAULT_COACHING_THRESHOLD,
@@ -32,13 +34,19 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class TemplateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150)
+    name_de = forms.CharField(label=in_language(_("Name"), "de"), max_length=150, required=False)
+    name_en = forms.CharField(label=in_language(_("Name"), "en"), max_length=150)
     scenario = forms.ChoiceField(label=_("Scenario"), choices=Scenario.choices)
-    description = forms.CharField(
-        label=_("Description"),
+    description_de = forms.CharField(
+        label=in_language(_("Description"), "de"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What the shopper does, for the quality team (the shopper does not see it)."),
+    )
+    description_en = forms.CharField(
+        label=in_language(_("Description"), "en"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     coaching_threshold = forms.IntegerField(
         label=_("Coaching threshold (%)"),
@@ -66,9 +74,10 @@ class CriterionRowForm(ChecklistRowForm):
     target_fields = ("target_minutes",)
     target_kinds = frozenset({Kind.MINUTES})
 
+    guidance_label = _("Guidance for the shopper")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["guidance"].label = _("Guidance for the shopper")
         self.fields["kind"].choices = Kind.choices
 
     def clean(self):
@@ -85,7 +94,7 @@ class CriterionFormSetBase(ChecklistFormSet):
 
 
 CriterionFormSet = checklist_formset(CriterionRowForm, formset=CriterionFormSetBase)
-CRITERION_FIELDS = ("text", "guidance", "kind", "weight", "target_minutes")
+CRITERION_FIELDS = (*ITEM_TEXTS, "kind", "weight", "target_minutes")
 
 
 def criterion_rows(version):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.access import is_staff_member, sees_all_branches, visible_branch_ids
 from aftersales.models import Branch
 from aftersales.roles import Role
+from aftersales.translated import in_any_language
 from staff.mystery import scoring
 from staff.mystery.models import (
     Answer,
@@ -69,7 +70,9 @@ def template_list(*, search="", scenario="", active=None, ordering="scenario"):
         assignment_count=Count("assignments", distinct=True),
     )
     if search:
-        templates = templates.filter(Q(name__icontains=search) | Q(description__icontains=search))
+        templates = templates.filter(
+            in_any_language("name", search) | in_any_language("description", search)
+        )
     if scenario:
         templates = templates.filter(scenario=scenario)
     if active is not None:

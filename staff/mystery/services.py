@@ -27,6 +27,7 @@ from aftersales.access import (
 )
 from aftersales.errors import DomainError, validated_save
 from aftersales.roles import Role
+from aftersales.translated import columns_from, in_reading_order, set_texts
 from quality.checklists import versioning
 from staff.mystery import scoring
 from staff.mystery.models import (
@@ -67,23 +68,37 @@ class ResultIncomplete(DomainError):
 
 @dataclass(frozen=True)
 class CriterionData:
-    text: str
+    text_en: str
+    text_de: str = ""
     kind: str = Kind.YES_NO
     weight: int = 1
-    guidance: str = ""
+    guidance_en: str = ""
+    guidance_de: str = ""
     target_minutes: int | None = None
     is_critical: bool = False
+
+    @property
+    def text(self):
+        """The text in the reader's language, for messages."""
+        return in_reading_order(asdict(self), "text")
 
 
 @dataclass(frozen=True)
 class SectionData:
-    title: str
+    title_en: str
     criteria: tuple
+    title_de: str = ""
+
+    @property
+    def title(self):
+        return in_reading_order({"title_en": self.title_en, "title_de": self.title_de}, "title")
 
 
 def structure_from(sections):
     """[{"title": ..., "criteria": [{"text": ..., "kind": ..., ...}]}] (forms, API, seeds) as
-    SectionData, normalised: no target except for minutes, observations never critical."""
+    SectionData, normalised: no target except for minutes, observations never critical. A text
+    comes in its language columns ("title_de", "text_en") or bare ("text": the writer's
+    language)."""
     result = []
     for section in sections:
         criteria = []
@@ -91,17 +106,15 @@ def structure_from(sections):
             kind = raw.get("kind") or Kind.YES_NO
             criteria.append(
                 CriterionData(
-                    text=(raw.get("text") or "").strip(),
+                    **columns_from(raw, "text"),
+                    **columns_from(raw, "guidance"),
                     kind=kind,
                     weight=raw.get("weight") if raw.get("weight") is not None else 1,
-                    guidance=(raw.get("guidance") or "").strip(),
                     target_minutes=raw.get("target_minutes") if kind == Kind.MINUTES else None,
                     is_critical=bool(raw.get("is_critical")) and kind != Kind.OBSERVATION,
                 )
             )
-        result.append(
-            SectionData(title=(section.get("title") or "").strip(), criteria=tuple(criteria))
-        )
+        result.append(SectionData(**columns_from(section, "title"), criteria=tuple(criteria)))
     return tuple(result)
 
 
@@ -109,16 +122,16 @@ def _check_structure(structure):
     if not structure or not any(section.criteria for section in structure):
         raise DomainError(_("A scorecard needs at least one criterion."), field="criteria")
     for section in structure:
-        if not section.title:
-            raise DomainError(_("Give every section a title."), field="criteria")
+        if not section.title_en:
+            raise DomainError(_("Give every section a title in English."), field="criteria")
         if not section.criteria:
             raise DomainError(
                 _("The section “%(title)s” has no criteria.") % {"title": section.title},
                 field="criteria",
             )
         for criterion in section.criteria:
-            if not criterion.text:
-                raise DomainError(_("Every criterion needs its text."), field="criteria")
+            if not criterion.text_en:
+                raise DomainError(_("Every criterion needs its text in English."), field="criteria")
             if criterion.kind not in Kind.values:
                 raise DomainError(_("Choose a type for every criterion."), field="criteria")
             if criterion.kind == Kind.MINUTES and not criterion.target_minutes:
@@ -150,9 +163,12 @@ CRITERION_FIELDS = tuple(field.name for field in fields(CriterionData))
 
 
 def _plain(structure):
-    """SectionData as the shared checklist versioning holds a structure: (title, item dicts)."""
+    """SectionData as the shared checklist versioning holds a structure: (titles, item dicts)."""
     return tuple(
-        (section.title, tuple(asdict(criterion) for criterion in section.criteria))
+        (
+            {"title_de": section.title_de, "title_en": section.title_en},
+            tuple(asdict(criterion) for criterion in section.criteria),
+        )
         for section in structure
     )
 
@@ -160,8 +176,8 @@ def _plain(structure):
 def version_structure(version):
     """The structure a stored version has, comparable with `structure_from(...)`."""
     return tuple(
-        SectionData(title=title, criteria=tuple(CriterionData(**item) for item in items))
-        for title, items in versioning.version_structure(
+        SectionData(**titles, criteria=tuple(CriterionData(**item) for item in items))
+        for titles, items in versioning.version_structure(
             version, items="criteria", fields=CRITERION_FIELDS
         )
     )
@@ -188,6 +204,10 @@ def _write_structure(version, structure):
     )
 
 
+# The template's translatable fields (staff/translation.py).
+TEMPLATE_TEXTS = ("name", "description")
+
+
 def current_version(template):
     return template.current_version()
 
@@ -203,25 +223,23 @@ def _check_threshold(coaching_threshold):
 def create_template(
     *,
     by,
-    name,
     scenario,
     sections,
-    description="",
+    name=None,
+    description=None,
     coaching_threshold=DEFAULT_COACHING_THRESHOLD,
     is_active=True,
+    **texts,
 ):
+    """`name` and `description` are in the writer's language; `texts` holds the columns of either
+    language ("name_de", "description_en"), as the side-by-side form sends them."""
     require_perm(by, "staff.add_scorecardtemplate", _("You may not create scorecard templates."))
     structure = structure_from(sections)
     _check_structure(structure)
     _check_threshold(coaching_threshold)
-    template = validated_save(
-        ScorecardTemplate(
-            name=name.strip(),
-            scenario=scenario,
-            description=description.strip(),
-            is_active=is_active,
-        )
-    )
+    template = ScorecardTemplate(scenario=scenario, is_active=is_active)
+    set_texts(template, {"name": name, "description": description, **texts}, fields=TEMPLATE_TEXTS)
+    template = validated_save(template)
     version = validated_save(
         ScorecardVersion(
             template=template, number=1, coaching_threshold=coaching_threshold, created_by=by
@@ -234,7 +252,15 @@ def create_template(
 
 @transaction.atomic
 def update_template(
-    *, template, by, name, scenario, sections, description="", coaching_threshold=None
+    *,
+    template,
+    by,
+    scenario,
+    sections,
+    name=None,
+    description=None,
+    coaching_threshold=None,
+    **texts,
 ):
     """Change a template. Its questions and threshold go into a new version when the current one
     is used by an assignment (so no result changes); otherwise the current one is changed."""
@@ -246,9 +272,8 @@ def update_template(
     structure = structure_from(sections)
     _check_structure(structure)
     _check_threshold(coaching_threshold)
-    template.name = name.strip()
+    set_texts(template, {"name": name, "description": description, **texts}, fields=TEMPLATE_TEXTS)
     template.scenario = scenario
-    template.description = description.strip()
     validated_save(template)
     unchanged = (
         version is not None

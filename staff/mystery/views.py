@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.errors import DomainError
 from aftersales.roles import Role
+from aftersales.translated import translated
 from aftersales.views import (
     add_domain_error,
     or_404,
@@ -108,9 +109,8 @@ def _template_page(request, template=None):
             data = form.cleaned_data
             arguments = {
                 "by": request.user,
-                "name": data["name"],
+                **{column: data[column] for column in translated("name", "description")},
                 "scenario": data["scenario"],
-                "description": data["description"],
                 "coaching_threshold": data["coaching_threshold"],
                 "sections": formset.sections(),
             }
@@ -150,9 +150,11 @@ def _template_page(request, template=None):
         initial = {}
         if template is not None:
             initial = {
-                "name": template.name,
+                **{
+                    column: getattr(template, column)
+                    for column in translated("name", "description")
+                },
                 "scenario": template.scenario,
-                "description": template.description,
                 "coaching_threshold": version.coaching_threshold if version else None,
             }
         form = TemplateForm(initial=initial or None)

@@ -1,10 +1,12 @@
 """Journey: a German browser sees no English word of the shipped data on the main pages.
 
 Each role logs in with the browser's locale de-DE and visits the pages of their day: inbox,
-customer page, log purchase, complaint form, dissonance dashboard, playbooks, scorecards. The
-English list is the shipped data's own: every English value of a seeded row whose German value
-differs (category and product names, playbook and step texts, the complaint taxonomy, courses,
-offer rules). axe runs on every page through the ``page`` fixture.
+customer page, log purchase, complaint form, dissonance dashboard, playbooks, scorecards; the
+quality manager also a mystery-shop scorecard and an accepted result, an audit template and a
+carried-out audit. The English list is the shipped data's own: every English value of a seeded
+row whose German value differs (category and product names, playbook and step texts, the
+complaint taxonomy, courses, offer rules, scorecard and audit templates with their sections,
+criteria and guidance). axe runs on every page through the ``page`` fixture.
 """
 
 import re
@@ -16,10 +18,18 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from aftersales.management.commands.load_demo_data import DEMO_PASSWORD
+from aftersales.models import User
 from customers.management.commands import seed_demo
 from customers.models import Customer, Product, ProductCategory
 from followups.models import OfferRule, Playbook, PlaybookStep
+from quality.audits.models import Audit, AuditItem, AuditSection, AuditTemplate
 from quality.models import ComplaintCategory
+from staff.mystery.models import (
+    Criterion,
+    MysteryShopResult,
+    ScorecardSection,
+    ScorecardTemplate,
+)
 from staff.people.models import Course
 from tests.e2e.helpers import E2E
 
@@ -34,6 +44,14 @@ SHIPPED_TEXTS = [
     (ComplaintCategory, "name"),
     (Course, "title"),
     (OfferRule, "name"),
+    (ScorecardTemplate, "name"),
+    (ScorecardSection, "title"),
+    (Criterion, "text"),
+    (Criterion, "guidance"),
+    (AuditTemplate, "name"),
+    (AuditSection, "title"),
+    (AuditItem, "text"),
+    (AuditItem, "guidance"),
 ]
 ROLES = ["sales", "service", "manager", "quality"]
 
@@ -42,12 +60,16 @@ ROLES = ["sales", "service", "manager", "quality"]
 def demo(settings, monkeypatch):
     settings.DEBUG = True
     monkeypatch.setattr(seed_demo, "DEMO_CUSTOMERS", 12)
+    call_command("load_demo_data", stdout=StringIO())
+    # Notifications are written in their recipient's language: the demo team reads German here.
+    User.objects.update(language="de")
     for command, *args in (
-        ("load_demo_data",),
         ("seed_demo",),
         ("seed_playbooks",),
         ("seed_offers", "--no-generation"),
         ("seed_training",),
+        ("seed_scorecards",),
+        ("seed_audits",),
     ):
         call_command(command, *args, stdout=StringIO())
 
@@ -71,8 +93,22 @@ def shown_text(page: Page):
     )
 
 
-def main_pages():
+def checklist_pages():
+    """A scorecard and an accepted result, an audit template and a carried-out audit."""
+    template = ScorecardTemplate.objects.get(name_en="Vehicle handover")
+    result = MysteryShopResult.objects.filter(status=MysteryShopResult.Status.ACCEPTED).first()
+    audit = Audit.objects.filter(score__isnull=False, branch__code="MUC").first()
+    return [
+        reverse("staff:template-detail", args=[template.pk]),
+        reverse("staff:result-detail", args=[result.pk]),
+        reverse("quality:audit-template-detail", args=[audit.template_id]),
+        reverse("quality:audit-detail", args=[audit.pk]),
+    ]
+
+
+def main_pages(username):
     customer = Customer.objects.filter(purchases__isnull=False, branch__code="MUC").first()
+    extra = checklist_pages() if username == "quality" else []
     return [
         reverse("home"),
         reverse("followups:inbox"),
@@ -82,13 +118,21 @@ def main_pages():
         reverse("quality:dashboard"),
         reverse("followups:playbook-list"),
         reverse("staff:scorecards"),
+        *extra,
     ]
 
 
 @pytest.mark.parametrize("username", ROLES)
 def test_the_main_pages_show_no_shipped_english(page: Page, demo, username):
     english = english_words()
-    assert {"New cars", "All-weather floor mats", "Thank-you call", "Wind noise"} <= english
+    assert {
+        "New cars",
+        "All-weather floor mats",
+        "Thank-you call",
+        "Wind noise",
+        "Greeted within two minutes",
+        "Prices as agreed in the order",
+    } <= english
     pattern = re.compile("|".join(rf"(?<!\w){re.escape(word)}(?!\w)" for word in english))
     page.goto("/login/")
     expect(page.locator("html")).to_have_attribute("lang", "de")
@@ -97,7 +141,7 @@ def test_the_main_pages_show_no_shipped_english(page: Page, demo, username):
     page.get_by_role("button", name="Anmelden", exact=True).click()
     expect(page).to_have_url("/")
     found = {}
-    for url in main_pages():
+    for url in main_pages(username):
         page.goto(url)
         hits = set(pattern.findall(shown_text(page)))
         if hits:

@@ -37,7 +37,7 @@ def rows(*items, prefix="items"):
     return data
 
 
-TEMPLATE = {"name": "Invoicing check", "area": "invoicing", "pass_threshold": "75"}
+TEMPLATE = {"name_en": "Invoicing check", "area": "invoicing", "pass_threshold": "75"}
 
 
 class TestTemplateEditing:
@@ -50,16 +50,21 @@ class TestTemplateEditing:
             "/audits/templates/new/",
             TEMPLATE
             | rows(
-                {"section": "Correctness", "text": "Prices", "weight": "3", "is_critical": "on"},
-                {"text": "Discounts", "guidance": "Compare with the order."},
                 {
-                    "section": "Speed",
-                    "text": "Days to send",
+                    "section_en": "Correctness",
+                    "text_en": "Prices",
+                    "weight": "3",
+                    "is_critical": "on",
+                },
+                {"text_en": "Discounts", "guidance_en": "Compare with the order."},
+                {
+                    "section_en": "Speed",
+                    "text_en": "Days to send",
                     "kind": "measured",
                     "target_value": "2",
                     "unit": "days",
                 },
-                {"section": "Speed", "text": "Tone", "kind": "scale", "weight": "2"},
+                {"section_en": "Speed", "text_en": "Tone", "kind": "scale", "weight": "2"},
                 {},
             ),
         )
@@ -69,10 +74,10 @@ class TestTemplateEditing:
         version = template.current_version()
         assert version.pass_threshold == 75
         structure = services.template_structure(version)
-        assert [section["title"] for section in structure] == ["Correctness", "Speed"]
+        assert [section["title_en"] for section in structure] == ["Correctness", "Speed"]
         prices, discounts = structure[0]["items"]
         assert (prices["weight"], prices["is_critical"]) == (3, True)
-        assert discounts["guidance"] == "Compare with the order."
+        assert discounts["guidance_en"] == "Compare with the order."
         days, tone = structure[1]["items"]
         assert (days["kind"], str(days["target_value"]), days["unit"]) == (
             "measured",
@@ -91,11 +96,11 @@ class TestTemplateEditing:
         client = login(quality_manager)
         page = client.get(f"/audits/templates/{template.pk}/edit/")
         assert "Version 1 is used by audits" in page.content.decode()
-        assert page.context["formset"].initial[0]["text"] == "Prices as agreed"
+        assert page.context["formset"].initial[0]["text_en"] == "Prices as agreed"
         response = client.post(
             f"/audits/templates/{template.pk}/edit/",
-            {"name": template.name, "area": "sales", "pass_threshold": "80"}
-            | rows({"section": "Only", "text": "Prices as agreed", "weight": "5"}),
+            {"name_en": template.name, "area": "sales", "pass_threshold": "80"}
+            | rows({"section_en": "Only", "text_en": "Prices as agreed", "weight": "5"}),
             follow=True,
         )
         assert "saved as a new version" in response.content.decode()
@@ -109,18 +114,18 @@ class TestTemplateEditing:
         client = login(quality_manager)
         response = client.post(
             "/audits/templates/new/",
-            TEMPLATE | rows({"section": "S", "text": "Measured", "kind": "measured"}),
+            TEMPLATE | rows({"section_en": "S", "text_en": "Measured", "kind": "measured"}),
         )
         assert response.status_code == 200
         assert response.context["formset"].forms[0].errors["target_value"]
         response = client.post(
             "/audits/templates/new/",
-            TEMPLATE | rows({"text": "No section"}),
+            TEMPLATE | rows({"text_en": "No section"}),
         )
         assert response.context["formset"].non_form_errors()
         response = client.post(
             "/audits/templates/new/",
-            TEMPLATE | rows({"section": "S", "text": "Only notes", "kind": "observation"}),
+            TEMPLATE | rows({"section_en": "S", "text_en": "Only notes", "kind": "observation"}),
         )
         assert "at least one scored item" in str(response.context["formset"].non_form_errors())
         assert not AuditTemplate.objects.exists()
@@ -129,11 +134,11 @@ class TestTemplateEditing:
         response = login(quality_manager).post(
             "/audits/templates/new/",
             TEMPLATE
-            | rows({"section": "S", "text": "Typed", "is_critical": "on"})
+            | rows({"section_en": "S", "text_en": "Typed", "is_critical": "on"})
             | {"more_rows": "1"},
         )
         formset = response.context["formset"]
-        assert formset.initial[0]["text"] == "Typed"
+        assert formset.initial[0]["text_en"] == "Typed"
         assert formset.initial[0]["is_critical"] is True
         assert len(formset.forms) == 1 + 5
         assert not AuditTemplate.objects.exists()

@@ -44,17 +44,17 @@ def rows(*criteria, prefix="criteria"):
 
 
 TEMPLATE_POST = {
-    "name": "Phone enquiry",
+    "name_en": "Phone enquiry",
     "scenario": "phone_enquiry",
-    "description": "",
+    "description_en": "",
     "coaching_threshold": "75",
     **rows(
-        {"section": "Call", "text": "Answered within two minutes", "kind": "minutes",
+        {"section_en": "Call", "text_en": "Answered within two minutes", "kind": "minutes",
          "weight": "2", "target_minutes": "2"},
-        {"section": "", "text": "Name given", "kind": "yes_no", "weight": "1"},
-        {"section": "Outcome", "text": "Clear next step", "kind": "yes_no", "weight": "3",
+        {"section_en": "", "text_en": "Name given", "kind": "yes_no", "weight": "1"},
+        {"section_en": "Outcome", "text_en": "Clear next step", "kind": "yes_no", "weight": "3",
          "is_critical": "on"},
-        {"section": "", "text": "", "kind": "yes_no", "weight": "1"},
+        {"section_en": "", "text_en": "", "kind": "yes_no", "weight": "1"},
     ),
 }  # fmt: skip
 
@@ -125,7 +125,7 @@ def test_more_rows_keeps_what_was_typed(login, quality_manager):
     response = login(quality_manager).post("/mystery-shop/templates/new/", data)
     formset = response.context["formset"]
     assert len(formset.forms) == 4 + 5
-    assert formset.forms[0].initial["text"] == "Answered within two minutes"
+    assert formset.forms[0].initial["text_en"] == "Answered within two minutes"
     assert not ScorecardTemplate.objects.exists()
 
 
@@ -138,7 +138,7 @@ def test_editing_a_used_template_on_the_page_makes_version_two(
     page = client.get(f"/mystery-shop/templates/{template.pk}/edit/")
     assert page.context["in_use"]
     formset = page.context["formset"]
-    data = {"name": template.name, "scenario": template.scenario, "coaching_threshold": "70"}
+    data = {"name_en": template.name, "scenario": template.scenario, "coaching_threshold": "70"}
     data |= rows(*[
         {name: "" if value is None else value for name, value in form.initial.items()}
         | {"is_critical": "on" if form.initial["is_critical"] else ""}

@@ -7,7 +7,8 @@ model within 60 days) and the complaints-per-product roll-up.
 
     manage.py seed_audits
 
-Idempotent: templates are made once (by name), a branch with audits is left alone, the cluster
+Idempotent: templates are made once (by English name; one seeded before the templates had two
+languages gets the German it lacks), a branch with audits is left alone, the cluster
 complaints are recorded once. Random choices come from a generator seeded per audit. It refuses
 to run with DEBUG off (a production database) unless --force is given.
 """
@@ -20,14 +21,22 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from aftersales.models import Branch
 from aftersales.roles import Role
+from aftersales.seeding import fill_missing_translations
 from customers.models import Purchase
 from quality import services as complaint_services
 from quality.audits import services
-from quality.audits.models import Area, Audit, AuditItem, AuditTemplate, InvoiceErrorKind
+from quality.audits.models import (
+    Area,
+    Audit,
+    AuditItem,
+    AuditSection,
+    AuditTemplate,
+    InvoiceErrorKind,
+)
 from quality.campaigns import services as campaign_services
 from quality.models import Complaint, ComplaintCategory
 
@@ -35,13 +44,85 @@ SEED = 20261203
 YES, SCALE, MEASURED = AuditItem.Kind.YES_NO, AuditItem.Kind.SCALE, AuditItem.Kind.MEASURED
 
 
+# The German of every template name, section, item and guidance below.
+GERMAN = {
+    "Sales: showroom and offers": "Verkauf: Showroom und Angebote",
+    "Service reception": "Serviceannahme",
+    "Workshop and technical quality": "Werkstatt und technische Qualität",
+    "Purchasing": "Einkauf",
+    "Warehouse": "Lager",
+    "Customer communication": "Kundenkommunikation",
+    "Invoicing": "Rechnungsstellung",
+    "Showroom": "Showroom",
+    "Offers and contracts": "Angebote und Verträge",
+    "Appointment and reception": "Termin und Annahme",
+    "Pick-up": "Abholung",
+    "Work": "Arbeiten",
+    "Workplace": "Arbeitsplatz",
+    "Suppliers": "Lieferanten",
+    "Stock": "Bestand",
+    "Letters and e-mails": "Briefe und E-Mails",
+    "Phone": "Telefon",
+    "Correctness": "Richtigkeit",
+    "Understandable for the customer": "Verständlichkeit für die Kundschaft",
+    "Vehicles clean, priced and labelled": "Fahrzeuge sauber, ausgepreist und beschildert",
+    "Brochures and price lists current": "Prospekte und Preislisten aktuell",
+    "Offers list every agreed extra and discount": (
+        "Angebote nennen jede vereinbarte Zusatzleistung und jeden Rabatt"
+    ),
+    "Contract explained and signed by both": "Vertrag erklärt und von beiden Seiten unterschrieben",
+    "Clarity of the offer": "Verständlichkeit des Angebots",
+    "Would a customer understand it?": "Würde die Kundschaft es verstehen?",
+    "Waiting time at the desk": "Wartezeit an der Annahme",
+    "Full marks up to 5 minutes, none from 10.": "Volle Punktzahl bis 5 Minuten, keine ab 10.",
+    "Order confirmed in writing with a price estimate": (
+        "Auftrag schriftlich mit Kostenvoranschlag bestätigt"
+    ),
+    "Friendliness at the desk": "Freundlichkeit an der Annahme",
+    "Work done explained on the invoice and in person": (
+        "Durchgeführte Arbeiten auf der Rechnung und persönlich erklärt"
+    ),
+    "Vehicle returned clean": "Fahrzeug sauber zurückgegeben",
+    "Torque and test records complete": "Drehmoment- und Prüfprotokolle vollständig",
+    "Repeat repairs within 30 days": "Wiederholungsreparaturen innerhalb von 30 Tagen",
+    "Final inspection signed": "Endkontrolle abgezeichnet",
+    "Tools calibrated and labelled": "Werkzeuge kalibriert und gekennzeichnet",
+    "Bays clean and safe": "Arbeitsplätze an den Hebebühnen sauber und sicher",
+    "Approved supplier list current": "Liste der freigegebenen Lieferanten aktuell",
+    "Delivery complaints followed up": "Lieferreklamationen nachverfolgt",
+    "On-time deliveries": "Termingerechte Lieferungen",
+    "Stock accuracy": "Bestandsgenauigkeit",
+    "Parts stored by the FIFO rule": "Teile nach dem FIFO-Prinzip gelagert",
+    "Hazardous goods stored by the rules": "Gefahrstoffe vorschriftsmäßig gelagert",
+    "Correct salutation, name and data": "Anrede, Name und Daten korrekt",
+    "Clear and friendly in tone": "Klar und freundlich im Ton",
+    "Answered within one working day": "Innerhalb eines Arbeitstags beantwortet",
+    "Calls answered within 20 seconds": "Anrufe innerhalb von 20 Sekunden angenommen",
+    "Call-backs kept": "Rückrufe eingehalten",
+    "Prices as agreed in the order": "Preise wie im Auftrag vereinbart",
+    "Agreed discounts and goodwill shown": "Vereinbarte Rabatte und Kulanz ausgewiesen",
+    "Customer data correct": "Kundendaten korrekt",
+    "No unexplained or surprising items": "Keine unerklärten oder überraschenden Posten",
+    "Clarity and tone": "Verständlichkeit und Ton",
+    "Would the customer understand every line?": "Würde die Kundschaft jede Zeile verstehen?",
+    "Sent within two working days of the work": (
+        "Innerhalb von zwei Arbeitstagen nach der Arbeit versandt"
+    ),
+}
+
+
+def in_both(field, english):
+    """The columns of one text: {"text_en": ..., "text_de": ...}."""
+    return {f"{field}_en": english, f"{field}_de": GERMAN[english] if english else ""}
+
+
 def item(text, kind=YES, weight=1, critical=False, guidance="", **extra):
     return {
-        "text": text,
+        **in_both("text", text),
         "kind": kind,
         "weight": weight,
         "is_critical": critical,
-        "guidance": guidance,
+        **in_both("guidance", guidance),
         **extra,
     }
 
@@ -203,6 +284,8 @@ TEMPLATES = {
     ),
 }
 QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
+# A demo corrective action: "Fix: <the finding>", in the quality manager's language.
+FIX = {"en": "Fix:", "de": "Beheben:"}
 
 
 def answer_for(item_row, rng, good):
@@ -243,18 +326,56 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Audit demo data ready ({rows} product figures)."))
 
     def _templates(self):
+        self._complete_german()
         result = {}
         for area, (name, sections) in TEMPLATES.items():
-            template = AuditTemplate.objects.filter(name=name).first()
+            template = AuditTemplate.objects.filter(name_en=name).first()
             if template is None:
                 template = services.create_template(
                     by=None,
-                    name=name,
+                    **in_both("name", name),
                     area=area,
-                    sections=[{"title": title, "items": items} for title, items in sections],
+                    sections=[
+                        {**in_both("title", title), "items": items} for title, items in sections
+                    ],
                 )
             result[area] = template
         return result
+
+    def _complete_german(self):
+        """The demo templates seeded in English only get their German; a filled-in German (a
+        dealer's own wording) stays."""
+        names = [name for name, _sections in TEMPLATES.values()]
+        templates = AuditTemplate.objects.filter(name_en__in=names)
+        fill_missing_translations(
+            templates, "name_en", {name: {"name_de": GERMAN[name]} for name in names}
+        )
+        fill_missing_translations(
+            AuditSection.objects.filter(version__template__in=templates),
+            "title_en",
+            {
+                title: {"title_de": GERMAN[title]}
+                for _name, sections in TEMPLATES.values()
+                for title, _items in sections
+            },
+        )
+        items = [
+            row
+            for _name, sections in TEMPLATES.values()
+            for _title, rows in sections
+            for row in rows
+        ]
+        shown = AuditItem.objects.filter(section__version__template__in=templates)
+        for field in ("text", "guidance"):
+            fill_missing_translations(
+                shown,
+                f"{field}_en",
+                {
+                    row[f"{field}_en"]: {f"{field}_de": row[f"{field}_de"]}
+                    for row in items
+                    if row[f"{field}_en"]
+                },
+            )
 
     def _people(self, branch):
         users = get_user_model().objects.filter(is_active=True, branches=branch)
@@ -325,11 +446,14 @@ class Command(BaseCommand):
             due = max(today, audit.due_on + timedelta(days=30)) + timedelta(
                 days=rng.randint(-5, 20)
             )
+            # The quality manager writes the action in their own language.
+            with translation.override(quality.language):
+                description = f"{FIX[quality.language]} {finding.title}"
             action = services.add_corrective_action(
                 finding=finding,
                 by=quality,
                 owner=owner,
-                description=f"Fix: {finding.title}",
+                description=description,
                 due_on=max(due, today),
             )
             if old:

@@ -3,7 +3,8 @@
     manage.py load_demo_data      # the demo logins (shopper, manager, sales, quality, ...)
     manage.py seed_scorecards
 
-Idempotent: a scenario that already has a template of the demo name is left alone, and the demo
+Idempotent: a scenario that already has a template of the demo name is left alone (but gets the
+German it lacks, when it was seeded before the scorecards had two languages), and the demo
 assignment is made once. Templates go through `create_template` and the assignment through
 `create_assignment` (the shopper is notified), like any other. Refuses to run with DEBUG off, like
 load_demo_data: these are demo data, not a production catalogue.
@@ -18,8 +19,15 @@ from django.utils import timezone
 
 from aftersales.models import User
 from aftersales.roles import Role
+from aftersales.seeding import fill_missing_translations
 from staff.mystery import services
-from staff.mystery.models import Criterion, MysteryShopAssignment, Scenario, ScorecardTemplate
+from staff.mystery.models import (
+    Criterion,
+    MysteryShopAssignment,
+    Scenario,
+    ScorecardSection,
+    ScorecardTemplate,
+)
 from staff.mystery.selectors import version_criteria
 
 YES_NO = Criterion.Kind.YES_NO
@@ -28,12 +36,110 @@ MINUTES = Criterion.Kind.MINUTES
 OBSERVATION = Criterion.Kind.OBSERVATION
 
 
+DESCRIPTION = "Demo scorecard."
+
+# The German of every name, section, criterion and guidance below.
+GERMAN = {
+    "Showroom visit": "Showroom-Besuch",
+    "Phone enquiry": "Telefonische Anfrage",
+    "Service appointment": "Servicetermin",
+    "Vehicle handover": "Fahrzeugübergabe",
+    "Complaint call": "Reklamationsanruf",
+    "E-mail enquiry": "Anfrage per E-Mail",
+    DESCRIPTION: "Demo-Bewertungsbogen.",
+    "Welcome": "Empfang",
+    "Consultation": "Beratung",
+    "Farewell": "Verabschiedung",
+    "The call": "Das Gespräch",
+    "Outcome": "Ergebnis",
+    "Drop-off": "Fahrzeugannahme",
+    "Pick-up": "Abholung",
+    "Arrival": "Ankunft",
+    "Handover": "Übergabe",
+    "Listening": "Zuhören",
+    "Resolution": "Lösung",
+    "Answer": "Antwort",
+    "Next steps": "Nächste Schritte",
+    "Greeted within two minutes": "Begrüßung innerhalb von zwei Minuten",
+    "Minutes from entering (or the first ring) until someone welcomed you.": (
+        "Minuten vom Betreten (oder vom ersten Klingeln) bis zur Begrüßung."
+    ),
+    "Needs analysis": "Bedarfsanalyse",
+    "Did they ask how you drive, what you need, your budget? 5: thorough questions.": (
+        "Wurden Sie gefragt, wie Sie fahren, was Sie brauchen und welches Budget Sie haben? "
+        "5: gründliche Fragen."
+    ),
+    "Product knowledge": "Produktkenntnis",
+    "Correct, confident answers to your questions without looking everything up.": (
+        "Richtige, sichere Antworten auf Ihre Fragen, ohne alles nachschlagen zu müssen."
+    ),
+    "Clear next step agreed": "Klarer nächster Schritt vereinbart",
+    "A date, an offer, a call-back: you knew what happens next.": (
+        "Ein Termin, ein Angebot, ein Rückruf: Sie wussten, wie es weitergeht."
+    ),
+    "Friendly farewell": "Freundliche Verabschiedung",
+    "Thanked you and said goodbye by name.": (
+        "Hat sich bedankt und Sie mit Ihrem Namen verabschiedet."
+    ),
+    "What stood out": "Was aufgefallen ist",
+    "Anything worth telling the team, good or bad, in your own words.": (
+        "Alles, was das Team wissen sollte, ob gut oder schlecht, in Ihren eigenen Worten."
+    ),
+    "Introduced themselves by name": "Hat sich mit Namen vorgestellt",
+    "Test drive offered": "Probefahrt angeboten",
+    "Follow-up promise kept": "Zugesagte Rückmeldung eingehalten",
+    "They called or wrote when they said they would.": (
+        "Anruf oder Nachricht kam zum zugesagten Zeitpunkt."
+    ),
+    "Answered within two minutes": "Innerhalb von zwei Minuten angenommen",
+    "Minutes from the first ring (or the queue) to a person.": (
+        "Minuten vom ersten Klingeln (oder aus der Warteschleife), bis sich ein Mensch meldet."
+    ),
+    "Name of the dealership and own name given": "Name des Autohauses und eigener Name genannt",
+    "Test drive or visit offered": "Probefahrt oder Besuch angeboten",
+    "Punctuality of the appointment": "Pünktlichkeit des Termins",
+    "Minutes you waited after the agreed time until someone took you.": (
+        "Wartezeit nach der vereinbarten Uhrzeit in Minuten, bis sich jemand um Sie gekümmert hat."
+    ),
+    "Work and price explained before starting": "Arbeiten und Preis vor Beginn erklärt",
+    "Car ready at the promised time": "Fahrzeug zur zugesagten Zeit fertig",
+    "Invoice explained line by line": "Rechnung Posten für Posten erklärt",
+    "Minutes you waited after the agreed handover time.": (
+        "Wartezeit nach dem vereinbarten Übergabetermin in Minuten."
+    ),
+    "Car clean and prepared": "Fahrzeug sauber und vorbereitet",
+    "Handover explained every function": "Bei der Übergabe jede Funktion erklärt",
+    "Lights, assistance systems, infotainment, charging or fuel, app: nothing you had to find "
+    "out alone.": (
+        "Licht, Assistenzsysteme, Infotainment, Laden oder Tanken, App: nichts, was Sie allein "
+        "herausfinden mussten."
+    ),
+    "Documents and keys explained": "Unterlagen und Schlüssel erklärt",
+    "Questions answered patiently": "Fragen geduldig beantwortet",
+    "First service, a call in a week.": "Erste Inspektion, ein Anruf in einer Woche.",
+    "Let you finish and summarised the complaint": (
+        "Ausreden lassen und die Reklamation zusammengefasst"
+    ),
+    "Empathy shown": "Verständnis gezeigt",
+    "Answered within one working day": "Innerhalb eines Arbeitstags beantwortet",
+    "Count working days from sending your e-mail.": (
+        "Gezählt werden die Arbeitstage ab dem Versand Ihrer E-Mail."
+    ),
+    "Personal answer, not a form letter": "Persönliche Antwort, kein Serienbrief",
+}
+
+
+def in_both(field, english):
+    """The columns of one text: {"text_en": ..., "text_de": ...}."""
+    return {f"{field}_en": english, f"{field}_de": GERMAN[english] if english else ""}
+
+
 def criterion(text, kind=YES_NO, weight=1, guidance="", target=None, critical=False):
     return {
-        "text": text,
+        **in_both("text", text),
         "kind": kind,
         "weight": weight,
-        "guidance": guidance,
+        **in_both("guidance", guidance),
         "target_minutes": target,
         "is_critical": critical,
     }
@@ -241,21 +347,63 @@ class Command(BaseCommand):
         )
 
     def _templates(self):
+        self._complete_german()
         created = 0
         for name, scenario, sections in DEMO_TEMPLATES:
-            if ScorecardTemplate.objects.filter(name=name, scenario=scenario).exists():
+            if ScorecardTemplate.objects.filter(name_en=name, scenario=scenario).exists():
                 continue
             services.create_template(
                 by=None,
-                name=name,
+                **in_both("name", name),
                 scenario=scenario,
-                description="Demo scorecard.",
+                **in_both("description", DESCRIPTION),
                 sections=[
-                    {"title": title, "criteria": criteria} for title, criteria in sections.items()
+                    {**in_both("title", title), "criteria": criteria}
+                    for title, criteria in sections.items()
                 ],
             )
             created += 1
         return created
+
+    def _complete_german(self):
+        """The demo scorecards seeded in English only get their German; a filled-in German
+        (a dealer's own wording) stays."""
+        names = [name for name, _scenario, _sections in DEMO_TEMPLATES]
+        templates = ScorecardTemplate.objects.filter(name_en__in=names)
+        fill_missing_translations(
+            templates,
+            "name_en",
+            {
+                name: {"name_de": GERMAN[name], "description_de": GERMAN[DESCRIPTION]}
+                for name in names
+            },
+        )
+        fill_missing_translations(
+            ScorecardSection.objects.filter(version__template__in=templates),
+            "title_en",
+            {
+                title: {"title_de": GERMAN[title]}
+                for _name, _scenario, sections in DEMO_TEMPLATES
+                for title in sections
+            },
+        )
+        criteria = [
+            item
+            for _name, _scenario, sections in DEMO_TEMPLATES
+            for items in sections.values()
+            for item in items
+        ]
+        shown = Criterion.objects.filter(section__version__template__in=templates)
+        for field in ("text", "guidance"):
+            fill_missing_translations(
+                shown,
+                f"{field}_en",
+                {
+                    item[f"{field}_en"]: {f"{field}_de": item[f"{field}_de"]}
+                    for item in criteria
+                    if item[f"{field}_en"]
+                },
+            )
 
     def _demo_users(self):
         """load_demo_data's shopper, quality manager, salesperson and manager, or None when one
@@ -330,7 +478,7 @@ class Command(BaseCommand):
             or manager.branches.filter(members=sales).first()
         )
         template = ScorecardTemplate.objects.filter(
-            scenario=Scenario.VEHICLE_HANDOVER, name="Vehicle handover"
+            scenario=Scenario.VEHICLE_HANDOVER, name_en="Vehicle handover"
         ).first()
         if branch is None or template is None:
             return None
