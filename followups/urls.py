@@ -17,6 +17,7 @@ urlpatterns = [
     path("playbooks/new/", views.playbook_create, name="playbook-create"),
     path("playbooks/<int:pk>/", views.playbook_detail, name="playbook-detail"),
     path("playbooks/<int:pk>/edit/", views.playbook_update, name="playbook-update"),
+    path("playbooks/<int:pk>/replan/", views.playbook_replan, name="playbook-replan"),
     # Cross-selling: offer rules, offers, figures (followups/offers).
     *offer_urls.urlpatterns,
 ]

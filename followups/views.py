@@ -17,14 +17,14 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.errors import DomainError
 from aftersales.models import Branch
 from aftersales.views import add_domain_error, next_url, paginate, parse_active
-from followups import contact_policy, selectors, services
+from followups import contact_policy, replanning, selectors, services
 from followups.calendar import holiday_name, policy_for
 from followups.forms import (
     CompleteFollowUpForm,
@@ -426,6 +426,19 @@ def playbook_list(request):
 @require_GET
 def playbook_detail(request, pk):
     return render(request, "followups/playbook_detail.html", {"playbook": _playbook_or_404(pk)})
+
+
+@login_required
+@permission_required("followups.change_playbook", raise_exception=True)
+@require_POST
+def playbook_replan(request, pk):
+    """Plan the playbook's steps for the purchases that exist already, as a background job."""
+    playbook = _playbook_or_404(pk)
+    if not playbook.is_active:
+        messages.error(request, _("An inactive playbook plans nothing."))
+        return redirect("followups:playbook-detail", pk=playbook.pk)
+    job = replanning.start_replanning(by=request.user, playbook=playbook)
+    return redirect("job", pk=job.pk)
 
 
 @login_required

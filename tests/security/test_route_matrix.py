@@ -133,6 +133,7 @@ TABLE = {
     "followups:playbook-create": {ADMIN},
     "followups:playbook-detail": {ADMIN},
     "followups:playbook-update": {ADMIN},
+    "followups:playbook-replan": {ADMIN},
     "followups:offer-rule-list": {ADMIN},
     "followups:offer-rule-create": {ADMIN},
     "followups:offer-rule-update": {ADMIN},
