@@ -19,7 +19,7 @@ CAR_SKU = "NC-VW-GOLF"
 SERVICE_SKU = "SV-INSPECTION"
 
 
-def _insert(cursor, model, source, overrides):
+def insert_select(cursor, model, source, overrides):
     """One row in model's table per row of `source` (a FROM clause, no parameters): each column
     its field's default unless `overrides` gives (SQL expression, parameters) for it."""
     columns, values, params = [], [], []
@@ -56,7 +56,7 @@ def add_car_buyers(count, *, today=None):
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM customers_customer")
         first = int(cursor.fetchone()[0])
-        customers = _insert(
+        customers = insert_select(
             cursor,
             Customer,
             f"generate_series({first + 1}, {first + int(count)}) AS n",
@@ -72,7 +72,7 @@ def add_car_buyers(count, *, today=None):
             },
         )
         handover = ("%s::date - (c.id %% 1460)::int - 30", [today])
-        _insert(
+        insert_select(
             cursor,
             Purchase,
             f"customers_customer c WHERE c.id > {first}",
@@ -92,9 +92,9 @@ def add_car_buyers(count, *, today=None):
         )
         new_cars = f"customers_purchase p WHERE p.customer_id > {first} AND p.vehicle_id IS NULL"
         line = {"purchase": fixed("p.id"), "unit_price": fixed("p.total")}
-        _insert(cursor, PurchaseLine, new_cars, {**line, "product": ("%s", [car.pk])})
+        insert_select(cursor, PurchaseLine, new_cars, {**line, "product": ("%s", [car.pk])})
         halfway = ("p.handover_date + (%s::date - p.handover_date) / 2", [today])
-        visits = _insert(
+        visits = insert_select(
             cursor,
             Purchase,
             f"{new_cars} AND p.id %% 10 < 3",
@@ -112,7 +112,7 @@ def add_car_buyers(count, *, today=None):
                 **stamps,
             },
         )
-        _insert(
+        insert_select(
             cursor,
             PurchaseLine,
             f"customers_purchase p WHERE p.customer_id > {first} AND p.vehicle_id IS NOT NULL",

@@ -9,8 +9,11 @@ from django.core.management import CommandError, call_command
 from aftersales.models import ApiToken
 from customers.management import synthetic
 from customers.models import Customer
+from quality.models import Complaint, DissonanceSignal
+from quality.scoring import complaint_weight
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import CustomerFactory, ProductFactory
+from tests.quality.factories import ComplaintCategoryFactory
 
 
 @pytest.fixture
@@ -65,13 +68,25 @@ def test_tops_the_customers_up_with_synthetic_car_buyers(settings, demo_logins, 
     settings.DEBUG = True
     ProductFactory(sku=synthetic.CAR_SKU)
     ProductFactory(sku=synthetic.SERVICE_SKU)
+    ComplaintCategoryFactory(code="noise")
     CustomerFactory(branch=north)
 
-    call_command("benchmark_pages", "--customers", "25", "--requests", "1", "--warmup", "0")
+    call_command("benchmark_pages", "--customers", "60", "--requests", "1", "--warmup", "0")
 
-    assert Customer.objects.count() == 25
-    assert Customer.objects.filter(external_ref__startswith="BENCH-").count() == 24
-    assert "Data: 25 customers." in capsys.readouterr().out
+    assert Customer.objects.count() == 60
+    assert Customer.objects.filter(external_ref__startswith="BENCH-").count() == 59
+    assert "Data: 60 customers." in capsys.readouterr().out
+    # One synthetic buyer in fourteen complains, with the signal the complaint service writes.
+    synthetic_buyers = Customer.objects.filter(external_ref__startswith="BENCH-")
+    complaining = [pk for pk in synthetic_buyers.values_list("pk", flat=True) if pk % 14 == 0]
+    assert len(complaining) >= 4
+    complaints = Complaint.objects.all()
+    assert sorted(complaints.values_list("customer", flat=True)) == complaining
+    for complaint in complaints:
+        signal = DissonanceSignal.objects.get(source_key=f"complaint:{complaint.pk}")
+        assert signal.weight == complaint_weight(complaint.severity, complaint.nature)
+        assert signal.customer_id == complaint.customer_id
+        assert (complaint.status == "closed") == (complaint.closed_at is not None)
 
 
 @pytest.mark.django_db(transaction=True)
