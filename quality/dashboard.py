@@ -774,9 +774,7 @@ def signal_figures(user, filters, *, months, now):
     signals = (
         signals_in_scope(user, filters)
         .filter(occurred_at__gte=min(trend_start, filters.start_at), occurred_at__lt=now)
-        .alias(
-            days_after_handover=TruncDate("occurred_at", tzinfo=UTC) - F("purchase__handover_date")
-        )
+        .alias(days_after_handover=TruncDate("occurred_at", tzinfo=UTC) - F("handover_date"))
         .order_by()
         # All annotations, so that the outer query can name every column.
         .annotate(

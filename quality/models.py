@@ -395,6 +395,10 @@ class DissonanceSignal(models.Model):
     kind = models.CharField(_("kind"), max_length=25, choices=Kind.choices)
     weight = models.PositiveSmallIntegerField(_("weight (points)"))
     occurred_at = models.DateTimeField(_("when"))
+    # The purchase's handover, kept with the signal by the services that write signals and move
+    # handovers (quality.services.signal_facts), so that the dashboard weighs the first months
+    # after handover without joining every purchase.
+    handover_date = models.DateField(null=True, blank=True, editable=False)
     # The signal in words is a code and its parameters (aftersales.texts, quality.texts), written
     # out when read in the reader's language from the complaint, follow-up or survey answer as
     # they are now; `summary` keeps the words as first written, shown only for a row whose code

@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from customers.signals import customers_merged
+from customers.signals import customers_merged, purchase_changed
 from followups.signals import followup_completed, followup_missed, survey_answered
 from quality import services
 
@@ -25,3 +25,8 @@ def survey_answered_low(sender, response, **kwargs):
 @receiver(customers_merged, dispatch_uid="quality.move_merged_customer")
 def move_complaints_of_merged_customer(sender, survivor, duplicate, **kwargs):
     services.move_customer_records(survivor=survivor, duplicate=duplicate)
+
+
+@receiver(purchase_changed, dispatch_uid="quality.move_signal_handover")
+def purchase_handover_changed(sender, purchase, **kwargs):
+    services.handover_moved(purchase=purchase)

@@ -553,13 +553,11 @@ def _reweigh_signals(complaint, purchase_ids):
     """The complaint's signals belong to its customer and purchase again, with the dashboard's
     dimensions of now; the complaint signal weighs by the corrected severity and nature; the
     repeated-complaint signals of the purchases concerned are as recording would have made them."""
-    category_id, salesperson_id = dashboard_dimensions(complaint.customer, complaint.purchase)
     DissonanceSignal.objects.filter(complaint=complaint).update(
         customer=complaint.customer,
         purchase=complaint.purchase,
         branch=complaint.branch,
-        category_id=category_id,
-        salesperson_id=salesperson_id,
+        **signal_facts(complaint.customer, complaint.purchase),
     )
     DissonanceSignal.objects.filter(source_key=f"complaint:{complaint.pk}").update(
         weight=scoring.complaint_weight(complaint.severity, complaint.nature),
@@ -676,6 +674,22 @@ def dashboard_dimensions(customer, purchase):
     return purchase.main_category_id, purchase.salesperson_id or customer.salesperson_id
 
 
+def signal_facts(customer, purchase):
+    """What a signal keeps of its customer and purchase for the dashboard, which never joins
+    purchases: the dimensions (dashboard_dimensions) and the handover date."""
+    category_id, salesperson_id = dashboard_dimensions(customer, purchase)
+    return {
+        "category_id": category_id,
+        "salesperson_id": salesperson_id,
+        "handover_date": purchase.handover_date if purchase is not None else None,
+    }
+
+
+def handover_moved(*, purchase):
+    """A purchase's handover date changed: its signals keep the new one."""
+    DissonanceSignal.objects.filter(purchase=purchase).update(handover_date=purchase.handover_date)
+
+
 def record_signal(
     *,
     customer,
@@ -695,15 +709,13 @@ def record_signal(
 
     Its words are written out when read from its kind's code (quality.texts.SIGNAL_CODES), the
     parameters and the rows it points to; `summary` is kept as their fallback."""
-    category_id, salesperson_id = dashboard_dimensions(customer, purchase)
     try:
         with transaction.atomic():
             signal = DissonanceSignal.objects.create(
                 customer=customer,
                 purchase=purchase,
                 branch=branch,
-                category_id=category_id,
-                salesperson_id=salesperson_id,
+                **signal_facts(customer, purchase),
                 kind=kind,
                 weight=weight,
                 occurred_at=occurred_at,

@@ -118,6 +118,7 @@ def add_complaints(*, since_customer_id):
                 "branch": fixed("k.branch_id"),
                 "category": fixed("k.product_category_id"),
                 "salesperson": fixed("p.salesperson_id"),
+                "handover_date": fixed("p.handover_date"),
                 "kind": ("%s", [DissonanceSignal.Kind.COMPLAINT]),
                 "weight": fixed(weight),
                 "occurred_at": fixed("k.received_at"),

@@ -100,11 +100,11 @@ def make_complaint(customer, category, *, nature, received, purchase=None, **fie
 
 
 def make_signal(customer, *, weight, occurred_at, purchase=None, kind=Kind.COMPLAINT, **fields):
-    """A signal as record_signal stores it, with the dashboard's category and salesperson."""
+    """A signal as record_signal stores it, with the dashboard's category, salesperson and
+    handover date."""
     fields.setdefault("summary", f"{Kind(kind).label}: {weight} points")
-    category_id, salesperson_id = services.dashboard_dimensions(customer, purchase)
-    fields.setdefault("category_id", category_id)
-    fields.setdefault("salesperson_id", salesperson_id)
+    for name, value in services.signal_facts(customer, purchase).items():
+        fields.setdefault(name, value)
     return DissonanceSignal.objects.create(
         customer=customer,
         purchase=purchase,

@@ -525,7 +525,6 @@ class Command(BaseCommand):
         summary_params=None,
         **sources,
     ):
-        category_id, salesperson_id = services.dashboard_dimensions(data.customer, purchase)
         # A text is written out from the row it names; the seeded follow-up signals have none
         # and show their words.
         data.signals.append(
@@ -533,8 +532,7 @@ class Command(BaseCommand):
                 customer=data.customer,
                 purchase=purchase,
                 branch=purchase.branch if purchase else data.customer.branch,
-                category_id=category_id,
-                salesperson_id=salesperson_id,
+                **services.signal_facts(data.customer, purchase),
                 kind=kind,
                 weight=weight,
                 # In UTC, as the database gives it back: the score's reasons quote it.
