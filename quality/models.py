@@ -229,6 +229,8 @@ class Complaint(models.Model):
                 name="complaint_resolve_due",
             ),
             models.Index(fields=["customer", "-received_at"], name="complaint_customer"),
+            # The lists' default order by date at any number of branches (quality.selectors).
+            models.Index(fields=["received_at", "id"], name="complaint_received_order"),
             models.Index(
                 fields=["branch", "product_category", "-received_at"],
                 name="complaint_branch_category",
