@@ -2,17 +2,21 @@
 the customers topped up synthetically, and the API throughput run over HTTP."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from aftersales.models import ApiToken
 from customers.management import synthetic
-from customers.models import Customer
+from customers.models import Customer, Purchase
+from followups.models import FollowUp
 from quality.models import Complaint, DissonanceSignal
 from quality.scoring import complaint_weight
 from tests.aftersales.factories import UserFactory
 from tests.customers.factories import CustomerFactory, ProductFactory
+from tests.followups.factories import PlaybookFactory, PlaybookStepFactory
 from tests.quality.factories import ComplaintCategoryFactory
 
 
@@ -66,9 +70,11 @@ def test_times_every_page_of_each_role_in_one_table(settings, demo_logins, north
 
 def test_tops_the_customers_up_with_synthetic_car_buyers(settings, demo_logins, north, capsys):
     settings.DEBUG = True
-    ProductFactory(sku=synthetic.CAR_SKU)
+    car = ProductFactory(sku=synthetic.CAR_SKU)
     ProductFactory(sku=synthetic.SERVICE_SKU)
     ComplaintCategoryFactory(code="noise")
+    playbook = PlaybookFactory(category=car.category)
+    steps = [PlaybookStepFactory(playbook=playbook, offset_days=days) for days in (3, 200)]
     CustomerFactory(branch=north)
 
     call_command("benchmark_pages", "--customers", "60", "--requests", "1", "--warmup", "0")
@@ -87,6 +93,21 @@ def test_tops_the_customers_up_with_synthetic_car_buyers(settings, demo_logins, 
         assert signal.weight == complaint_weight(complaint.severity, complaint.nature)
         assert signal.customer_id == complaint.customer_id
         assert (complaint.status == "closed") == (complaint.closed_at is not None)
+    # Each car handed over within the last year has its playbook's steps, done when long due.
+    year_ago = timezone.localdate() - timedelta(days=365)
+    cars = Purchase.objects.filter(
+        external_ref__startswith="BENCH-CAR-", handover_date__gte=year_ago
+    )
+    followups = FollowUp.objects.filter(purchase__in=cars)
+    assert cars.exists() and followups.count() == cars.count() * len(steps)
+    assert set(followups.values_list("assignee__username", flat=True)) == {"sales"}
+    for followup in followups:
+        assert followup.due_date == followup.purchase.handover_date + timedelta(
+            days=followup.step.offset_days
+        )
+        long_due = followup.due_date < timezone.localdate() - timedelta(days=14)
+        assert (followup.status != FollowUp.Status.OPEN) == long_due
+        assert (followup.completed_at is not None) == (followup.status == FollowUp.Status.DONE)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,10 +10,10 @@ p50, p95 and max in ms, the queries of a request and the bytes of the answer. A 
 not see is left out for it.
 
 `--customers N` first adds synthetic car buyers (customers.management.synthetic: one INSERT …
-SELECT per table, external references BENCH-…) until the database holds N customers, and
-complaints with their signals in the demo's proportion (quality.management.synthetic), kept for
-later runs; follow-ups, surveys, audits and staff data come from `seed_demo` and the other seed
-commands.
+SELECT per table, external references BENCH-…) until the database holds N customers, the
+follow-ups of a year of use (followups.management.synthetic) and complaints with their signals
+in the demo's proportion (quality.management.synthetic), kept for later runs; surveys, audits and
+staff data come from `seed_demo` and the other seed commands.
 
 `--rate R` measures throughput instead: the API lists (customers, follow-ups, complaints,
 dissonance customers) are asked over HTTP at `--url` (the app under gunicorn, as in compose) at
@@ -44,6 +44,7 @@ from aftersales.benchmarks import benchmark_client, percentile
 from aftersales.signin import services as signin
 from customers.management import synthetic
 from customers.models import Customer
+from followups.management import synthetic as followups_synthetic
 from quality.management import synthetic as quality_synthetic
 
 # (role's demo login, page name, URL name, query string); the scorecards get their ids below.
@@ -129,11 +130,12 @@ class Command(BaseCommand):
         since = Customer.objects.aggregate(last=Max("pk"))["last"] or 0
         written, visits = synthetic.add_car_buyers(missing)
         complaints, signals = quality_synthetic.add_complaints(since_customer_id=since)
+        followups = followups_synthetic.add_followups(since_customer_id=since)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(
             f"Added {written:,} synthetic car buyers ({visits:,} workshop visits), "
-            f"{complaints:,} complaints and {signals:,} signals in "
+            f"{followups:,} follow-ups, {complaints:,} complaints and {signals:,} signals in "
             f"{time.perf_counter() - started:.0f} s."
         )
 
