@@ -19,6 +19,8 @@ from followups.models import ContactEvent, FollowUp, Playbook, PlaybookStep, Ste
 # --- Browser pages: inbox, follow-up detail, team view, playbooks ---
 
 UPCOMING_DAYS = 14
+# "N more later" is counted up to this many; beyond, the inbox says "more than N".
+LATER_COUNTED = 1000
 TEAM_UPCOMING_DAYS = 7
 TEAM_RECENT_DAYS = 30
 # People who work follow-ups (quality managers and mystery shoppers do not).
@@ -76,8 +78,10 @@ class Inbox:
     overdue: Page
     today: Page
     upcoming: Page
-    # Open follow-ups later than the upcoming window (shown on request).
+    # Open follow-ups later than the upcoming window (shown on request), counted up to
+    # LATER_COUNTED; `later_beyond` says there are more.
     later_count: int = 0
+    later_beyond: bool = False
 
     @property
     def is_empty(self):
@@ -93,9 +97,11 @@ def inbox_for(user, *, branch=None, kind="", search="", show_all=False, today=No
     each; `pages` maps a section to its requested page number.
 
     Never every open follow-up: one aggregate counts the sections (on the partial index of open
-    follow-ups by assignee and due date), one UNION ALL picks each section's page of ids by the
-    same index, then one query joins those rows and one fetches their products — four queries
-    however long the inbox."""
+    follow-ups by assignee and due date, over the window up to the upcoming horizon only), one
+    UNION ALL picks each section's page of ids by the same index and up to LATER_COUNTED ids
+    beyond the horizon (the "more later" count: a year of planned steps can be a quarter of a
+    million rows), then one query joins the page's rows and one fetches their products — four
+    queries however long the inbox."""
     today = today or timezone.localdate()
     pages = pages or {}
     horizon = today + timedelta(days=UPCOMING_DAYS)
@@ -111,9 +117,9 @@ def inbox_for(user, *, branch=None, kind="", search="", show_all=False, today=No
         "today": Q(due_date=today),
         "upcoming": upcoming,
     }
-    counts = followups.aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in sections.items()},
-        later=Count("pk", filter=Q(due_date__gt=horizon)),
+    counted = followups if show_all else followups.filter(due_date__lte=horizon)
+    counts = counted.aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in sections.items()}
     )
     section_pages = {
         name: _CountedPaginator(counts[name], INBOX_PAGE_SIZE).get_page(pages.get(name))
@@ -126,15 +132,27 @@ def inbox_for(user, *, branch=None, kind="", search="", show_all=False, today=No
         for name, page in section_pages.items()
         if page.paginator.count
     ]
+    if not show_all:
+        id_queries.append(
+            followups.filter(due_date__gt=horizon)
+            .order_by("due_date", "pk")
+            .values_list("pk", Value("later"))[: LATER_COUNTED + 1]
+        )
     section_of = dict(id_queries[0].union(*id_queries[1:], all=True)) if id_queries else {}
+    later = sum(1 for name in section_of.values() if name == "later")
+    shown = [pk for pk, name in section_of.items() if name != "later"]
     rows = []
-    if section_of:
+    if shown:
         rows = list(
-            _with_rows_joined(FollowUp.objects.filter(pk__in=section_of)).order_by("due_date", "pk")
+            _with_rows_joined(FollowUp.objects.filter(pk__in=shown)).order_by("due_date", "pk")
         )
     for name, page in section_pages.items():
         page.object_list = [row for row in rows if section_of[row.pk] == name]
-    return Inbox(**section_pages, later_count=0 if show_all else counts["later"])
+    return Inbox(
+        **section_pages,
+        later_count=min(later, LATER_COUNTED),
+        later_beyond=later > LATER_COUNTED,
+    )
 
 
 def inbox_branches(user):

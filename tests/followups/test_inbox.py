@@ -183,6 +183,20 @@ def test_inbox_shows_one_page_of_each_section_and_counts_them_all(login, owner, 
     assert "upcoming_page=2" in page
 
 
+def test_more_later_is_counted_up_to_a_limit(login, owner, north, small_pages, monkeypatch):
+    """A year of planned steps can be a quarter of a million later follow-ups: they are counted
+    up to LATER_COUNTED, never all."""
+    monkeypatch.setattr(selectors, "LATER_COUNTED", 5)
+    fill_inbox(owner, north, per_section=7)
+
+    response = login(owner).get(reverse("followups:inbox"))
+
+    inbox = response.context["inbox"]
+    assert (inbox.later_count, inbox.later_beyond) == (5, True)
+    assert "Show all upcoming follow-ups (more than 5 later)" in response.content.decode()
+    assert [len(section) for section in (inbox.overdue, inbox.today, inbox.upcoming)] == [3] * 3
+
+
 def test_each_section_pages_on_its_own(login, owner, north, small_pages):
     fill_inbox(owner, north, per_section=7)
     client = login(owner)
