@@ -11,6 +11,7 @@ from django.utils import timezone
 from aftersales.models import ApiToken
 from customers.management import synthetic
 from customers.models import Customer, Purchase
+from followups.management import synthetic as followups_synthetic
 from followups.models import FollowUp
 from quality.models import Complaint, DissonanceSignal
 from quality.scoring import complaint_weight
@@ -93,21 +94,47 @@ def test_tops_the_customers_up_with_synthetic_car_buyers(settings, demo_logins, 
         assert signal.weight == complaint_weight(complaint.severity, complaint.nature)
         assert signal.customer_id == complaint.customer_id
         assert (complaint.status == "closed") == (complaint.closed_at is not None)
-    # Each car handed over within the last year has its playbook's steps, done when long due.
+    # Each car handed over within the last year has its playbook's steps (which cars those are
+    # depends on the ids the database hands out: test_synthetic_followups looks closer).
     year_ago = timezone.localdate() - timedelta(days=365)
     cars = Purchase.objects.filter(
         external_ref__startswith="BENCH-CAR-", handover_date__gte=year_ago
     )
-    followups = FollowUp.objects.filter(purchase__in=cars)
-    assert cars.exists() and followups.count() == cars.count() * len(steps)
+    assert FollowUp.objects.count() == cars.count() * len(steps)
+
+
+def test_synthetic_followups_are_a_year_of_use(demo_logins, north):
+    car = ProductFactory(sku=synthetic.CAR_SKU)
+    ProductFactory(sku=synthetic.SERVICE_SKU)
+    playbook = PlaybookFactory(category=car.category)
+    steps = [PlaybookStepFactory(playbook=playbook, offset_days=days) for days in (3, 200)]
+    synthetic.add_car_buyers(12)
+    today = timezone.localdate()
+    cars = list(Purchase.objects.filter(external_ref__startswith="BENCH-CAR-").order_by("pk"))
+    recent, old = cars[:8], cars[8:]
+    for number, purchase in enumerate(recent):  # handed over 10 to 360 days ago
+        purchase.handover_date = today - timedelta(days=10 + number * 50)
+    for purchase in old:
+        purchase.handover_date = today - timedelta(days=500)
+    for purchase in cars:
+        purchase.purchase_date = purchase.handover_date - timedelta(days=7)
+    Purchase.objects.bulk_update(cars, ["purchase_date", "handover_date"])
+
+    written = followups_synthetic.add_followups(since_customer_id=0)
+
+    followups = FollowUp.objects.select_related("purchase", "step")
+    assert written == followups.count() == len(recent) * len(steps)
+    assert not followups.filter(purchase__in=old).exists()
     assert set(followups.values_list("assignee__username", flat=True)) == {"sales"}
     for followup in followups:
         assert followup.due_date == followup.purchase.handover_date + timedelta(
             days=followup.step.offset_days
         )
-        long_due = followup.due_date < timezone.localdate() - timedelta(days=14)
+        long_due = followup.due_date < today - timedelta(days=14)
         assert (followup.status != FollowUp.Status.OPEN) == long_due
         assert (followup.completed_at is not None) == (followup.status == FollowUp.Status.DONE)
+    statuses = set(followups.values_list("status", flat=True))
+    assert {FollowUp.Status.OPEN, FollowUp.Status.DONE} <= statuses
 
 
 @pytest.mark.django_db(transaction=True)
