@@ -89,6 +89,11 @@ def list_of(user, query):
     )
 
 
+def is_long(customers):
+    """More than INLINE_ROWS: exported by a worker (a count of at most INLINE_ROWS + 1 rows)."""
+    return customers[: INLINE_ROWS + 1].count() > INLINE_ROWS
+
+
 def export_filename():
     return f"customers-{timezone.localdate().isoformat()}.csv"
 

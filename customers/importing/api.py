@@ -78,12 +78,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return (job.result or {}).get("summary")
 
     def get_error_count(self, job) -> int:
-        result = job.result or {}
-        return result.get("error_count", len(result.get("errors", [])))
+        return background.error_count(job)
 
     @extend_schema_field(ImportErrorSerializer(many=True))
     def get_errors(self, job):
-        return (job.result or {}).get("errors", [])[:API_ERROR_LIMIT]
+        return background.kept_errors(job)[:API_ERROR_LIMIT]
 
 
 class ImportUploadSerializer(serializers.Serializer):

@@ -66,9 +66,24 @@ def start_confirmation(*, token, by):
         )
 
 
+def kept_errors(job):
+    """The errors the job kept (up to KEPT_ERRORS), as dicts with row, column and message."""
+    return (job.result or {}).get("errors", [])
+
+
+def error_count(job):
+    """How many errors the job found, those it did not keep included."""
+    return (job.result or {}).get("error_count", len(kept_errors(job)))
+
+
+def may_import(job):
+    """Only a check that is done and found no error leads to the import."""
+    return job.kind == PREVIEW and job.state == Job.DONE and not error_count(job)
+
+
 def confirm(job, *, by):
     """The confirmation job of a checked upload: only a preview that found no error."""
-    if job.kind != PREVIEW or job.state != Job.DONE or job.result.get("error_count", 1):
+    if not may_import(job):
         raise DomainError(_("Only a checked file without errors can be imported."))
     return start_confirmation(token=job.params["token"], by=by)
 

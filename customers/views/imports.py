@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.csv_export import csv_download
 from aftersales.errors import DomainError
-from aftersales.models import Job
 from customers import exporting, importing
 from customers.forms import PurchaseImportForm
 from customers.importing import background, uploads
@@ -57,18 +56,16 @@ def import_upload(request):
 
 
 def _job_context(job):
-    result = job.result or {}
-    errors = result.get("errors", [])
-    error_count = result.get("error_count", len(errors))
+    count = background.error_count(job)
     return {
         "job": job,
         "is_check": job.kind == background.PREVIEW,
-        "summary": result.get("summary"),
-        "errors": errors[:PAGE_ERROR_LIMIT],
-        "error_count": error_count,
-        "hidden_error_count": max(0, error_count - PAGE_ERROR_LIMIT),
-        "erased_skipped": result.get("erased_skipped", []),
-        "can_import": job.kind == background.PREVIEW and job.state == Job.DONE and not error_count,
+        "summary": (job.result or {}).get("summary"),
+        "errors": background.kept_errors(job)[:PAGE_ERROR_LIMIT],
+        "error_count": count,
+        "hidden_error_count": max(0, count - PAGE_ERROR_LIMIT),
+        "erased_skipped": (job.result or {}).get("erased_skipped", []),
+        "can_import": background.may_import(job),
     }
 
 
@@ -108,9 +105,9 @@ def import_job_confirm(request, pk):
 @require_GET
 def import_job_errors(request, pk):
     """Every error the job kept, as CSV (a file with more than the page shows)."""
-    result = _own_job(request, pk).result or {}
-    kept = result.get("errors", [])
-    more = result.get("error_count", len(kept)) - len(kept)
+    job = _own_job(request, pk)
+    kept = background.kept_errors(job)
+    more = background.error_count(job) - len(kept)
     rows = [
         [_("Row"), _("Column"), _("Problem")],
         *([error["row"] or "", error["column"], error["message"]] for error in kept),
@@ -135,7 +132,7 @@ def customer_export(request):
     scoped by the same selector: at once for a short list, as an export job for a long one."""
     query = dict(request.GET.lists())
     customers = exporting.list_of(request.user, query)
-    if customers[: exporting.INLINE_ROWS + 1].count() > exporting.INLINE_ROWS:
+    if exporting.is_long(customers):
         job = exporting.start_export(by=request.user, query=query)
         return redirect("job", pk=job.pk)
     return csv_download(exporting.customer_rows(customers), filename=exporting.export_filename())
