@@ -345,6 +345,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followups.tasks.refresh_offer_rollups",
         "schedule": crontab(hour=3, minute=45),
     },
+    # The scorecards' follow-up adherence roll-up: kept by triggers as follow-ups change, rebuilt
+    # each night so that a branch's changed time zone is taken into account.
+    "adherence-rollup": {
+        "task": "followups.tasks.refresh_adherence_rollup",
+        "schedule": crontab(hour=3, minute=55),
+    },
     # Candidates past their retention period (CANDIDATE_RETENTION_MONTHS) are erased once a day.
     "candidate-deletion": {
         "task": "staff.tasks.delete_expired_candidates",

@@ -464,6 +464,59 @@ class FollowUp(models.Model):
         return self.OVERDUE if self.is_overdue else self.status
 
 
+class AdherenceDay(models.Model):
+    """How many follow-ups due on a day, in a branch, for a person (None: nobody) ended how:
+    the roll-up the scorecards' follow-up adherence reads (followups.figures) instead of a
+    person's or branch's every follow-up of the period.
+
+    The database keeps it: statement triggers on follow-ups add every insert, change and delete
+    here, whichever statement made it (services, COPY, cascades; migration 0010), and the
+    nightly tick rebuilds it from the follow-ups (followups.figures.rebuild_adherence), which
+    also catches a branch's changed time zone. Open ones are one outcome: which of them are
+    overdue depends on the day they are read.
+    """
+
+    class Outcome(models.TextChoices):
+        ON_TIME = "on_time", _("on time")
+        LATE = "late", _("late")
+        MISSED = "missed", _("missed")
+        OPEN = "open", _("open")
+
+    due_date = models.DateField()
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    # No constraint: a deleted user's rows go to nobody through the follow-ups' SET NULL (the
+    # trigger moves them), and a constraint would refuse the moment in between.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    followups = models.IntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up adherence roll-up")
+        verbose_name_plural = _("follow-up adherence roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["due_date", "branch", "assignee", "outcome"],
+                name="adherence_day_key",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [
+            models.Index(fields=["branch", "due_date"], name="adherence_day_branch"),
+            models.Index(fields=["assignee", "due_date"], name="adherence_day_assignee"),
+        ]
+
+    def __str__(self):
+        return f"{self.due_date} {self.outcome}: {self.followups}"
+
+
 class ContactEvent(models.Model):
     """A contact that reached (or tried to reach) a customer: what the contact policy counts."""
 

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from followups import public_holidays, replanning, services, surveys
+from followups import figures, public_holidays, replanning, services, surveys
 from followups.offers import generation, rollups
 from followups.offers import services as offer_services
 
@@ -59,6 +59,11 @@ def expire_offers():
 @shared_task(acks_late=True, **LONG_RUN)
 def refresh_offer_rollups():
     return rollups.rebuild(today=timezone.localdate())
+
+
+@shared_task(acks_late=True, **LONG_RUN)
+def refresh_adherence_rollup():
+    return figures.rebuild_adherence()
 
 
 @shared_task(acks_late=True, soft_time_limit=30 * 60, time_limit=35 * 60)
