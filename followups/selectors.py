@@ -19,8 +19,10 @@ from followups.models import ContactEvent, FollowUp, Playbook, PlaybookStep, Ste
 # --- Browser pages: inbox, follow-up detail, team view, playbooks ---
 
 UPCOMING_DAYS = 14
-# "N more later" is counted up to this many; beyond, the inbox says "more than N".
-LATER_COUNTED = 1000
+# Each inbox section (and "N more later") is counted up to this many and pages that far; beyond,
+# the inbox says "1,000+" ("more than 1,000 later"): nobody works through more in one list, and a
+# count of every open follow-up of a year's plan would read tens of thousands of rows.
+SECTION_COUNTED = 1000
 TEAM_UPCOMING_DAYS = 7
 TEAM_RECENT_DAYS = 30
 # People who work follow-ups (quality managers and mystery shoppers do not).
@@ -63,11 +65,13 @@ INBOX_SECTIONS = ("overdue", "today", "upcoming")
 
 
 class _CountedPaginator(Paginator):
-    """A paginator told its total (from the inbox's one aggregate) instead of counting itself."""
+    """A paginator told its total (the ids the inbox found, up to SECTION_COUNTED) instead of
+    counting itself; `beyond` says there are more than that."""
 
-    def __init__(self, count, per_page):
+    def __init__(self, count, per_page, *, beyond=False):
         super().__init__((), per_page)
         self.count = count
+        self.beyond = beyond
 
 
 @dataclass
@@ -79,7 +83,7 @@ class Inbox:
     today: Page
     upcoming: Page
     # Open follow-ups later than the upcoming window (shown on request), counted up to
-    # LATER_COUNTED; `later_beyond` says there are more.
+    # SECTION_COUNTED; `later_beyond` says there are more.
     later_count: int = 0
     later_beyond: bool = False
 
@@ -96,12 +100,11 @@ def inbox_for(user, *, branch=None, kind="", search="", show_all=False, today=No
     """The user's open follow-ups in three sections (overdue, due today, upcoming), one page of
     each; `pages` maps a section to its requested page number.
 
-    Never every open follow-up: one aggregate counts the sections (on the partial index of open
-    follow-ups by assignee and due date, over the window up to the upcoming horizon only), one
-    UNION ALL picks each section's page of ids by the same index and up to LATER_COUNTED ids
-    beyond the horizon (the "more later" count: a year of planned steps can be a quarter of a
-    million rows), then one query joins the page's rows and one fetches their products — four
-    queries however long the inbox."""
+    Never every open follow-up: one UNION ALL takes each section's first SECTION_COUNTED + 1
+    ids in order by the partial index of open follow-ups by assignee and due date (and as many
+    beyond the horizon, for "more later"), which gives both the counts and the pages' ids; one
+    query joins the page's rows and one fetches their products: three queries and at most a few
+    thousand index entries however long the inbox."""
     today = today or timezone.localdate()
     pages = pages or {}
     horizon = today + timedelta(days=UPCOMING_DAYS)
@@ -117,41 +120,40 @@ def inbox_for(user, *, branch=None, kind="", search="", show_all=False, today=No
         "today": Q(due_date=today),
         "upcoming": upcoming,
     }
-    counted = followups if show_all else followups.filter(due_date__lte=horizon)
-    counts = counted.aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in sections.items()}
-    )
-    section_pages = {
-        name: _CountedPaginator(counts[name], INBOX_PAGE_SIZE).get_page(pages.get(name))
-        for name in sections
-    }
-    id_queries = [
-        followups.filter(sections[name])
-        .order_by("due_date", "pk")
-        .values_list("pk", Value(name))[page.start_index() - 1 : page.end_index()]
-        for name, page in section_pages.items()
-        if page.paginator.count
-    ]
     if not show_all:
-        id_queries.append(
-            followups.filter(due_date__gt=horizon)
-            .order_by("due_date", "pk")
-            .values_list("pk", Value("later"))[: LATER_COUNTED + 1]
+        sections["later"] = Q(due_date__gt=horizon)
+    id_queries = [
+        followups.filter(condition)
+        .order_by("due_date", "pk")
+        .values_list("pk", "due_date", Value(name))[: SECTION_COUNTED + 1]
+        for name, condition in sections.items()
+    ]
+    found = {name: [] for name in sections}
+    for pk, due_date, name in id_queries[0].union(*id_queries[1:], all=True):
+        found[name].append((due_date, pk))
+    section_pages = {}
+    for name in INBOX_SECTIONS:
+        ordered = sorted(found[name])
+        paginator = _CountedPaginator(
+            min(len(ordered), SECTION_COUNTED),
+            INBOX_PAGE_SIZE,
+            beyond=len(ordered) > SECTION_COUNTED,
         )
-    section_of = dict(id_queries[0].union(*id_queries[1:], all=True)) if id_queries else {}
-    later = sum(1 for name in section_of.values() if name == "later")
-    shown = [pk for pk, name in section_of.items() if name != "later"]
-    rows = []
+        page = paginator.get_page(pages.get(name))
+        window = ordered[page.start_index() - 1 : page.end_index()]
+        page.object_list = [pk for _due_date, pk in window]
+        section_pages[name] = page
+    shown = [pk for page in section_pages.values() for pk in page.object_list]
+    rows = {}
     if shown:
-        rows = list(
-            _with_rows_joined(FollowUp.objects.filter(pk__in=shown)).order_by("due_date", "pk")
-        )
-    for name, page in section_pages.items():
-        page.object_list = [row for row in rows if section_of[row.pk] == name]
+        rows = {row.pk: row for row in _with_rows_joined(FollowUp.objects.filter(pk__in=shown))}
+    for page in section_pages.values():
+        page.object_list = [rows[pk] for pk in page.object_list]
+    later = len(found.get("later", ()))
     return Inbox(
         **section_pages,
-        later_count=min(later, LATER_COUNTED),
-        later_beyond=later > LATER_COUNTED,
+        later_count=min(later, SECTION_COUNTED),
+        later_beyond=later > SECTION_COUNTED,
     )
 
 

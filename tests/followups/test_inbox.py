@@ -183,18 +183,33 @@ def test_inbox_shows_one_page_of_each_section_and_counts_them_all(login, owner, 
     assert "upcoming_page=2" in page
 
 
-def test_more_later_is_counted_up_to_a_limit(login, owner, north, small_pages, monkeypatch):
-    """A year of planned steps can be a quarter of a million later follow-ups: they are counted
-    up to LATER_COUNTED, never all."""
-    monkeypatch.setattr(selectors, "LATER_COUNTED", 5)
+def test_every_section_is_counted_up_to_a_limit(login, owner, north, small_pages, monkeypatch):
+    """A year of planned steps can be a quarter of a million later follow-ups, and a neglected
+    inbox tens of thousands overdue: each section is counted up to SECTION_COUNTED, never all,
+    and pages that far."""
+    monkeypatch.setattr(selectors, "SECTION_COUNTED", 5)
     fill_inbox(owner, north, per_section=7)
 
     response = login(owner).get(reverse("followups:inbox"))
 
     inbox = response.context["inbox"]
     assert (inbox.later_count, inbox.later_beyond) == (5, True)
-    assert "Show all upcoming follow-ups (more than 5 later)" in response.content.decode()
-    assert [len(section) for section in (inbox.overdue, inbox.today, inbox.upcoming)] == [3] * 3
+    page = response.content.decode()
+    assert "Show all upcoming follow-ups (more than 5 later)" in page
+    for section in (inbox.overdue, inbox.today, inbox.upcoming):
+        assert (len(section), section.paginator.count, section.paginator.beyond) == (3, 5, True)
+        assert section.paginator.num_pages == 2
+    assert page.count('<span class="badge text-bg-danger">5+</span>') == 1
+    last = login(owner).get(reverse("followups:inbox"), {"overdue_page": 9}).context["inbox"]
+    assert (last.overdue.number, len(last.overdue)) == (2, 2)
+
+
+def test_a_section_within_the_limit_is_counted_exactly(login, owner, north, monkeypatch):
+    monkeypatch.setattr(selectors, "SECTION_COUNTED", 7)
+    fill_inbox(owner, north, per_section=7)
+    inbox = login(owner).get(reverse("followups:inbox")).context["inbox"]
+    assert (inbox.overdue.paginator.count, inbox.overdue.paginator.beyond) == (7, False)
+    assert (inbox.later_count, inbox.later_beyond) == (7, False)
 
 
 def test_each_section_pages_on_its_own(login, owner, north, small_pages):
