@@ -3,6 +3,7 @@
     manage.py benchmark_pages                     # the demo data as it is
     manage.py benchmark_pages --customers 1000000 # first top the customers up to a million
     manage.py benchmark_pages --rate 100 --url http://127.0.0.1:8000 --duration 30
+    manage.py benchmark_pages --only scorecard    # the pages whose name says "scorecard"
 
 Each page is rendered through Django's test client for the role's demo login (middleware, views,
 queries and templates; no network), `--warmup` times and then `--requests` times; the table has
@@ -96,10 +97,15 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="The app, for --rate.")
         parser.add_argument("--user", default="manager", help="The login of the --rate run.")
         parser.add_argument(
+            "--only", default="", help="Only the pages whose name contains this text."
+        )
+        parser.add_argument(
             "--force", action="store_true", help="Run even though DEBUG is off (production)."
         )
 
-    def handle(self, *args, customers, requests, warmup, rate, duration, url, user, force, **_):
+    def handle(
+        self, *args, customers, requests, warmup, rate, duration, url, user, force, only, **_
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like production. Use --force to benchmark anyway."
@@ -114,7 +120,7 @@ class Command(BaseCommand):
                 raise CommandError("--url must start with http:// or https://.")
             self._throughput(self._login(user), rate, duration, url.rstrip("/"))
         else:
-            self._pages(requests, warmup)
+            self._pages(requests, warmup, only)
 
     def _login(self, username):
         person = get_user_model().objects.filter(username=username, is_active=True).first()
@@ -141,7 +147,7 @@ class Command(BaseCommand):
 
     # --- pages, through the test client ---
 
-    def _pages(self, requests, warmup):
+    def _pages(self, requests, warmup, only=""):
         self.stdout.write(
             f"{'role':<8} {'page':<32} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
             f"{'queries':>7} {'bytes':>9}"
@@ -149,6 +155,8 @@ class Command(BaseCommand):
         clients = {}
         try:
             for role, page, url_name, query in PAGES:
+                if only not in page:
+                    continue
                 person = self._login(role)
                 url = self._url(person, url_name, query)
                 if url is None:
