@@ -288,6 +288,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quality.tasks.recompute_scores",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The dashboard trend's monthly signal roll-up: kept by triggers as signals change, rebuilt
+    # each night so that a category's changed involvement is taken into account.
+    "signal-months": {
+        "task": "quality.tasks.refresh_signal_months",
+        "schedule": crontab(hour=2, minute=50),
+    },
     "followup-missed": {
         "task": "followups.tasks.mark_missed_followups",
         "schedule": crontab(minute=10),

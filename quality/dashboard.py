@@ -22,7 +22,7 @@ survey answers given). Levels, the at-risk list and "open complaints" are the st
 """
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -32,9 +32,10 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DecimalField,
     ExpressionWrapper,
     F,
-    FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -44,7 +45,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Coalesce, Least, Round, TruncMonth
 from django.utils import timezone
 
 from aftersales.access import sees_all_branches, visible_branch_ids
@@ -64,6 +65,7 @@ from quality.models import (
     DissonanceSignal,
     Level,
     Nature,
+    SignalMonth,
 )
 
 NONE = "none"
@@ -728,53 +730,66 @@ def _next_month(day):
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _factor_expression():
-    """A signal's multiplier as quality.scoring applies it: the purchase's involvement, and more
-    weight in the first months after handover (the signal's day in UTC, as rescore_customer
-    sees it)."""
-    involvement = Case(
-        *(
-            When(category__involvement=level, then=Value(factor))
-            for level, factor in scoring.INVOLVEMENT_FACTOR.items()
-        ),
-        default=Value(1.0),
-        output_field=FloatField(),
+def _points_added():
+    """A signal's points as its customer's score weighs them: the SQL function that the monthly
+    roll-up's triggers use too (migration quality 0016)."""
+    return Func(
+        F("weight"),
+        F("category__involvement"),
+        F("occurred_at"),
+        F("handover_date"),
+        function="quality_signal_added",
+        output_field=DecimalField(),
     )
-    early = Case(
-        When(
-            Q(days_after_handover__gte=timedelta(0))
-            & Q(days_after_handover__lte=timedelta(days=scoring.EARLY_DAYS)),
-            then=Value(scoring.EARLY_FACTOR),
-        ),
-        default=Value(1.0),
-        output_field=FloatField(),
-    )
-    return involvement * early
+
+
+def _signal_months(user, filters, *, months):
+    """The trend's months from the monthly roll-up (SignalMonth), as `signal_figures` computes
+    them from the signals: one query over a row per customer, branch and month."""
+    rows = SignalMonth.objects.visible_to(user).filter(month__gte=months[0], signals__gt=0)
+    if filters.branch is not None:
+        rows = rows.filter(branch=filters.branch)
+    return {
+        row["month"]: (row["signals"], row["points"], row["customers"], float(row["mean"]))
+        for row in rows.order_by()
+        .values("month")
+        .annotate(
+            signals=Sum("signals"),
+            points=Sum("points"),
+            customers=Count("pk"),
+            mean=Avg(Least(Value(100), Round("added"), output_field=DecimalField())),
+        )
+    }
 
 
 def signal_figures(user, filters, *, months, now):
-    """One query for everything the dashboard says about signals, so that they are read and
-    joined to their purchases (for the handover date) once:
+    """Everything the dashboard says about signals, in one query over the signals:
 
     - the period's signals grouped by branch, product category and salesperson, counted and
       weighed (both heat maps and "new signals" are sums of these few rows);
     - per month of the trend: signals, points, customers with any, and the mean score.
 
-    The mean score of a month is what the month's signals add to the score of a customer who
-    had any (weights, involvement and early-months factors of quality.scoring, capped at 100),
-    averaged over those customers. Scores are stored only as they are now; recomputing every
-    customer's decayed score at each month's end would join every signal with every month
-    (several hundred milliseconds with 100,000 customers), so the trend shows the doubt that
-    arose each month instead, on the same 0–100 scale.
+    The mean score of a month is what the month's signals in a branch add to the score of a
+    customer who had any there (weights, involvement and early-months factors of
+    quality.scoring, capped at 100), averaged over those customers. Scores are stored only as
+    they are now; recomputing every customer's decayed score at each month's end would join
+    every signal with every month (several hundred milliseconds with 100,000 customers), so the
+    trend shows the doubt that arose each month instead, on the same 0–100 scale.
+
+    Without a category or salesperson filter the months come from the monthly roll-up instead
+    (`_signal_months`, a second query), and the signals are read for the period only: a year
+    of a big dealer's signals is tens of thousands.
 
     Returns (groups: [{branch, category, seller, count, points, complaints}],
     trend: {first day of month: (signals, points, customers, mean score)})."""
+    rolled_up = filters.category is None and filters.salesperson is None
     trend_start = local_midnight(months[0])
     in_period = Q(occurred_at__gte=filters.start_at, occurred_at__lt=filters.end_at)
+    in_trend = Value(False) if rolled_up else Q(occurred_at__gte=trend_start)
+    since = filters.start_at if rolled_up else min(trend_start, filters.start_at)
     signals = (
         signals_in_scope(user, filters)
-        .filter(occurred_at__gte=min(trend_start, filters.start_at), occurred_at__lt=now)
-        .alias(days_after_handover=TruncDate("occurred_at", tzinfo=UTC) - F("handover_date"))
+        .filter(occurred_at__gte=since, occurred_at__lt=now)
         .order_by()
         # All annotations, so that the outer query can name every column.
         .annotate(
@@ -790,12 +805,8 @@ def signal_figures(user, filters, *, months, now):
             s_weight=F("weight"),
             s_month=TruncMonth("occurred_at"),
             s_in_period=ExpressionWrapper(in_period, output_field=BooleanField()),
-            s_in_trend=ExpressionWrapper(
-                Q(occurred_at__gte=trend_start), output_field=BooleanField()
-            ),
-            s_added=ExpressionWrapper(
-                F("weight") * _factor_expression(), output_field=FloatField()
-            ),
+            s_in_trend=ExpressionWrapper(in_trend, output_field=BooleanField()),
+            s_added=_points_added(),
         )
         .values(
             "s_branch",
@@ -822,9 +833,9 @@ def signal_figures(user, filters, *, months, now):
                SUM(n), SUM(points), NULL, COUNT(*), AVG(score)::float
         FROM (
             SELECT s_month, s_customer, COUNT(*) AS n, SUM(s_weight) AS points,
-                   LEAST(100, ROUND(SUM(s_added)::numeric)) AS score
+                   LEAST(100, ROUND(SUM(s_added))) AS score
             FROM s WHERE s_in_trend
-            GROUP BY s_month, s_customer
+            GROUP BY s_month, s_branch, s_customer
         ) AS per_customer
         GROUP BY s_month
     """  # noqa: S608  # nosec B608 (the inner query is Django's; parameters passed apart)
@@ -859,6 +870,8 @@ def signal_figures(user, filters, *, months, now):
                 )
             else:
                 trend_rows[_month_start(month)] = (int(count), int(points), customers, mean)
+    if rolled_up:
+        trend_rows = _signal_months(user, filters, months=months)
     return groups, trend_rows
 
 

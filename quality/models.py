@@ -450,6 +450,44 @@ class DissonanceSignal(models.Model):
         )
 
 
+class SignalMonth(models.Model):
+    """Per month (its first day, in the project's time zone), branch and customer: the signals
+    that occurred, their points, and the points as the score weighs them (`added`: involvement
+    and early-months factors). The dissonance dashboard's trend reads it instead of a year of
+    signals (quality.dashboard.signal_figures).
+
+    The database keeps it: statement triggers on the signals add every insert, change and
+    delete here (migration quality 0016), and the nightly tick rebuilds it
+    (quality.dashboard.rebuild_signal_months), which also follows a category's changed
+    involvement. Rows whose signals all went away stay with zero until then.
+    """
+
+    month = models.DateField()
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    # No constraint: an erased or merged customer's signals are moved or deleted first (the
+    # trigger takes their counts away), and a constraint would refuse the moment in between.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    signals = models.IntegerField(default=0)
+    points = models.IntegerField(default=0)
+    # Exact (weights times factors of one decimal each), so that change by change adds up to
+    # the same as all at once.
+    added = models.DecimalField(max_digits=14, decimal_places=3, default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly signal roll-up")
+        verbose_name_plural = _("monthly signal roll-ups")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "branch", "customer"], name="signal_month_key")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}: {self.signals}"
+
+
 class DissonanceScore(models.Model):
     """The stored score of a customer (purchase empty) or of one purchase, with its reasons."""
 

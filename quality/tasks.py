@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from quality import services
+from quality import services, signal_months
 from quality.audits import services as audit_services
 from quality.campaigns import services as campaign_services
 
@@ -13,6 +13,11 @@ def escalate_breached_complaints():
 @shared_task(acks_late=True)
 def recompute_scores():
     return services.recompute_scores()
+
+
+@shared_task(acks_late=True)
+def refresh_signal_months():
+    return signal_months.rebuild_signal_months()
 
 
 # Quality audits (quality/audits) and early warning (quality/campaigns).
