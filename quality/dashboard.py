@@ -45,7 +45,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Least, Round, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 
 from aftersales.access import sees_all_branches, visible_branch_ids
@@ -65,7 +65,7 @@ from quality.models import (
     DissonanceSignal,
     Level,
     Nature,
-    SignalMonth,
+    SignalBranchMonth,
 )
 
 NONE = "none"
@@ -744,20 +744,25 @@ def _points_added():
 
 
 def _signal_months(user, filters, *, months):
-    """The trend's months from the monthly roll-up (SignalMonth), as `signal_figures` computes
-    them from the signals: one query over a row per customer, branch and month."""
-    rows = SignalMonth.objects.visible_to(user).filter(month__gte=months[0], signals__gt=0)
+    """The trend's months from the monthly roll-up per branch (SignalBranchMonth), as
+    `signal_figures` computes them from the signals: one query over a row per month and branch."""
+    rows = SignalBranchMonth.objects.visible_to(user).filter(month__gte=months[0], customers__gt=0)
     if filters.branch is not None:
         rows = rows.filter(branch=filters.branch)
     return {
-        row["month"]: (row["signals"], row["points"], row["customers"], float(row["mean"]))
+        row["month"]: (
+            row["signals"],
+            row["points"],
+            row["customers"],
+            row["score_sum"] / row["customers"],
+        )
         for row in rows.order_by()
         .values("month")
         .annotate(
             signals=Sum("signals"),
             points=Sum("points"),
-            customers=Count("pk"),
-            mean=Avg(Least(Value(100), Round("added"), output_field=DecimalField())),
+            customers=Sum("customers"),
+            score_sum=Sum("score_sum"),
         )
     }
 

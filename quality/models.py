@@ -453,8 +453,9 @@ class DissonanceSignal(models.Model):
 class SignalMonth(models.Model):
     """Per month (its first day, in the project's time zone), branch and customer: the signals
     that occurred, their points, and the points as the score weighs them (`added`: involvement
-    and early-months factors). The dissonance dashboard's trend reads it instead of a year of
-    signals (quality.dashboard.signal_figures).
+    and early-months factors), so that each customer's month is capped at 100 as the trend
+    wants it; SignalBranchMonth adds these rows up per branch for the dissonance dashboard's
+    trend (quality.dashboard.signal_figures), which then never reads a year of signals.
 
     The database keeps it: statement triggers on the signals add every insert, change and
     delete here (migration quality 0016), and the nightly tick rebuilds it
@@ -486,6 +487,32 @@ class SignalMonth(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m}: {self.signals}"
+
+
+class SignalBranchMonth(models.Model):
+    """SignalMonth added up per month and branch: the customers with signals, their signals and
+    points, and the sum of what the month's signals add to each one's score (capped at 100 per
+    customer), so that the trend reads two dozen rows, not one per customer. A trigger on
+    SignalMonth keeps it (migration quality 0017)."""
+
+    month = models.DateField()
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    customers = models.IntegerField(default=0)
+    signals = models.IntegerField(default=0)
+    points = models.IntegerField(default=0)
+    score_sum = models.IntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly signal roll-up per branch")
+        verbose_name_plural = _("monthly signal roll-ups per branch")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "branch"], name="signal_branch_month_key")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}: {self.customers} customers"
 
 
 class DissonanceScore(models.Model):

@@ -1,6 +1,7 @@
-"""The monthly signal roll-up (SignalMonth) that the dissonance dashboard's trend reads: the SQL
-function that gives a signal's month, which the roll-up's triggers (migration quality 0016) call,
-and the nightly rebuild from the raw signals."""
+"""The monthly signal roll-ups that the dissonance dashboard's trend reads (SignalMonth per
+customer, SignalBranchMonth per branch): the SQL function that gives a signal's month, which the
+roll-ups' triggers (migrations quality 0016, 0017) call, and the nightly rebuild from the raw
+signals."""
 
 from zoneinfo import available_timezones
 
@@ -38,12 +39,16 @@ def month_function():
 
 @transaction.atomic
 def rebuild_signal_months():
-    """Every roll-up row again from the signals (the nightly tick); the rows written. The table
-    lock makes writers' triggers wait and then add their change to the new rows, so nothing is
-    lost or counted twice."""
+    """Every roll-up row again from the signals (the nightly tick); the customer-month rows
+    written. The table locks make writers' triggers wait and then add their change to the new
+    rows, so nothing is lost or counted twice. The per-branch rows follow the customer rows by
+    their trigger: emptied to zero with them, cleared, then filled again from the new ones."""
     with connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE quality_signalmonth IN EXCLUSIVE MODE")
+        cursor.execute(
+            "LOCK TABLE quality_signalmonth, quality_signalbranchmonth IN EXCLUSIVE MODE"
+        )
         cursor.execute(month_function())
         cursor.execute("DELETE FROM quality_signalmonth")
+        cursor.execute("DELETE FROM quality_signalbranchmonth")
         cursor.execute(_REBUILD)
         return cursor.rowcount

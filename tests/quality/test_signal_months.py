@@ -15,7 +15,7 @@ from django.db import connection
 
 from customers.models import Customer, InvolvementLevel, ProductCategory
 from quality import dashboard, scoring
-from quality.models import DissonanceSignal, SignalMonth
+from quality.models import DissonanceSignal, SignalBranchMonth, SignalMonth
 from quality.signal_months import rebuild_signal_months
 from tests.customers.factories import CustomerFactory, ProductCategoryFactory, PurchaseFactory
 from tests.quality.test_dashboard import make_signal
@@ -47,7 +47,28 @@ def expected():
     return {key: tuple(values) for key, values in rows.items()}
 
 
+def capped(added):
+    return min(100, int(added.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
+def expected_per_branch():
+    rows = defaultdict(lambda: [0, 0, 0, 0])
+    for (month, branch, _customer), (signals, points, added) in expected().items():
+        row = rows[(month, branch)]
+        row[0] += 1
+        row[1] += signals
+        row[2] += points
+        row[3] += capped(added)
+    return {key: tuple(values) for key, values in rows.items()}
+
+
 def rolled_up():
+    """The customer rows, after checking that the per-branch rows add them up."""
+    per_branch = {
+        (row.month, row.branch_id): (row.customers, row.signals, row.points, row.score_sum)
+        for row in SignalBranchMonth.objects.exclude(customers=0, signals=0, points=0)
+    }
+    assert per_branch == expected_per_branch()
     return {
         (row.month, row.branch_id, row.customer_id): (row.signals, row.points, row.added)
         for row in SignalMonth.objects.filter(signals__gt=0)
@@ -134,7 +155,11 @@ def test_the_nightly_rebuild_agrees_and_follows_a_changed_involvement(now, north
     assert rolled_up() == kept == expected()
 
     ProductCategory.objects.filter(pk=categories[0].pk).update(involvement=InvolvementLevel.LOW)
-    assert rolled_up() != expected()
+    assert SignalMonth.objects.filter(signals__gt=0).count() == len(expected())
+    assert {
+        (row.month, row.branch_id, row.customer_id): (row.signals, row.points, row.added)
+        for row in SignalMonth.objects.filter(signals__gt=0)
+    } != expected()
     rebuild_signal_months()
     assert rolled_up() == expected()
 
@@ -143,7 +168,7 @@ def mean_scores():
     """The trend's mean score per month, from the raw signals."""
     months = defaultdict(list)
     for (month, _branch, _customer), (_signals, _points, added) in expected().items():
-        months[month].append(min(100, int(added.quantize(Decimal(1), rounding=ROUND_HALF_UP))))
+        months[month].append(capped(added))
     return {month: sum(scores) / len(scores) for month, scores in months.items()}
 
 
