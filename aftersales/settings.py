@@ -288,10 +288,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quality.tasks.recompute_scores",
         "schedule": crontab(hour=2, minute=30),
     },
-    # The dashboard trend's monthly signal roll-up: kept by triggers as signals change, rebuilt
-    # each night so that a category's changed involvement is taken into account.
-    "signal-months": {
-        "task": "quality.tasks.refresh_signal_months",
+    # The dissonance dashboard's roll-ups of signals and complaints: kept by triggers as they
+    # change, rebuilt each night so that a category's changed involvement is taken into account.
+    "dissonance-rollups": {
+        "task": "quality.tasks.refresh_dashboard_rollups",
         "schedule": crontab(hour=2, minute=50),
     },
     "followup-missed": {

@@ -4,12 +4,12 @@ user."""
 
 from dataclasses import dataclass, fields
 
-from django.db import connection, transaction
 from django.db.models import DateTimeField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales import rollup_triggers
 from aftersales.expressions import LocalDate
 from followups.models import AdherenceDay
 
@@ -157,25 +157,8 @@ def followup_adherence(user, *, start, end, branch=None, assignee=None):
     )
 
 
-# Every roll-up row again from the follow-ups, with the outcome the triggers use (migration
-# followups 0010). The table lock holds back the triggers of writers meanwhile (they wait, then
-# add their change to the new rows), and a writer that already changed a row is waited for, so
-# no change is lost or counted twice.
-_REBUILD = """
-    INSERT INTO followups_adherenceday (due_date, branch_id, assignee_id, outcome, followups)
-    SELECT f.due_date, f.branch_id, f.assignee_id,
-        followups_adherence_outcome(f.status, f.completed_at, f.due_date, b.time_zone), count(*)
-    FROM followups_followup f JOIN aftersales_branch b ON b.id = f.branch_id
-    WHERE f.status <> 'cancelled'
-    GROUP BY 1, 2, 3, 4
-"""
-
-
-@transaction.atomic
 def rebuild_adherence():
-    """The adherence roll-up again from the raw follow-ups (the nightly tick); the rows written."""
-    with connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE followups_adherenceday IN EXCLUSIVE MODE")
-        cursor.execute("DELETE FROM followups_adherenceday")
-        cursor.execute(_REBUILD)
-        return cursor.rowcount
+    """The adherence roll-up again from the raw follow-ups (the nightly tick): the triggers'
+    definition (migration followups 0010) refilling it, which also follows a branch's changed
+    time zone."""
+    rollup_triggers.rebuild("followups_adherence", "followups_adherenceday")

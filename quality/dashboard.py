@@ -61,6 +61,7 @@ from quality.models import (
     OPEN_COMPLAINT_STATUSES,
     Complaint,
     ComplaintCategory,
+    ComplaintDay,
     DissonanceScore,
     DissonanceSignal,
     Level,
@@ -200,6 +201,17 @@ def complaints_in_scope(user, filters):
         filters,
         category="product_category",
         salesperson="responsible_salesperson",
+    )
+
+
+def _complaint_days(user, filters):
+    """The daily complaint roll-up (ComplaintDay) in the user's branches and the chosen branch,
+    product category and salesperson."""
+    return _with_dimensions(
+        ComplaintDay.objects.visible_to(user),
+        filters,
+        category="product_category",
+        salesperson="salesperson",
     )
 
 
@@ -665,10 +677,11 @@ class CategoryRow:
 
 
 def top_complaint_categories(user, filters, *, limit=TOP_COMPLAINT_CATEGORIES):
-    """One query: the complaint categories received most in the period, by nature."""
+    """One query over the daily complaint roll-up: the complaint categories received most in
+    the period, by nature."""
     groups = (
-        complaints_in_scope(user, filters)
-        .filter(received_in(filters))
+        _complaint_days(user, filters)
+        .filter(day__range=(filters.start, filters.end))
         .order_by()
         .values(
             "category",
@@ -676,11 +689,12 @@ def top_complaint_categories(user, filters, *, limit=TOP_COMPLAINT_CATEGORIES):
             parent_name=localized("category__parent__name"),
         )
         .annotate(
-            total=Count("pk"),
-            objective=Count("pk", filter=Q(nature=Nature.OBJECTIVE)),
-            subjective=Count("pk", filter=Q(nature=Nature.SUBJECTIVE)),
-            unknown=Count("pk", filter=Q(nature=Nature.UNKNOWN)),
+            total=Sum("complaints"),
+            objective=Coalesce(Sum("complaints", filter=Q(nature=Nature.OBJECTIVE)), 0),
+            subjective=Coalesce(Sum("complaints", filter=Q(nature=Nature.SUBJECTIVE)), 0),
+            unknown=Coalesce(Sum("complaints", filter=Q(nature=Nature.UNKNOWN)), 0),
         )
+        .filter(total__gt=0)
         .order_by("-total", "category_name", "category")[:limit]
     )
     return [
@@ -887,15 +901,18 @@ def _month_start(value):
 
 def trend(user, filters, signal_months, *, months):
     """The last 12 months, whatever the period: the signals' months from `signal_figures` and
-    one query for the complaints."""
+    one query over the daily complaint roll-up for the complaints."""
     complaint_months = {
-        row["month"].date(): row
-        for row in complaints_in_scope(user, filters)
-        .filter(received_at__gte=local_midnight(months[0]))
-        .annotate(month=TruncMonth("received_at"))
+        row["month"]: row
+        for row in _complaint_days(user, filters)
+        .filter(day__gte=months[0])
+        .annotate(month=TruncMonth("day"))
         .order_by()
         .values("month")
-        .annotate(count=Count("pk"), subjective=Count("pk", filter=Q(nature=Nature.SUBJECTIVE)))
+        .annotate(
+            count=Sum("complaints"),
+            subjective=Coalesce(Sum("complaints", filter=Q(nature=Nature.SUBJECTIVE)), 0),
+        )
     }
     result = []
     for month in months:

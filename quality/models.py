@@ -515,6 +515,52 @@ class SignalBranchMonth(models.Model):
         return f"{self.month:%Y-%m}: {self.customers} customers"
 
 
+class ComplaintDay(models.Model):
+    """Complaints received per day (in the project's time zone), branch, complaint category,
+    dashboard dimensions (product category, salesperson) and nature: the dashboard's trend and
+    top complaint categories add these up instead of reading a year of complaints. A trigger
+    on complaints keeps it (migration quality 0018), the nightly tick rebuilds it."""
+
+    day = models.DateField()
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    # No constraints: the complaint's own references decide; a roll-up row only counts them.
+    category = models.ForeignKey(
+        ComplaintCategory, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    product_category = models.ForeignKey(
+        "customers.ProductCategory",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    nature = models.CharField(max_length=10, choices=Nature.choices)
+    complaints = models.IntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily complaint roll-up")
+        verbose_name_plural = _("daily complaint roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "branch", "category", "product_category", "salesperson", "nature"],
+                name="complaint_day_key",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day}: {self.complaints}"
+
+
 class DissonanceScore(models.Model):
     """The stored score of a customer (purchase empty) or of one purchase, with its reasons."""
 

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from quality import services, signal_months
+from quality import rollups, services
 from quality.audits import services as audit_services
 from quality.campaigns import services as campaign_services
 
@@ -16,8 +16,8 @@ def recompute_scores():
 
 
 @shared_task(acks_late=True)
-def refresh_signal_months():
-    return signal_months.rebuild_signal_months()
+def refresh_dashboard_rollups():
+    rollups.rebuild()
 
 
 # Quality audits (quality/audits) and early warning (quality/campaigns).

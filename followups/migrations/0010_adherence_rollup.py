@@ -4,9 +4,11 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from aftersales.rollup_triggers import Rollup
+
 # How a follow-up counts in the adherence roll-up, the one definition of it (the triggers below
-# and followups.figures.rebuild_adherence call it): done on or before its due date in its
-# branch's time zone is on time, after it late; missed; open; cancelled (NULL) counts nowhere.
+# call it): done on or before its due date in its branch's time zone is on time, after it late;
+# missed; open; cancelled (NULL) counts nowhere.
 OUTCOME = """
 CREATE FUNCTION followups_adherence_outcome(
     status varchar, completed_at timestamptz, due_date date, zone varchar
@@ -20,73 +22,23 @@ CREATE FUNCTION followups_adherence_outcome(
 $$;
 """
 
-# A statement's follow-ups as changes of the roll-up: -1 for each old row, +1 for each new one.
-_ROWS = """
-    SELECT r.due_date, r.branch_id, r.assignee_id,
-        followups_adherence_outcome(r.status, r.completed_at, r.due_date, b.time_zone) AS outcome,
-        {sign} AS change
-    FROM {table} r JOIN aftersales_branch b ON b.id = r.branch_id
-"""
-
-# Per statement, not per row (transition tables), so a COPY of a million follow-ups writes each
-# roll-up row once; in key order, so that two transactions lock shared rows in the same order.
-_APPLY = """
-    INSERT INTO followups_adherenceday (due_date, branch_id, assignee_id, outcome, followups)
-    SELECT due_date, branch_id, assignee_id, outcome, sum(change)
-    FROM ({rows}) AS changes
-    WHERE outcome IS NOT NULL
-    GROUP BY due_date, branch_id, assignee_id, outcome
-    HAVING sum(change) <> 0
-    ORDER BY due_date, branch_id, assignee_id, outcome
-    ON CONFLICT (due_date, branch_id, assignee_id, outcome) DO UPDATE
-        SET followups = followups_adherenceday.followups + EXCLUDED.followups
-"""
-
-_CHANGES = {
-    "insert": _ROWS.format(table="new_rows", sign=1),
-    "delete": _ROWS.format(table="old_rows", sign=-1),
-    "update": _ROWS.format(table="old_rows", sign=-1)
-    + " UNION ALL "
-    + _ROWS.format(table="new_rows", sign=1),
-}
-_REFERENCING = {
-    "insert": "NEW TABLE AS new_rows",
-    "delete": "OLD TABLE AS old_rows",
-    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-}
-
-TRIGGERS = OUTCOME + "".join(
-    f"""
-CREATE FUNCTION followups_adherence_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {_APPLY.format(rows=rows)};
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER adherence_{event} AFTER {event.upper()} ON followups_followup
-    REFERENCING {_REFERENCING[event]}
-    FOR EACH STATEMENT EXECUTE FUNCTION followups_adherence_{event}();
-"""
-    for event, rows in _CHANGES.items()
+ADHERENCE = Rollup(
+    name="followups_adherence",
+    source="followups_followup",
+    target="followups_adherenceday",
+    key=("due_date", "branch_id", "assignee_id", "outcome"),
+    sums=("followups",),
+    rows="""
+        SELECT * FROM (
+            SELECT r.due_date, r.branch_id, r.assignee_id,
+                followups_adherence_outcome(r.status, r.completed_at, r.due_date, b.time_zone)
+                    AS outcome,
+                {sign} AS followups
+            FROM {table} r JOIN aftersales_branch b ON b.id = r.branch_id
+        ) AS counted WHERE outcome IS NOT NULL
+    """,
+    keep="sum(followups) <> 0",
 )
-
-UNTRIGGERS = (
-    "".join(
-        f"DROP TRIGGER adherence_{event} ON followups_followup;"
-        f"DROP FUNCTION followups_adherence_{event}();"
-        for event in _CHANGES
-    )
-    + "DROP FUNCTION followups_adherence_outcome(varchar, timestamptz, date, varchar);"
-)
-
-BACKFILL = """
-INSERT INTO followups_adherenceday (due_date, branch_id, assignee_id, outcome, followups)
-SELECT f.due_date, f.branch_id, f.assignee_id,
-    followups_adherence_outcome(f.status, f.completed_at, f.due_date, b.time_zone), count(*)
-FROM followups_followup f JOIN aftersales_branch b ON b.id = f.branch_id
-WHERE f.status <> 'cancelled'
-GROUP BY 1, 2, 3, 4
-"""
 
 
 class Migration(migrations.Migration):
@@ -155,5 +107,9 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunSQL(TRIGGERS + BACKFILL, UNTRIGGERS),
+        migrations.RunSQL(
+            OUTCOME + ADHERENCE.triggers(),
+            ADHERENCE.untriggers()
+            + "DROP FUNCTION followups_adherence_outcome(varchar, timestamptz, date, varchar);",
+        ),
     ]

@@ -3,12 +3,13 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from quality.signal_months import month_function
+from aftersales.rollup_triggers import Rollup
+from quality.rollups import local_day_functions
 
 # The points a signal adds to its customer's score, as quality.scoring weighs them: the product
 # category's involvement, and more weight in the first 90 days after handover (the signal's day
 # in UTC, as rescore_customer sees it). In numeric, so that a month's sum is the same whether
-# added up at once or change by change. tests/quality/test_signal_months.py holds it to
+# added up at once or change by change. tests/quality/test_dashboard_rollups.py holds it to
 # quality.scoring's factors.
 ADDED = """
 CREATE FUNCTION quality_signal_added(
@@ -22,74 +23,33 @@ CREATE FUNCTION quality_signal_added(
 $$;
 """
 
-# A statement's signals as changes of the roll-up: minus each old row, plus each new one.
-_ROWS = """
-    SELECT quality_signal_month(r.occurred_at) AS month, r.branch_id, r.customer_id,
-        {sign} AS signals, {sign} * r.weight AS points,
-        {sign} * quality_signal_added(r.weight, c.involvement, r.occurred_at, r.handover_date)
-            AS added
-    FROM {table} r LEFT JOIN customers_productcategory c ON c.id = r.category_id
-"""
-
-# Per statement (transition tables), in key order so that two transactions lock shared rows in
-# the same order.
-_APPLY = """
-    INSERT INTO quality_signalmonth (month, branch_id, customer_id, signals, points, added)
-    SELECT month, branch_id, customer_id, sum(signals), sum(points), sum(added)
-    FROM ({rows}) AS changes
-    GROUP BY month, branch_id, customer_id
-    HAVING sum(signals) <> 0 OR sum(points) <> 0 OR sum(added) <> 0
-    ORDER BY month, branch_id, customer_id
-    ON CONFLICT (month, branch_id, customer_id) DO UPDATE SET
-        signals = quality_signalmonth.signals + EXCLUDED.signals,
-        points = quality_signalmonth.points + EXCLUDED.points,
-        added = quality_signalmonth.added + EXCLUDED.added
-"""
-
-_CHANGES = {
-    "insert": _ROWS.format(table="new_rows", sign=1),
-    "delete": _ROWS.format(table="old_rows", sign=-1),
-    "update": _ROWS.format(table="old_rows", sign=-1)
-    + " UNION ALL "
-    + _ROWS.format(table="new_rows", sign=1),
-}
-_REFERENCING = {
-    "insert": "NEW TABLE AS new_rows",
-    "delete": "OLD TABLE AS old_rows",
-    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-}
+SIGNAL_MONTHS = Rollup(
+    name="quality_signal_month",
+    source="quality_dissonancesignal",
+    target="quality_signalmonth",
+    key=("month", "branch_id", "customer_id"),
+    sums=("signals", "points", "added"),
+    rows="""
+        SELECT quality_signal_month(r.occurred_at) AS month, r.branch_id, r.customer_id,
+            {sign} AS signals, {sign} * r.weight AS points,
+            {sign} * quality_signal_added(r.weight, c.involvement, r.occurred_at, r.handover_date)
+                AS added
+        FROM {table} r LEFT JOIN customers_productcategory c ON c.id = r.category_id
+    """,
+    keep="sum(signals) <> 0 OR sum(points) <> 0 OR sum(added) <> 0",
+)
 
 
 def triggers(apps, schema_editor):
-    schema_editor.execute(month_function())
-    schema_editor.execute(ADDED)
-    for event, rows in _CHANGES.items():
-        schema_editor.execute(
-            f"""
-CREATE FUNCTION quality_signal_month_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {_APPLY.format(rows=rows)};
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER signal_month_{event} AFTER {event.upper()} ON quality_dissonancesignal
-    REFERENCING {_REFERENCING[event]}
-    FOR EACH STATEMENT EXECUTE FUNCTION quality_signal_month_{event}();
-"""
-        )
-    schema_editor.execute(
-        _APPLY.format(rows=_ROWS.format(table="quality_dissonancesignal", sign=1))
-    )
+    schema_editor.execute(local_day_functions())
+    schema_editor.execute(ADDED + SIGNAL_MONTHS.triggers())
 
 
 UNTRIGGERS = (
-    "".join(
-        f"DROP TRIGGER signal_month_{event} ON quality_dissonancesignal;"
-        f"DROP FUNCTION quality_signal_month_{event}();"
-        for event in _CHANGES
-    )
+    SIGNAL_MONTHS.untriggers()
     + "DROP FUNCTION quality_signal_added(integer, varchar, timestamptz, date);"
     + "DROP FUNCTION quality_signal_month(timestamptz);"
+    + "DROP FUNCTION quality_local_day(timestamptz);"
 )
 
 

@@ -3,64 +3,25 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# A statement's changes of SignalMonth as changes per month and branch: a row counts its
-# customer once while it has signals, with what they add to the score, capped at 100.
-_ROWS = """
-    SELECT r.month, r.branch_id,
-        {sign} * (r.signals > 0)::int AS customers,
-        {sign} * r.signals AS signals,
-        {sign} * r.points AS points,
-        {sign} * CASE WHEN r.signals > 0 THEN LEAST(100, ROUND(r.added))::int ELSE 0 END
-            AS score_sum
-    FROM {table} r
-"""
+from aftersales.rollup_triggers import Rollup
 
-_APPLY = """
-    INSERT INTO quality_signalbranchmonth (month, branch_id, customers, signals, points,
-        score_sum)
-    SELECT month, branch_id, sum(customers), sum(signals), sum(points), sum(score_sum)
-    FROM ({rows}) AS changes
-    GROUP BY month, branch_id
-    ORDER BY month, branch_id
-    ON CONFLICT (month, branch_id) DO UPDATE SET
-        customers = quality_signalbranchmonth.customers + EXCLUDED.customers,
-        signals = quality_signalbranchmonth.signals + EXCLUDED.signals,
-        points = quality_signalbranchmonth.points + EXCLUDED.points,
-        score_sum = quality_signalbranchmonth.score_sum + EXCLUDED.score_sum
-"""
-
-_CHANGES = {
-    "insert": _ROWS.format(table="new_rows", sign=1),
-    "delete": _ROWS.format(table="old_rows", sign=-1),
-    "update": _ROWS.format(table="old_rows", sign=-1)
-    + " UNION ALL "
-    + _ROWS.format(table="new_rows", sign=1),
-}
-_REFERENCING = {
-    "insert": "NEW TABLE AS new_rows",
-    "delete": "OLD TABLE AS old_rows",
-    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-}
-
-TRIGGERS = "".join(
-    f"""
-CREATE FUNCTION quality_signal_branch_month_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {_APPLY.format(rows=rows)};
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER signal_branch_month_{event} AFTER {event.upper()} ON quality_signalmonth
-    REFERENCING {_REFERENCING[event]}
-    FOR EACH STATEMENT EXECUTE FUNCTION quality_signal_branch_month_{event}();
-"""
-    for event, rows in _CHANGES.items()
-) + _APPLY.format(rows=_ROWS.format(table="quality_signalmonth", sign=1))
-
-UNTRIGGERS = "".join(
-    f"DROP TRIGGER signal_branch_month_{event} ON quality_signalmonth;"
-    f"DROP FUNCTION quality_signal_branch_month_{event}();"
-    for event in _CHANGES
+# SignalMonth's rows added up per month and branch: a row counts its customer once while it has
+# signals, with what they add to the score, capped at 100.
+SIGNAL_BRANCH_MONTHS = Rollup(
+    name="quality_signal_branch_month",
+    source="quality_signalmonth",
+    target="quality_signalbranchmonth",
+    key=("month", "branch_id"),
+    sums=("customers", "signals", "points", "score_sum"),
+    rows="""
+        SELECT r.month, r.branch_id,
+            {sign} * (r.signals > 0)::int AS customers,
+            {sign} * r.signals AS signals,
+            {sign} * r.points AS points,
+            {sign} * CASE WHEN r.signals > 0 THEN LEAST(100, ROUND(r.added))::int ELSE 0 END
+                AS score_sum
+        FROM {table} r
+    """,
 )
 
 
@@ -104,5 +65,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunSQL(TRIGGERS, UNTRIGGERS),
+        migrations.RunSQL(SIGNAL_BRANCH_MONTHS.triggers(), SIGNAL_BRANCH_MONTHS.untriggers()),
     ]

@@ -1,6 +1,7 @@
-"""The monthly signal roll-up (SignalMonth) behind the dissonance dashboard's trend: kept by the
-signals' triggers through every kind of write, equal to the raw signals added up here in Python
-with quality.scoring's factors, and giving the same trend as the raw query."""
+"""The dissonance dashboard's roll-ups: signals per month and customer (SignalMonth) and per
+month and branch (SignalBranchMonth), complaints per day (ComplaintDay). Kept by their triggers
+through every kind of write, equal to the raw rows added up here in Python (with
+quality.scoring's factors), and giving the same trend as the raw query."""
 
 import random
 from collections import defaultdict
@@ -14,11 +15,18 @@ import time_machine
 from django.db import connection
 
 from customers.models import Customer, InvolvementLevel, ProductCategory
-from quality import dashboard, scoring
-from quality.models import DissonanceSignal, SignalBranchMonth, SignalMonth
-from quality.signal_months import rebuild_signal_months
+from quality import dashboard, rollups, scoring
+from quality.models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintDay,
+    DissonanceSignal,
+    Nature,
+    SignalBranchMonth,
+    SignalMonth,
+)
 from tests.customers.factories import CustomerFactory, ProductCategoryFactory, PurchaseFactory
-from tests.quality.test_dashboard import make_signal
+from tests.quality.test_dashboard import make_complaint, make_signal
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 6, 10, 12, tzinfo=BERLIN)
@@ -151,7 +159,7 @@ def test_the_nightly_rebuild_agrees_and_follows_a_changed_involvement(now, north
     generator = random.Random(8)
     random_signals(generator, [CustomerFactory(branch=north) for _ in range(4)], categories, 30)
     kept = rolled_up()
-    rebuild_signal_months()
+    rollups.rebuild()
     assert rolled_up() == kept == expected()
 
     ProductCategory.objects.filter(pk=categories[0].pk).update(involvement=InvolvementLevel.LOW)
@@ -160,7 +168,7 @@ def test_the_nightly_rebuild_agrees_and_follows_a_changed_involvement(now, north
         (row.month, row.branch_id, row.customer_id): (row.signals, row.points, row.added)
         for row in SignalMonth.objects.filter(signals__gt=0)
     } != expected()
-    rebuild_signal_months()
+    rollups.rebuild()
     assert rolled_up() == expected()
 
 
@@ -221,3 +229,75 @@ def test_the_sql_weighs_as_quality_scoring_does(db, involvement, days_after_hand
         )
         (added,) = cursor.fetchone()
     assert float(added) == pytest.approx(20 * factor)
+
+
+def expected_complaint_days():
+    counts = defaultdict(int)
+    for complaint in Complaint.objects.all():
+        counts[
+            (
+                complaint.received_at.astimezone(BERLIN).date(),
+                complaint.branch_id,
+                complaint.category_id,
+                complaint.product_category_id,
+                complaint.responsible_salesperson_id,
+                complaint.nature,
+            )
+        ] += 1
+    return dict(counts)
+
+
+def complaint_days():
+    return {
+        (
+            row.day,
+            row.branch_id,
+            row.category_id,
+            row.product_category_id,
+            row.salesperson_id,
+            row.nature,
+        ): row.complaints
+        for row in ComplaintDay.objects.exclude(complaints=0)
+    }
+
+
+def test_the_complaint_days_follow_every_kind_of_write(now, north, south, categories):
+    generator = random.Random(2)
+    kinds = [
+        ComplaintCategory.objects.create(name="Noise (rollup)", code="rollup-noise"),
+        ComplaintCategory.objects.create(name="Paint (rollup)", code="rollup-paint"),
+    ]
+    customers = [CustomerFactory(branch=generator.choice([north, south])) for _ in range(5)]
+    purchases = [
+        PurchaseFactory(customer=customer, main_category=generator.choice(categories))
+        for customer in customers
+    ]
+    complaints = [
+        make_complaint(
+            purchase.customer,
+            generator.choice(kinds),
+            purchase=generator.choice([purchase, None]),
+            nature=generator.choice(list(Nature)),
+            # Around midnight in Berlin, where the UTC day is another.
+            received=datetime(2026, 5, 1, 21, tzinfo=UTC)
+            + timedelta(days=generator.randrange(40), hours=generator.randrange(4)),
+        )
+        for purchase in purchases * 4
+    ]
+    assert complaint_days() == expected_complaint_days()
+
+    # A corrected complaint: another category, nature, date and salesperson.
+    corrected = complaints[0]
+    corrected.category, corrected.nature = kinds[1], Nature.SUBJECTIVE
+    corrected.received_at -= timedelta(days=3)
+    corrected.responsible_salesperson = None
+    corrected.save()
+    Complaint.objects.filter(pk__in=[row.pk for row in complaints[1:6]]).update(
+        nature=Nature.OBJECTIVE
+    )
+    Complaint.objects.filter(pk__in=[row.pk for row in complaints[6:9]]).delete()
+    assert complaint_days() == expected_complaint_days()
+
+    kept = complaint_days()
+    rollups.rebuild()
+    assert complaint_days() == kept
