@@ -518,7 +518,8 @@ class SignalBranchMonth(models.Model):
 class ComplaintDay(models.Model):
     """Complaints received per day (in the project's time zone), branch, complaint category,
     dashboard dimensions (product category, salesperson) and nature: the dashboard's trend and
-    top complaint categories add these up instead of reading a year of complaints. A trigger
+    top complaint categories and the staff scorecards add these up instead of reading a year of
+    complaints. A trigger
     on complaints keeps it (migration quality 0018), the nightly tick rebuilds it."""
 
     day = models.DateField()
@@ -543,6 +544,8 @@ class ComplaintDay(models.Model):
     )
     nature = models.CharField(max_length=10, choices=Nature.choices)
     complaints = models.IntegerField(default=0)
+    # Of them, those open now (OPEN_COMPLAINT_STATUSES): the staff scorecards show them.
+    open_complaints = models.IntegerField(default=0)
 
     objects = BranchScopedQuerySet.as_manager()
 

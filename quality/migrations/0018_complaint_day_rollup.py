@@ -11,14 +11,16 @@ COMPLAINT_DAYS = Rollup(
     source="quality_complaint",
     target="quality_complaintday",
     key=("day", "branch_id", "category_id", "product_category_id", "salesperson_id", "nature"),
-    sums=("complaints",),
+    sums=("complaints", "open_complaints"),
+    # Open: quality.models.OPEN_COMPLAINT_STATUSES (tests/quality/test_dashboard_rollups.py).
     rows="""
         SELECT quality_local_day(r.received_at) AS day, r.branch_id, r.category_id,
             r.product_category_id, r.responsible_salesperson_id AS salesperson_id, r.nature,
-            {sign} AS complaints
+            {sign} AS complaints,
+            {sign} * (r.status IN ('new', 'acknowledged', 'in_progress'))::int AS open_complaints
         FROM {table} r
     """,
-    keep="sum(complaints) <> 0",
+    keep="sum(complaints) <> 0 OR sum(open_complaints) <> 0",
 )
 
 
@@ -53,6 +55,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("complaints", models.IntegerField(default=0)),
+                ("open_complaints", models.IntegerField(default=0)),
                 (
                     "branch",
                     models.ForeignKey(

@@ -37,7 +37,7 @@ from aftersales.models import Branch
 from aftersales.roles import BRANCH_ROLES, CUSTOMER_FACING_ROLES
 from followups.figures import Adherence, followup_adherence
 from followups.models import SurveyInvitation, SurveyResponse
-from quality.models import OPEN_COMPLAINT_STATUSES, Complaint
+from quality.models import ComplaintDay
 from staff.mystery.models import MysteryShopResult
 from staff.people import figures as staff_figures
 from staff.people.models import CoachingAction
@@ -384,13 +384,14 @@ def _latest_results(viewer, period, *, employee=None, branch=None):
 
 
 def _complaints(viewer, period, *, people=None, branch=None):
-    """One query: complaints received in the period per responsible salesperson, top-level
-    category and open or not. Returns ({person id: Complaints}, total Complaints)."""
-    complaints = Complaint.objects.visible_to(viewer).filter(
-        received_at__gte=period.start_at, received_at__lt=period.end_at
+    """One query over the daily complaint roll-up (quality's ComplaintDay): complaints received
+    in the period per responsible salesperson and top-level category, and how many of them are
+    open now. Returns ({person id: Complaints}, total Complaints)."""
+    complaints = ComplaintDay.objects.visible_to(viewer).filter(
+        day__range=(period.start, period.end)
     )
     if people is not None:
-        complaints = complaints.filter(responsible_salesperson__in=people)
+        complaints = complaints.filter(salesperson__in=people)
     if branch is not None:
         complaints = complaints.filter(branch=branch)
     groups = (
@@ -400,8 +401,9 @@ def _complaints(viewer, period, *, people=None, branch=None):
             top_code=Coalesce("category__parent__code", "category__code"),
             top_name=Coalesce("category__parent__name", "category__name"),
         )
-        .values("responsible_salesperson", "top_id", "top_code", "top_name")
-        .annotate(total=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_COMPLAINT_STATUSES)))
+        .values("top_id", "top_code", "top_name", responsible_salesperson=F("salesperson"))
+        .annotate(total=Sum("complaints"), open=Sum("open_complaints"))
+        .filter(total__gt=0)
     )
     counts = {}  # person id (None: total) → {category id: CategoryCount}
     for row in groups:

@@ -17,6 +17,7 @@ from django.db import connection
 from customers.models import Customer, InvolvementLevel, ProductCategory
 from quality import dashboard, rollups, scoring
 from quality.models import (
+    OPEN_COMPLAINT_STATUSES,
     Complaint,
     ComplaintCategory,
     ComplaintDay,
@@ -232,9 +233,9 @@ def test_the_sql_weighs_as_quality_scoring_does(db, involvement, days_after_hand
 
 
 def expected_complaint_days():
-    counts = defaultdict(int)
+    counts = defaultdict(lambda: [0, 0])
     for complaint in Complaint.objects.all():
-        counts[
+        row = counts[
             (
                 complaint.received_at.astimezone(BERLIN).date(),
                 complaint.branch_id,
@@ -243,8 +244,10 @@ def expected_complaint_days():
                 complaint.responsible_salesperson_id,
                 complaint.nature,
             )
-        ] += 1
-    return dict(counts)
+        ]
+        row[0] += 1
+        row[1] += complaint.status in OPEN_COMPLAINT_STATUSES
+    return {key: tuple(values) for key, values in counts.items()}
 
 
 def complaint_days():
@@ -256,8 +259,8 @@ def complaint_days():
             row.product_category_id,
             row.salesperson_id,
             row.nature,
-        ): row.complaints
-        for row in ComplaintDay.objects.exclude(complaints=0)
+        ): (row.complaints, row.open_complaints)
+        for row in ComplaintDay.objects.exclude(complaints=0, open_complaints=0)
     }
 
 
@@ -293,7 +296,10 @@ def test_the_complaint_days_follow_every_kind_of_write(now, north, south, catego
     corrected.responsible_salesperson = None
     corrected.save()
     Complaint.objects.filter(pk__in=[row.pk for row in complaints[1:6]]).update(
-        nature=Nature.OBJECTIVE
+        nature=Nature.OBJECTIVE, status=Complaint.Status.CLOSED
+    )
+    Complaint.objects.filter(pk__in=[row.pk for row in complaints[9:12]]).update(
+        status=Complaint.Status.IN_PROGRESS
     )
     Complaint.objects.filter(pk__in=[row.pk for row in complaints[6:9]]).delete()
     assert complaint_days() == expected_complaint_days()
