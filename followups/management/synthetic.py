@@ -5,6 +5,10 @@ planner plans them (without moving them off weekends and holidays). A step due m
 OPEN_DAYS ago is done, one in ten of those missed; the rest are open. Each branch's follow-ups
 go to one salesperson of the branch (else its manager), so that the demo `sales` login's inbox
 holds its branch's share. One INSERT … SELECT, as for the car buyers.
+
+The survey steps that were done sent a survey invitation (`add_surveys`); about a third of them
+were answered, with the spread of answers a dealer sees (mostly promoters, one in ten a
+detractor).
 """
 
 from datetime import timedelta
@@ -15,7 +19,7 @@ from django.utils import timezone
 
 from aftersales.roles import Role
 from customers.management.synthetic import fixed, insert_select
-from followups.models import FollowUp
+from followups.models import FollowUp, StepKind, SurveyInvitation, SurveyResponse
 
 # A follow-up due at most this many days ago is still open (the inbox's overdue section).
 OPEN_DAYS = 14
@@ -96,3 +100,47 @@ def add_followups(*, since_customer_id):
                 "updated_at": fixed("now()"),
             },
         )
+
+
+# Of the answers (one invitation in three), NPS by the invitation's id (mod 10): a detractor,
+# two passives, seven promoters.
+NPS = "CASE i.id %% 10 WHEN 0 THEN 4 WHEN 1 THEN 7 WHEN 2 THEN 8 WHEN 3 THEN 9 ELSE 10 END"
+
+
+@transaction.atomic
+def add_surveys(*, since_customer_id):
+    """The survey invitations of the synthetic survey steps that were done, and the answers;
+    returns (invitations, answers) written."""
+    with connection.cursor() as cursor:
+        invitations = insert_select(
+            cursor,
+            SurveyInvitation,
+            "followups_followup f "
+            f"WHERE f.customer_id > {int(since_customer_id)} AND f.status = 'done' "
+            f"AND f.kind = '{StepKind.SURVEY}' AND f.purchase_id IS NOT NULL",
+            {
+                "followup": fixed("f.id"),
+                "customer": fixed("f.customer_id"),
+                "purchase": fixed("f.purchase_id"),
+                "branch": fixed("f.branch_id"),
+                "sent_at": fixed("f.completed_at"),
+                "expires_at": fixed("f.completed_at + interval '14 days'"),
+                "answered_at": fixed(
+                    "CASE WHEN f.id %% 3 = 0 THEN f.completed_at + interval '2 days' END"
+                ),
+            },
+        )
+        answers = insert_select(
+            cursor,
+            SurveyResponse,
+            "followups_surveyinvitation i "
+            f"WHERE i.customer_id > {int(since_customer_id)} AND i.answered_at IS NOT NULL",
+            {
+                "invitation": fixed("i.id"),
+                "nps": fixed(NPS),
+                "satisfaction_purchase": fixed(f"CASE WHEN {NPS} < 7 THEN 2 ELSE 5 END"),
+                "satisfaction_handover": fixed(f"CASE WHEN {NPS} < 7 THEN 3 ELSE 4 END"),
+                "created_at": fixed("i.answered_at"),
+            },
+        )
+    return invitations, answers

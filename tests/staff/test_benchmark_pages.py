@@ -12,7 +12,7 @@ from aftersales.models import ApiToken
 from customers.management import synthetic
 from customers.models import Customer, Purchase
 from followups.management import synthetic as followups_synthetic
-from followups.models import FollowUp
+from followups.models import FollowUp, StepKind, SurveyInvitation, SurveyResponse
 from quality.models import Complaint, DissonanceSignal
 from quality.scoring import complaint_weight
 from tests.aftersales.factories import UserFactory
@@ -135,6 +135,37 @@ def test_synthetic_followups_are_a_year_of_use(demo_logins, north):
         assert (followup.completed_at is not None) == (followup.status == FollowUp.Status.DONE)
     statuses = set(followups.values_list("status", flat=True))
     assert {FollowUp.Status.OPEN, FollowUp.Status.DONE} <= statuses
+
+
+def test_synthetic_surveys_follow_the_survey_steps_done(demo_logins, north):
+    car = ProductFactory(sku=synthetic.CAR_SKU)
+    ProductFactory(sku=synthetic.SERVICE_SKU)
+    playbook = PlaybookFactory(category=car.category)
+    PlaybookStepFactory(playbook=playbook, offset_days=30, kind=StepKind.SURVEY, channel="email")
+    PlaybookStepFactory(playbook=playbook, offset_days=3)
+    synthetic.add_car_buyers(30)
+    today = timezone.localdate()
+    cars = list(Purchase.objects.filter(external_ref__startswith="BENCH-CAR-").order_by("pk"))
+    for number, purchase in enumerate(cars):  # the survey step done for some, due for others
+        purchase.handover_date = today - timedelta(days=(20, 100)[number % 2])
+        purchase.purchase_date = purchase.handover_date - timedelta(days=7)
+    Purchase.objects.bulk_update(cars, ["purchase_date", "handover_date"])
+    followups_synthetic.add_followups(since_customer_id=0)
+
+    invitations, answers = followups_synthetic.add_surveys(since_customer_id=0)
+
+    surveys_done = FollowUp.objects.filter(kind=StepKind.SURVEY, status=FollowUp.Status.DONE)
+    assert invitations == SurveyInvitation.objects.count() == surveys_done.count() > 0
+    for invitation in SurveyInvitation.objects.select_related("followup"):
+        assert invitation.followup in surveys_done
+        assert invitation.purchase_id == invitation.followup.purchase_id
+        assert invitation.sent_at == invitation.followup.completed_at
+    responses = SurveyResponse.objects.select_related("invitation")
+    assert answers == responses.count() > 0
+    assert answers < invitations  # about a third answer
+    for response in responses:
+        assert response.invitation.answered_at is not None
+        assert 0 <= response.nps <= 10
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,9 +12,10 @@ not see is left out for it.
 
 `--customers N` first adds synthetic car buyers (customers.management.synthetic: one INSERT …
 SELECT per table, external references BENCH-…) until the database holds N customers, the
-follow-ups of a year of use (followups.management.synthetic) and complaints with their signals
-in the demo's proportion (quality.management.synthetic), kept for later runs; surveys, audits and
-staff data come from `seed_demo` and the other seed commands.
+follow-ups of a year of use with the survey invitations and answers of its survey steps
+(followups.management.synthetic) and complaints with their signals in the demo's proportion
+(quality.management.synthetic), kept for later runs; audits and staff data come from
+`seed_demo` and the other seed commands (they follow branches and months, not customers).
 
 `--rate R` measures throughput instead: the API lists (customers, follow-ups, complaints,
 dissonance customers) are asked over HTTP at `--url` (the app under gunicorn, as in compose) at
@@ -137,11 +138,13 @@ class Command(BaseCommand):
         written, visits = synthetic.add_car_buyers(missing)
         complaints, signals = quality_synthetic.add_complaints(since_customer_id=since)
         followups = followups_synthetic.add_followups(since_customer_id=since)
+        invitations, answers = followups_synthetic.add_surveys(since_customer_id=since)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(
             f"Added {written:,} synthetic car buyers ({visits:,} workshop visits), "
-            f"{followups:,} follow-ups, {complaints:,} complaints and {signals:,} signals in "
+            f"{followups:,} follow-ups, {invitations:,} survey invitations ({answers:,} answered), "
+            f"{complaints:,} complaints and {signals:,} signals in "
             f"{time.perf_counter() - started:.0f} s."
         )
 
