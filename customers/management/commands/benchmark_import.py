@@ -141,8 +141,11 @@ class Command(BaseCommand):
             discard_upload(token)
         if state != Job.DONE:
             raise CommandError(f"The job ended {state}: {job.error}")
-        result = ImportResult(summary=ImportSummary(**job.result["summary"]), applied=True)
-        return result
+        return ImportResult(
+            summary=ImportSummary(**job.result["summary"]),
+            applied=True,
+            timings=dict(job.result["timings"]),
+        )
 
     def _create_catalogue(self, tag):
         """A throwaway branch, categories, products and salespeople named after `tag`."""
