@@ -57,6 +57,17 @@ def insert_objects(model, objs, *, now, by=None, change_reason=None):
         insert_history(model, objs, now=now, by=by, change_reason=change_reason)
 
 
+def insert_rows(model, fields, rows):
+    """COPY `rows`, tuples of the values of `fields` (attribute names), into the model's table,
+    the primary key from its default (the sequence): for rows no one needs as objects, whose
+    construction costs more than their COPY (22 µs a purchase line, a million lines in an
+    import). Only for models without history, which needs the objects."""
+    opts = model._meta
+    if hasattr(opts, "simple_history_manager_attribute"):
+        raise ImproperlyConfigured(f"{model.__name__} has history: use insert_objects.")
+    _copy(opts.db_table, [opts.get_field(name).column for name in fields], rows)
+
+
 def insert_history(model, objs, *, now, by, history_type="+", change_reason=None):
     """The rows simple_history's bulk_history_create would write ("+" created, "~" changed),
     by COPY: every tracked field, dated `now`, by the user `by`, with `change_reason`.

@@ -109,6 +109,9 @@ def result_data(result):
         "error_count": len(result.errors),
         "erased_skipped": [asdict(row) for row in result.erased_skipped],
         "applied": result.applied,
+        # Seconds per step in their order (a JSON object's keys lose it), for
+        # manage.py benchmark_import --job.
+        "timings": list(result.timings.items()),
     }
 
 

@@ -74,6 +74,7 @@ class Plan:
         if self.errors:  # the CSV itself is broken
             return
         self.erased = erased_digests()
+        self.erased_pairs = {}
         for number, raw in sheet.rows():
             self._row(number, raw)
             if progress is not None and number % 1000 == 0:
@@ -86,16 +87,23 @@ class Plan:
         self._count()
 
     def _of_an_erased_customer(self, raw):
-        """The row's customer number or e-mail is one of a customer whose data was erased."""
+        """The row's customer number or e-mail is one of a customer whose data was erased;
+        remembered per pair, since a customer's rows repeat both."""
+        key = raw.get("customer_ref", ""), raw.get("email", "")
+        try:
+            return self.erased_pairs[key]
+        except KeyError:
+            pass
         identifiers = [
-            (ErasedIdentifier.Kind.EXTERNAL_REF, raw.get("customer_ref", "")),
-            (ErasedIdentifier.Kind.EMAIL, raw.get("email", "")),
+            (ErasedIdentifier.Kind.EXTERNAL_REF, key[0]),
+            (ErasedIdentifier.Kind.EMAIL, key[1]),
         ]
-        return any(
+        erased = self.erased_pairs[key] = any(
             (kind, identifier_digest(kind, value)) in self.erased
             for kind, value in identifiers
             if value
         )
+        return erased
 
     def _check(self, number, column, value, parse):
         """parse(value), remembered per distinct value; a problem is recorded for this row."""
@@ -266,9 +274,12 @@ class Plan:
     def _merge(self, number, draft, values, key, target=None):
         """Take over the given values; one that differs from an earlier row's is an error."""
         target = draft.values if target is None else target
-        for name, value in values.items():
-            if value is None or value == "":
-                continue
+        given = {name: value for name, value in values.items() if value is not None and value != ""}
+        if not target:  # the first row of a customer or purchase: nothing to compare with
+            target.update(given)
+            draft.origins.update(dict.fromkeys(given, number))
+            return
+        for name, value in given.items():
             earlier = target.get(name)
             if earlier is None or earlier == "":
                 target[name] = value

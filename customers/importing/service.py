@@ -56,6 +56,9 @@ consent records) while nothing listens to ``purchase_logged``. How:
   times: the follow-ups app plans them in bulk (:mod:`customers.importing.writing`).
 """
 
+import gc
+from contextlib import contextmanager
+
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
@@ -67,6 +70,20 @@ from customers.importing.writing import write
 
 # pg_advisory_xact_lock key: one import at a time (any 64-bit constant unique to this purpose).
 IMPORT_LOCK_KEY = 0x637573745F696D70  # "cust_imp"
+
+
+@contextmanager
+def _without_cycle_collection():
+    """Python's cycle collector paused: each of its runs walks every object alive, and an
+    import keeps millions (drafts, their dicts, the new instances), which cost a quarter of the
+    time for a large file. What the import leaves in cycles is collected once it resumes."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _require_permission(by):
@@ -82,7 +99,8 @@ def preview_import(*, data, by, progress=None):
     _require_permission(by)
     plan = Plan(data, by)
     laps = Laps(plan.result.timings)
-    plan.run(progress)
+    with _without_cycle_collection():
+        plan.run(progress)
     laps.lap("validate")
     return plan.result
 
@@ -96,7 +114,7 @@ def import_purchases(*, data, by, progress=None, before_commit=None):
     done exactly when its import committed)."""
     _require_permission(by)
     try:
-        with transaction.atomic():
+        with _without_cycle_collection(), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
             plan = Plan(data, by, lock=True)

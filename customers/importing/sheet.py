@@ -109,6 +109,9 @@ class Sheet:
         with more (non-empty) cells than the header has columns is an error instead, but is
         counted."""
         width = self.width
+        # One search of the whole text spares three checks per cell of a clean file: CSV
+        # parsing only takes characters away (quotes), so no cell has what the text has not.
+        clean = not has_control_characters(self.text)
         for number, record in self.records():
             self.count += 1
             if len(record) < width:  # spreadsheets may drop empty cells at the end
@@ -124,6 +127,9 @@ class Sheet:
                     continue
                 del record[width:]
             cells = dict(zip(self.names, map(str.strip, record), strict=True))
+            if clean:
+                yield number, cells
+                continue
             # Refused here, at the preview: PostgreSQL's COPY would refuse a NUL only at the
             # confirmation, and the other control characters have no place in a customer record.
             garbled = [name for name, cell in cells.items() if has_control_characters(cell)]

@@ -23,10 +23,12 @@ planning, and the database constraints back them up.
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import BigIntegerField
+from django.db.models.base import DEFERRED
 from django.utils import timezone
 
-from aftersales.bulk import insert_history, insert_objects, update_objects
+from aftersales.bulk import insert_history, insert_objects, insert_rows, update_objects
 from customers.importing.format import CUSTOMER_COLUMNS
 from customers.importing.lookups import equals_any
 from customers.importing.timing import Laps
@@ -47,6 +49,30 @@ CHANGE_REASON = "CSV import"
 CONSENT_NOTE = "import"
 
 
+def instances_of(model):
+    """A function making an unsaved `model` from {attribute name: value}, the other fields at
+    their defaults: positionally, as Model.from_db does, three times faster than keyword
+    arguments (a minute for the 600,000 customers of a million rows). The defaults are taken
+    once, so a callable one (a fresh dict per object) is refused."""
+    fields = model._meta.concrete_fields
+    if any(field.has_default() and callable(field.default) for field in fields):
+        raise ImproperlyConfigured(f"{model.__name__} has a callable default.")
+    template = [DEFERRED if field.generated else field.get_default() for field in fields]
+    index = {field.attname: position for position, field in enumerate(fields)}
+
+    def make(values):
+        row = template.copy()
+        for name, value in values.items():
+            row[index[name]] = value
+        return model(*row)
+
+    return make
+
+
+new_customer = instances_of(Customer)
+new_purchase = instances_of(Purchase)
+
+
 def write(plan):
     """Write everything `plan` (run, without errors) found, inside the caller's transaction."""
     laps = Laps(plan.result.timings)
@@ -55,9 +81,17 @@ def write(plan):
     by_id = by.pk if by is not None else None
     new_purchases = [draft for draft in plan.purchases.values() if not draft.skip]
     identifiers = defaultdict(list)
+    # What customers.services.refresh_last_purchase_dates would find for a new customer: the
+    # newest of its purchases, all of them in the file and none cancelled. Written with the
+    # customer, it spares an UPDATE of every new customer (a minute for a million rows).
+    newest = {}
     for draft in new_purchases:
-        if draft.values.get("identifier"):
-            identifiers[draft.values["customer_ref"]].append(draft.values["identifier"])
+        values = draft.values
+        ref = values["customer_ref"]
+        if values.get("identifier"):
+            identifiers[ref].append(values["identifier"])
+        if ref not in newest or newest[ref] < values["purchase_date"]:
+            newest[ref] = values["purchase_date"]
 
     created = []
     for draft in plan.customers.values():
@@ -65,14 +99,17 @@ def write(plan):
             draft.instance = draft.existing
         elif draft.has_new_purchase:
             # Foreign keys as ids: setting related objects costs more than the insert.
-            customer = Customer(
-                branch_id=draft.branch.pk,
-                salesperson_id=draft.salesperson.pk if draft.salesperson else None,
-                external_ref=draft.ref,
-                created_by_id=by_id,
-                **{CUSTOMER_COLUMNS[column]: value for column, value in draft.values.items()},
-                # The consent columns are named like the Customer fields.
-                **draft.consents,
+            customer = new_customer(
+                {
+                    "branch_id": draft.branch.pk,
+                    "salesperson_id": draft.salesperson.pk if draft.salesperson else None,
+                    "external_ref": draft.ref,
+                    "created_by_id": by_id,
+                    "last_purchase_date": newest[draft.ref],
+                    **{CUSTOMER_COLUMNS[column]: value for column, value in draft.values.items()},
+                    # The consent columns are named like the Customer fields.
+                    **draft.consents,
+                }
             )
             customer.search_text = search_text_for(customer, identifiers[draft.ref])
             draft.instance = customer
@@ -96,29 +133,35 @@ def write(plan):
                 warranty_ends[key] = default_warranty_end(main_category, handover_date)
             warranty_end = warranty_ends[key]
         salesperson = values.get("salesperson")
-        # Customer, branch and category as objects, so that purchase_logged receivers find
-        # them without a query; the other keys as ids.
-        purchases.append(
-            Purchase(
-                customer=plan.customers[values["customer_ref"]].instance,
-                branch=values["branch_code"],
-                salesperson_id=salesperson.pk if salesperson else None,
-                purchase_date=values["purchase_date"],
-                handover_date=handover_date,
-                identifier=values.get("identifier", ""),
-                warranty_end=warranty_end,
-                status=status_for(handover_date, plan.today),
-                total=sum((quantity * price for _p, quantity, price in draft.lines), Decimal()),
-                currency="EUR",
-                main_category=main_category,
-                notes="\n".join(draft.notes),
-                external_ref=draft.ref,
-                created_by_id=by_id,
-                vehicle_id=draft.vehicle_pk,
-                odometer_km=values.get("odometer_km"),
-            )
+        customer = plan.customers[values["customer_ref"]].instance
+        branch = values["branch_code"]
+        purchase = new_purchase(
+            {
+                "customer_id": customer.pk,
+                "branch_id": branch.pk,
+                "salesperson_id": salesperson.pk if salesperson else None,
+                "purchase_date": values["purchase_date"],
+                "handover_date": handover_date,
+                "identifier": values.get("identifier", ""),
+                "warranty_end": warranty_end,
+                "status": status_for(handover_date, plan.today),
+                "total": sum((quantity * price for _p, quantity, price in draft.lines), Decimal()),
+                "currency": "EUR",
+                "main_category_id": main_category.pk,
+                "notes": "\n".join(draft.notes),
+                "external_ref": draft.ref,
+                "created_by_id": by_id,
+                "vehicle_id": draft.vehicle_pk,
+                "odometer_km": values.get("odometer_km"),
+            }
         )
-        draft.instance = purchases[-1]
+        # Customer, branch and category as objects too, so that purchase_logged receivers find
+        # them without a query.
+        purchase.customer = customer
+        purchase.branch = branch
+        purchase.main_category = main_category
+        purchases.append(purchase)
+        draft.instance = purchase
     # A visit of a car bought in the same file needs the car's id: the cars go in first.
     insert_objects(
         Purchase,
@@ -139,44 +182,45 @@ def write(plan):
     )
     laps.lap("purchases")
 
-    insert_objects(
+    insert_rows(
         PurchaseLine,
-        [
-            PurchaseLine(
-                purchase_id=purchase.pk,
-                product_id=product.pk,
-                quantity=quantity,
-                unit_price=price,
-            )
+        ("purchase_id", "product_id", "quantity", "unit_price"),
+        (
+            (purchase.pk, product.pk, quantity, price)
             for purchase, draft in zip(purchases, new_purchases, strict=True)
             for product, quantity, price in draft.lines
-        ],
-        now=now,
+        ),
     )
     laps.lap("lines")
     # Declined work that an imported visit did after all is done (one UPDATE).
     service_history.close_work_done_in(purchases)
     laps.lap("declined work")
-    insert_objects(
+    insert_rows(
         ConsentRecord,
-        [
-            ConsentRecord(
-                customer_id=draft.instance.pk,
-                channel=channel,
-                granted=granted,
-                source=ConsentRecord.Source.WRITTEN,
-                recorded_at=now,
-                recorded_by_id=by_id,
-                note=CONSENT_NOTE,
+        ("customer_id", "channel", "granted", "source", "recorded_at", "recorded_by_id", "note"),
+        (
+            (
+                draft.instance.pk,
+                channel,
+                granted,
+                ConsentRecord.Source.WRITTEN,
+                now,
+                by_id,
+                CONSENT_NOTE,
             )
             for draft in plan.customers.values()
             if draft.instance is not None
             for channel, granted in draft.new_consents
-        ],
-        now=now,
+        ),
     )
     laps.lap("consents")
-    refresh_last_purchase_dates({purchase.customer_id for purchase in purchases})
+    refresh_last_purchase_dates(
+        [
+            draft.existing.pk
+            for draft in plan.customers.values()
+            if draft.existing is not None and draft.has_new_purchase
+        ]
+    )
     laps.lap("last purchase dates")
     # One announcement for the batch: receivers plan in bulk (a per-purchase signal cost
     # 2 ms each, minutes for a large file).
