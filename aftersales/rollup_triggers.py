@@ -9,10 +9,33 @@ rows they share in the same order and cannot deadlock on them.
 """
 
 from dataclasses import dataclass
+from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.db import connection, transaction
 
 _EVENTS = ("insert", "update", "delete")
+
+# A moment's day in the project's time zone, the days and months of the roll-ups (as the
+# dashboards' periods are). The zone is written into the function, so that the triggers need no
+# setting; the nightly rebuilds write it again, so a changed TIME_ZONE is followed by the next
+# night.
+_LOCAL_DAY = """
+CREATE OR REPLACE FUNCTION aftersales_local_day(moment timestamptz) RETURNS date
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT (moment AT TIME ZONE '{zone}')::date
+$$;
+"""
+
+
+def local_day_function():
+    zone = settings.TIME_ZONE
+    # Written into SQL: only a real zone name, which has no quote in it.
+    if zone not in available_timezones():
+        raise ValueError(f"TIME_ZONE {zone!r} is not a time zone.")
+    return _LOCAL_DAY.format(zone=zone)
+
+
 _REFERENCING = {
     "insert": "NEW TABLE AS new_rows",
     "delete": "OLD TABLE AS old_rows",
@@ -91,9 +114,9 @@ CREATE TRIGGER {self.name}_{event} AFTER {event.upper()} ON {self.source}
 
 
 @transaction.atomic
-def rebuild(name, *targets, prepare=""):
-    """A roll-up again from its source (the nightly ticks): `prepare` first (SQL), then the
-    `targets` emptied in order and `<name>_refill()`.
+def rebuild(name, *targets):
+    """A roll-up again from its source (the nightly ticks): the local-day function written
+    again, the `targets` emptied in order and `<name>_refill()`.
 
     The table locks make writers' triggers wait and then add their change to the new rows, and
     a writer that already changed a roll-up row is waited for, so nothing is lost or counted
@@ -101,8 +124,7 @@ def rebuild(name, *targets, prepare=""):
     to zero by the first one's deletes, cleared, then filled again from its new rows."""
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {', '.join(targets)} IN EXCLUSIVE MODE")
-        if prepare:
-            cursor.execute(prepare)
+        cursor.execute(local_day_function())
         for target in targets:
             cursor.execute(f"DELETE FROM {target}")  # noqa: S608  # nosec B608 (our table names)
         cursor.execute(f"SELECT {name}_refill()")

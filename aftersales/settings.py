@@ -351,10 +351,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followups.tasks.refresh_offer_rollups",
         "schedule": crontab(hour=3, minute=45),
     },
-    # The scorecards' follow-up adherence roll-up: kept by triggers as follow-ups change, rebuilt
-    # each night so that a branch's changed time zone is taken into account.
-    "adherence-rollup": {
-        "task": "followups.tasks.refresh_adherence_rollup",
+    # The follow-up adherence and survey roll-ups of the scorecards and the dashboard: kept by
+    # triggers as follow-ups and answers change, rebuilt each night so that a branch's changed
+    # time zone or a purchase's changed salesperson is taken into account.
+    "followup-rollups": {
+        "task": "followups.tasks.refresh_rollups",
         "schedule": crontab(hour=3, minute=55),
     },
     # Candidates past their retention period (CANDIDATE_RETENTION_MONTHS) are erased once a day.

@@ -157,8 +157,9 @@ def followup_adherence(user, *, start, end, branch=None, assignee=None):
     )
 
 
-def rebuild_adherence():
-    """The adherence roll-up again from the raw follow-ups (the nightly tick): the triggers'
-    definition (migration followups 0010) refilling it, which also follows a branch's changed
-    time zone."""
+def rebuild_rollups():
+    """The adherence and survey roll-ups again from the raw follow-ups and answers (the nightly
+    tick), by their triggers' definitions (migrations followups 0010, 0011): this also follows
+    a branch's changed time zone and a surveyed purchase's changed salesperson or category."""
     rollup_triggers.rebuild("followups_adherence", "followups_adherenceday")
+    rollup_triggers.rebuild("followups_survey_day", "followups_surveyday")

@@ -471,7 +471,7 @@ class AdherenceDay(models.Model):
 
     The database keeps it: statement triggers on follow-ups add every insert, change and delete
     here, whichever statement made it (services, COPY, cascades; migration 0010), and the
-    nightly tick rebuilds it from the follow-ups (followups.figures.rebuild_adherence), which
+    nightly tick rebuilds it from the follow-ups (followups.figures.rebuild_rollups), which
     also catches a branch's changed time zone. Open ones are one outcome: which of them are
     overdue depends on the day they are read.
     """
@@ -625,6 +625,68 @@ class SurveyResponse(models.Model):
     @property
     def is_low(self):
         return self.nps <= 6 or min(self.satisfaction_purchase, self.satisfaction_handover) <= 2
+
+
+# A survey answer's net promoter class: 9–10 promotes, 0–6 detracts (the dashboard, the
+# scorecards and the survey roll-up's triggers, migration followups 0011).
+PROMOTER_FROM, DETRACTOR_UNTIL = 9, 6
+
+
+class SurveyDay(models.Model):
+    """Survey answers per day given (in the project's time zone), branch and the purchase's
+    dimensions: its main category, its salesperson (the staff scorecards) and the dashboard's
+    seller (its salesperson, else the customer's), with their counts and sums. The dissonance
+    dashboard and the scorecards add these up instead of joining every answer to its purchase.
+
+    Triggers on the answers keep it (migration followups 0011); the nightly tick rebuilds it,
+    which also follows a purchase's changed salesperson or category and a moved invitation."""
+
+    day = models.DateField()
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    # No constraints: the answer's own references decide; a roll-up row only counts them.
+    category = models.ForeignKey(
+        ProductCategory,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    answers = models.IntegerField(default=0)
+    promoters = models.IntegerField(default=0)
+    detractors = models.IntegerField(default=0)
+    nps_sum = models.IntegerField(default=0)
+    purchase_sum = models.IntegerField(default=0)
+    handover_sum = models.IntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily survey roll-up")
+        verbose_name_plural = _("daily survey roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "branch", "category", "salesperson", "seller"],
+                name="survey_day_key",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day}: {self.answers}"
 
 
 # Cross-selling's tables live in their domain package (followups/offers); imported here so that

@@ -62,8 +62,8 @@ def refresh_offer_rollups():
 
 
 @shared_task(acks_late=True, **LONG_RUN)
-def refresh_adherence_rollup():
-    return figures.rebuild_adherence()
+def refresh_rollups():
+    figures.rebuild_rollups()
 
 
 @shared_task(acks_late=True, soft_time_limit=30 * 60, time_limit=35 * 60)

@@ -54,7 +54,13 @@ from aftersales.roles import Role
 from aftersales.translated import localized
 from customers.models import Customer, ProductCategory, Purchase
 from customers.selectors import search_query
-from followups.models import SurveyInvitation, SurveyResponse
+from followups.models import (
+    DETRACTOR_UNTIL,
+    PROMOTER_FROM,
+    SurveyDay,
+    SurveyInvitation,
+    SurveyResponse,
+)
 from quality import scoring
 from quality import texts as quality_texts
 from quality.models import (
@@ -77,7 +83,6 @@ TOP_COMPLAINT_CATEGORIES = 8
 TOP_REASONS = 3
 # People a purchase can be credited to (managers close deals too, see seed_demo).
 SELLER_ROLES = (Role.SALES, Role.MANAGER)
-PROMOTER_FROM, DETRACTOR_UNTIL = 9, 6
 LEVEL_STYLES = {
     Level.CRITICAL: "danger",
     Level.HIGH: "warning",
@@ -374,11 +379,18 @@ def complaint_figures(user, filters, now):
 
 
 def survey_figures(user, filters):
-    """One query: answers, promoters and detractors of the period."""
-    return survey_answers(user, filters).aggregate(
-        surveys=Count("pk"),
-        promoters=Count("pk", filter=Q(nps__gte=PROMOTER_FROM)),
-        detractors=Count("pk", filter=Q(nps__lte=DETRACTOR_UNTIL)),
+    """One query over the daily survey roll-up (SurveyDay): answers, promoters and detractors
+    of the period."""
+    days = _with_dimensions(
+        SurveyDay.objects.visible_to(user).filter(day__range=(filters.start, filters.end)),
+        filters,
+        category="category",
+        salesperson="seller",
+    )
+    return days.aggregate(
+        surveys=Coalesce(Sum("answers"), 0),
+        promoters=Coalesce(Sum("promoters"), 0),
+        detractors=Coalesce(Sum("detractors"), 0),
     )
 
 

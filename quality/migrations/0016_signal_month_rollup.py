@@ -3,8 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from aftersales.rollup_triggers import Rollup
-from quality.rollups import local_day_functions
+from aftersales.rollup_triggers import Rollup, local_day_function
 
 # The points a signal adds to its customer's score, as quality.scoring weighs them: the product
 # category's involvement, and more weight in the first 90 days after handover (the signal's day
@@ -40,16 +39,24 @@ SIGNAL_MONTHS = Rollup(
 )
 
 
+# A signal's month: the first day of its month in the project's time zone.
+MONTH = """
+CREATE FUNCTION quality_signal_month(occurred_at timestamptz) RETURNS date
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT date_trunc('month', aftersales_local_day(occurred_at))::date
+$$;
+"""
+
+
 def triggers(apps, schema_editor):
-    schema_editor.execute(local_day_functions())
-    schema_editor.execute(ADDED + SIGNAL_MONTHS.triggers())
+    schema_editor.execute(local_day_function())
+    schema_editor.execute(MONTH + ADDED + SIGNAL_MONTHS.triggers())
 
 
 UNTRIGGERS = (
     SIGNAL_MONTHS.untriggers()
     + "DROP FUNCTION quality_signal_added(integer, varchar, timestamptz, date);"
     + "DROP FUNCTION quality_signal_month(timestamptz);"
-    + "DROP FUNCTION quality_local_day(timestamptz);"
 )
 
 

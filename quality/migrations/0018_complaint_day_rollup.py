@@ -14,7 +14,7 @@ COMPLAINT_DAYS = Rollup(
     sums=("complaints", "open_complaints"),
     # Open: quality.models.OPEN_COMPLAINT_STATUSES (tests/quality/test_dashboard_rollups.py).
     rows="""
-        SELECT quality_local_day(r.received_at) AS day, r.branch_id, r.category_id,
+        SELECT aftersales_local_day(r.received_at) AS day, r.branch_id, r.category_id,
             r.product_category_id, r.responsible_salesperson_id AS salesperson_id, r.nature,
             {sign} AS complaints,
             {sign} * (r.status IN ('new', 'acknowledged', 'in_progress'))::int AS open_complaints

@@ -36,7 +36,7 @@ from aftersales.access import sees_all_branches, visible_branch_ids
 from aftersales.models import Branch
 from aftersales.roles import BRANCH_ROLES, CUSTOMER_FACING_ROLES
 from followups.figures import Adherence, followup_adherence
-from followups.models import SurveyInvitation, SurveyResponse
+from followups.models import SurveyDay
 from quality.models import ComplaintDay
 from staff.mystery.models import MysteryShopResult
 from staff.people import figures as staff_figures
@@ -47,8 +47,6 @@ from staff.people.services import STAFF_ATTENTION_CATEGORY
 PERIOD_MONTHS = (3, 6, 12)
 DEFAULT_PERIOD_MONTHS = 12
 LAST_RESULTS = 5
-PROMOTER_FROM = 9
-DETRACTOR_UNTIL = 6
 TENTH = Decimal("0.1")
 
 
@@ -432,27 +430,25 @@ def _complaints(viewer, period, *, people=None, branch=None):
 
 
 def _satisfaction(viewer, period, *, people=None, branch=None):
-    """One query: survey answers of the period per salesperson of the surveyed purchase."""
-    answers = SurveyResponse.objects.filter(
-        invitation__in=SurveyInvitation.objects.visible_to(viewer),
-        created_at__gte=period.start_at,
-        created_at__lt=period.end_at,
-    )
+    """One query over the daily survey roll-up (followups' SurveyDay): survey answers of the
+    period per salesperson of the surveyed purchase."""
+    days = SurveyDay.objects.visible_to(viewer).filter(day__range=(period.start, period.end))
     if people is not None:
-        answers = answers.filter(invitation__purchase__salesperson__in=people)
+        days = days.filter(salesperson__in=people)
     if branch is not None:
-        answers = answers.filter(invitation__branch=branch)
+        days = days.filter(branch=branch)
     groups = (
-        answers.order_by()
-        .values(person=F("invitation__purchase__salesperson"))
+        days.order_by()
+        .values(person=F("salesperson"))
         .annotate(
-            count=Count("pk"),
-            promoters=Count("pk", filter=Q(nps__gte=PROMOTER_FROM)),
-            detractors=Count("pk", filter=Q(nps__lte=DETRACTOR_UNTIL)),
-            nps_sum=Sum("nps"),
-            purchase_sum=Sum("satisfaction_purchase"),
-            handover_sum=Sum("satisfaction_handover"),
+            count=Sum("answers"),
+            promoters=Sum("promoters"),
+            detractors=Sum("detractors"),
+            nps_sum=Sum("nps_sum"),
+            purchase_sum=Sum("purchase_sum"),
+            handover_sum=Sum("handover_sum"),
         )
+        .filter(count__gt=0)
     )
     per_person, total = {}, Satisfaction()
     for row in groups:

@@ -12,7 +12,7 @@ from django.db import connection
 
 from aftersales.bulk import insert_objects
 from aftersales.models import Branch, User
-from followups.figures import rebuild_adherence
+from followups.figures import rebuild_rollups
 from followups.models import AdherenceDay, FollowUp
 from tests.aftersales.factories import BranchFactory, UserFactory
 from tests.customers.factories import CustomerFactory
@@ -133,12 +133,12 @@ def test_the_nightly_rebuild_gives_the_same_rows_and_follows_a_new_time_zone(bra
     generator = random.Random(3)
     random_followups(generator, branches, people, 40)
     kept = rolled_up()
-    rebuild_adherence()
+    rebuild_rollups()
     assert rolled_up() == kept == expected()
 
     # A branch's zone is changed: a completion late in the evening may land on another day.
     Branch.objects.filter(pk=branches[0].pk).update(time_zone="Pacific/Auckland")
-    rebuild_adherence()
+    rebuild_rollups()
     assert rolled_up() == expected()
 
 
