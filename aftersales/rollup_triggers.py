@@ -71,7 +71,7 @@ class Rollup:
             f"{column} = {self.target}.{column} + EXCLUDED.{column}" for column in self.sums
         )
         key = ", ".join(self.key)
-        return f"{self._grouped(rows)} ON CONFLICT ({key}) DO UPDATE SET {updates}"
+        return f"{self._grouped(rows)} ON CONFLICT ({key}) DO UPDATE SET {updates}"  # nosec B608 (our own names)
 
     def _changes(self, event):
         old = self.rows.format(table="old_rows", sign=-1)

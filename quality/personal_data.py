@@ -12,6 +12,7 @@ from quality.models import (
     DissonanceScore,
     DissonanceSignal,
     InvoiceSample,
+    SignalMonth,
 )
 
 register(Complaint, path="customer")
@@ -23,6 +24,8 @@ register(ComplaintAttachment, path="complaint__customer", delete=True)
 register(ClusterComplaint, path="complaint__customer")
 register(DissonanceSignal, path="customer")
 register(DissonanceScore, path="customer")
+# The dashboard trend's counts per customer and month: numbers only, kept as the signals are.
+register(SignalMonth, path="customer")
 register(CommunicationSample, path="customer")
 register(InvoiceSample, path="purchase__customer")
 register(CampaignContact, path="customer")
