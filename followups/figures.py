@@ -99,7 +99,7 @@ def followup_adherence(user, *, start, end, branch=None, assignee=None):
     if assignee is not None:
         days = days.filter(assignee=assignee)
 
-    def total(**conditions):
+    def counted(**conditions):
         return Coalesce(Sum("followups", filter=Q(**conditions)), 0)
 
     Outcome = AdherenceDay.Outcome
@@ -114,11 +114,11 @@ def followup_adherence(user, *, start, end, branch=None, assignee=None):
             "assignee__last_name",
         )
         .annotate(
-            on_time=total(outcome=Outcome.ON_TIME),
-            late=total(outcome=Outcome.LATE),
-            missed=total(outcome=Outcome.MISSED),
-            overdue=total(outcome=Outcome.OPEN, due_date__lt=today),
-            pending=total(outcome=Outcome.OPEN, due_date__gte=today),
+            on_time=counted(outcome=Outcome.ON_TIME),
+            late=counted(outcome=Outcome.LATE),
+            missed=counted(outcome=Outcome.MISSED),
+            overdue=counted(outcome=Outcome.OPEN, due_date__lt=today),
+            pending=counted(outcome=Outcome.OPEN, due_date__gte=today),
         )
     )
     people, branches = {}, {}
