@@ -9,6 +9,7 @@ caller can see, so another branch's customer is "does not exist" (400), never a 
 
 from django.db.models import BooleanField, Case, Prefetch, Value, When
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -20,6 +21,7 @@ from rest_framework.views import APIView
 from aftersales.api import (
     STAFF_WITH_MODEL_PERMISSIONS,
     IsStaffMember,
+    LeanRepresentation,
     VisiblePrimaryKeyRelatedField,
 )
 from aftersales.models import Branch, User
@@ -70,7 +72,7 @@ def with_breached(complaints):
 # --- complaints ----------------------------------------------------------------------------------
 
 
-class TimeLeftSerializer(serializers.Serializer):
+class TimeLeftSerializer(LeanRepresentation, serializers.Serializer):
     deadline = serializers.ChoiceField(
         source="kind",
         choices=[("acknowledge", _("acknowledge")), ("resolve", _("resolve"))],
@@ -81,7 +83,7 @@ class TimeLeftSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class ComplaintSerializer(LeanRepresentation, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.display_name", read_only=True)
     branch_name = serializers.CharField(source="branch.name", read_only=True)
     category_name = serializers.StringRelatedField(source="category", read_only=True)
@@ -134,7 +136,12 @@ class ComplaintSerializer(serializers.ModelSerializer):
     @extend_schema_field(TimeLeftSerializer(allow_null=True))
     def get_time_left(self, complaint):
         left = selectors.time_left(complaint)
-        return None if left is None else TimeLeftSerializer(left).data
+        return None if left is None else self._time_left.to_representation(left)
+
+    @cached_property
+    def _time_left(self):
+        # One for the whole page: a serializer of its own per row cost more than the row.
+        return TimeLeftSerializer()
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
@@ -436,7 +443,7 @@ class ComplaintViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 # --- dissonance scores ---------------------------------------------------------------------------
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(LeanRepresentation, serializers.Serializer):
     signal = serializers.IntegerField(help_text=_("Id of the dissonance signal."))
     kind = serializers.ChoiceField(choices=DissonanceSignal.Kind.choices)
     summary = serializers.CharField(
@@ -461,7 +468,7 @@ class DissonanceScoreListSerializer(serializers.ListSerializer):
         return super().to_representation(scores)
 
 
-class DissonanceCustomerSerializer(serializers.ModelSerializer):
+class DissonanceCustomerSerializer(LeanRepresentation, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.display_name", read_only=True)
     salesperson = serializers.PrimaryKeyRelatedField(source="customer.salesperson", read_only=True)
     salesperson_name = serializers.StringRelatedField(source="customer.salesperson")
