@@ -198,16 +198,18 @@ class LeanRepresentation:
 
     DRF looks every value up through `fields.get_attribute`, which asks for each step of a
     field's source whether the object is a Mapping (an ABC check) and whether the value is a
-    simple callable (signature inspection): about three quarters of a 50-row list's serializing
-    time. Here each field gets a reader, planned once per serializer instance: a plain attribute
-    chain over model instances to a value that is not callable, or for a related field by its
-    primary key, the attribute that `serializable_value` reads. Whatever the plan cannot vouch
-    for (an object that is not a model instance or is None on the way, a callable, a lookup that
-    raises) is handed to DRF's own code for that field and row, so the answer never differs.
+    simple callable (signature inspection): a third of the CPU of serializing a page of 50
+    customers. Here each field gets a reader, planned once per serializer instance: a plain
+    attribute chain over model instances to a value that is not callable, or for a related field
+    by its primary key, the attribute that `serializable_value` reads. Whatever the plan cannot
+    vouch for (an object that is not a model instance or is None on the way, a callable, a
+    lookup that raises) is handed to DRF's own code for that field and row, so the answer never
+    differs.
 
     The fields themselves are built from the model once per class and copied for each
     serializer (as DRF copies declared fields), instead of being worked out from the model's
-    fields on every request: for serializers whose fields do not depend on the request.
+    fields on every request (1.1 ms against 0.3 for a customer): for serializers whose fields do
+    not depend on the request.
     """
 
     def get_fields(self):
