@@ -1,9 +1,14 @@
-from django.core.exceptions import RequestDataTooBig
+import copy
+
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import mixins, permissions, routers, serializers, status, viewsets
+from rest_framework.fields import Field, SkipField
+from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField, RelatedField
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -182,3 +187,127 @@ class BranchField(VisiblePrimaryKeyRelatedField):
             ),
             **kwargs,
         )
+
+
+# --- output --------------------------------------------------------------------------------------
+
+
+class LeanRepresentation:
+    """A serializer mixin: the same output as DRF's `Serializer.to_representation`, field by field,
+    at a fraction of its cost.
+
+    DRF looks every value up through `fields.get_attribute`, which asks for each step of a
+    field's source whether the object is a Mapping (an ABC check) and whether the value is a
+    simple callable (signature inspection): a third of the CPU of serializing a page of 50
+    customers. Here each field gets a reader, planned once per serializer instance: a plain
+    attribute chain over model instances to a value that is not callable, or for a related field
+    by its primary key, the attribute that `serializable_value` reads. Whatever the plan cannot
+    vouch for (an object that is not a model instance or is None on the way, a callable, a
+    lookup that raises) is handed to DRF's own code for that field and row, so the answer never
+    differs.
+
+    The fields themselves are built from the model once per class and copied for each
+    serializer (as DRF copies declared fields), instead of being worked out from the model's
+    fields on every request (1.1 ms against 0.3 for a customer): for serializers whose fields do
+    not depend on the request.
+    """
+
+    def get_fields(self):
+        built = _built_fields.get(type(self))
+        if built is None:
+            built = _built_fields[type(self)] = super().get_fields()
+        return copy.deepcopy(built)
+
+    def to_representation(self, instance):
+        plan = self.__dict__.get("_lean_plan")
+        if plan is None:
+            plan = self._lean_plan = [
+                (field.field_name, _reader(field)) for field in self._readable_fields
+            ]
+        representation = {}
+        for name, read in plan:
+            try:
+                representation[name] = read(instance)
+            except SkipField:
+                continue
+        return representation
+
+
+_built_fields = {}
+
+
+def _reader(field):
+    """A function of the instance giving the field's value as DRF's loop would put it in the
+    answer (raising SkipField where DRF leaves the field out)."""
+    by_drf = _drf_reader(field)
+    field_class = type(field)
+    if isinstance(field, RelatedField):
+        if field_class.get_attribute is not RelatedField.get_attribute:
+            return by_drf
+        if field.use_pk_only_optimization():
+            if (
+                field.source_attrs
+                and field_class.to_representation is PrimaryKeyRelatedField.to_representation
+                and field.pk_field is None
+            ):
+                return _primary_key_reader(field.source_attrs, by_drf)
+            return by_drf
+    elif field_class.get_attribute is not Field.get_attribute:
+        return by_drf
+    return _chain_reader(field.source_attrs, field.to_representation, by_drf)
+
+
+def _drf_reader(field):
+    def read(instance):
+        attribute = field.get_attribute(instance)
+        check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+        return None if check_for_none is None else field.to_representation(attribute)
+
+    return read
+
+
+def _follow(instance, attrs):
+    """The value at the end of `attrs`, followed from a model instance through model instances;
+    _UNSURE where DRF's lookup could take another turn (a mapping's key, a call)."""
+    value = instance
+    for attr in attrs:
+        if not isinstance(value, Model):
+            return _UNSURE
+        value = getattr(value, attr)
+        if callable(value):
+            return _UNSURE
+    return value
+
+
+_UNSURE = object()
+
+
+def _chain_reader(attrs, represent, by_drf):
+    def read(instance):
+        try:
+            value = _follow(instance, attrs)
+        except (AttributeError, KeyError, ObjectDoesNotExist):
+            return by_drf(instance)
+        if value is _UNSURE:
+            return by_drf(instance)
+        return None if value is None else represent(value)
+
+    return read
+
+
+def _primary_key_reader(attrs, by_drf):
+    path, last = attrs[:-1], attrs[-1]
+
+    def read(instance):
+        try:
+            owner = _follow(instance, path)
+            if not isinstance(owner, Model):
+                return by_drf(instance)
+            value = owner.serializable_value(last)
+        except (AttributeError, KeyError, ObjectDoesNotExist):
+            return by_drf(instance)
+        if callable(value):
+            return by_drf(instance)
+        return getattr(value, "pk", value)
+
+    return read

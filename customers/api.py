@@ -19,6 +19,7 @@ from aftersales import selectors as organisation
 from aftersales.api import (
     STAFF_WITH_MODEL_PERMISSIONS,
     BranchField,
+    LeanRepresentation,
     VisiblePrimaryKeyRelatedField,
 )
 from aftersales.models import Branch, User
@@ -211,7 +212,7 @@ class ConsentRecordSerializer(serializers.ModelSerializer):
         read_only_fields = ["recorded_at", "recorded_by"]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(LeanRepresentation, serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
     branch = VisiblePrimaryKeyRelatedField(
         queryset=Branch.objects.all(),
@@ -401,7 +402,7 @@ class CustomerViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 # --- purchases -----------------------------------------------------------------------------------
 
 
-class PurchaseLineSerializer(serializers.ModelSerializer):
+class PurchaseLineSerializer(LeanRepresentation, serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name", read_only=True)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
@@ -410,7 +411,7 @@ class PurchaseLineSerializer(serializers.ModelSerializer):
         fields = ["id", "product", "product_name", "quantity", "unit_price", "amount"]
 
 
-class PurchaseSerializer(serializers.ModelSerializer):
+class PurchaseSerializer(LeanRepresentation, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.display_name", read_only=True)
     lines = PurchaseLineSerializer(many=True, read_only=True)
     mileage = MileageField(

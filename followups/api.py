@@ -16,7 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS
+from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, LeanRepresentation
 from aftersales.filters import StrictFilterBackend
 from aftersales.models import Branch, User
 from aftersales.translated import translated
@@ -63,7 +63,7 @@ class FollowUpListSerializer(serializers.ListSerializer):
         )
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(LeanRepresentation, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.display_name", read_only=True)
     branch_name = serializers.CharField(source="branch.name", read_only=True)
     assignee_name = serializers.StringRelatedField(source="assignee", read_only=True)
