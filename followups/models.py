@@ -449,6 +449,16 @@ class FollowUp(models.Model):
             self.instructions_code, self.text_params, source=self, fallback=self.instructions
         )
 
+    # Long lists (the inbox's 75 rows) name the channel and kind of every row: the enums' labels
+    # directly, as get_FOO_display rebuilds a dict of the field's choices on every call.
+    @property
+    def channel_label(self):
+        return ContactChannel(self.channel).label
+
+    @property
+    def kind_label(self):
+        return StepKind(self.kind).label
+
     @property
     def is_open(self):
         return self.status == self.Status.OPEN
