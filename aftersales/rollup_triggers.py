@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from zoneinfo import available_timezones
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 _EVENTS = ("insert", "update", "delete")
 
@@ -41,6 +41,16 @@ _REFERENCING = {
     "delete": "OLD TABLE AS old_rows",
     "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
 }
+
+
+def counted_reference(to, *, null=False):
+    """A roll-up's key column that names a row it counts by (a person, a category, a customer):
+    no constraint and no cascade. The source row's own reference decides; when the referenced
+    row goes, the source's change (a SET NULL, a delete) moves the counts by the trigger, and a
+    constraint would refuse the moment in between."""
+    return models.ForeignKey(
+        to, on_delete=models.DO_NOTHING, db_constraint=False, null=null, related_name="+"
+    )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from aftersales import texts
 from aftersales.access import BranchScopedQuerySet
 from aftersales.holiday_regions import canonical_region, split_region
 from aftersales.models import Branch
+from aftersales.rollup_triggers import counted_reference
 from customers.models import Customer, InvolvementLevel, ProductCategory, Purchase
 
 WEEKDAYS = [
@@ -494,15 +495,7 @@ class AdherenceDay(models.Model):
 
     due_date = models.DateField()
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
-    # No constraint: a deleted user's rows go to nobody through the follow-ups' SET NULL (the
-    # trigger moves them), and a constraint would refuse the moment in between.
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        related_name="+",
-    )
+    assignee = counted_reference(settings.AUTH_USER_MODEL, null=True)
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     followups = models.IntegerField(default=0)
 
@@ -653,28 +646,9 @@ class SurveyDay(models.Model):
 
     day = models.DateField()
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
-    # No constraints: the answer's own references decide; a roll-up row only counts them.
-    category = models.ForeignKey(
-        ProductCategory,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        related_name="+",
-    )
-    salesperson = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        related_name="+",
-    )
-    seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        related_name="+",
-    )
+    category = counted_reference(ProductCategory, null=True)
+    salesperson = counted_reference(settings.AUTH_USER_MODEL, null=True)
+    seller = counted_reference(settings.AUTH_USER_MODEL, null=True)
     answers = models.IntegerField(default=0)
     promoters = models.IntegerField(default=0)
     detractors = models.IntegerField(default=0)

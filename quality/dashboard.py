@@ -817,6 +817,8 @@ def signal_figures(user, filters, *, months, now):
     trend_start = local_midnight(months[0])
     in_period = Q(occurred_at__gte=filters.start_at, occurred_at__lt=filters.end_at)
     in_trend = Value(False) if rolled_up else Q(occurred_at__gte=trend_start)
+    # Only the trend weighs the signals; the roll-up has done it for the unfiltered one.
+    added = Value(0, output_field=DecimalField()) if rolled_up else _points_added()
     since = filters.start_at if rolled_up else min(trend_start, filters.start_at)
     signals = (
         signals_in_scope(user, filters)
@@ -837,7 +839,7 @@ def signal_figures(user, filters, *, months, now):
             s_month=TruncMonth("occurred_at"),
             s_in_period=ExpressionWrapper(in_period, output_field=BooleanField()),
             s_in_trend=ExpressionWrapper(in_trend, output_field=BooleanField()),
-            s_added=_points_added(),
+            s_added=added,
         )
         .values(
             "s_branch",

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from aftersales import texts
 from aftersales.access import BranchScopedQuerySet
 from aftersales.models import Branch
+from aftersales.rollup_triggers import counted_reference
 from aftersales.storage import private_storage
 from customers.models import Customer, Purchase
 from followups.models import FollowUp, SurveyResponse
@@ -465,11 +466,7 @@ class SignalMonth(models.Model):
 
     month = models.DateField()
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
-    # No constraint: an erased or merged customer's signals are moved or deleted first (the
-    # trigger takes their counts away), and a constraint would refuse the moment in between.
-    customer = models.ForeignKey(
-        Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    customer = counted_reference(Customer)
     signals = models.IntegerField(default=0)
     points = models.IntegerField(default=0)
     # Exact (weights times factors of one decimal each), so that change by change adds up to
@@ -524,24 +521,9 @@ class ComplaintDay(models.Model):
 
     day = models.DateField()
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
-    # No constraints: the complaint's own references decide; a roll-up row only counts them.
-    category = models.ForeignKey(
-        ComplaintCategory, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    product_category = models.ForeignKey(
-        "customers.ProductCategory",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        related_name="+",
-    )
-    salesperson = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        related_name="+",
-    )
+    category = counted_reference(ComplaintCategory)
+    product_category = counted_reference("customers.ProductCategory", null=True)
+    salesperson = counted_reference(settings.AUTH_USER_MODEL, null=True)
     nature = models.CharField(max_length=10, choices=Nature.choices)
     complaints = models.IntegerField(default=0)
     # Of them, those open now (OPEN_COMPLAINT_STATUSES): the staff scorecards show them.
