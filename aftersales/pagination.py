@@ -5,6 +5,10 @@ An exact COUNT(*) over every customer a manager of several branches sees reads a
 (165 ms at a million customers, more than the page itself). A list's total is therefore exact up
 to EXACT_COUNT_LIMIT, counted over a LIMITed subquery that stops there, and above it PostgreSQL's
 own estimate of the query's rows (EXPLAIN, from the table statistics), shown as "about ...".
+
+The limit is a thousand: counting up to 10,000 index entries took 7.5 ms of the database's CPU
+on every call of the customer list at a million customers, a third of what the rest of the
+request cost it, for a total that only matters while a user might page to the end.
 """
 
 from django.core.paginator import Paginator
@@ -13,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 
-EXACT_COUNT_LIMIT = 10_000
+EXACT_COUNT_LIMIT = 1_000
 
 
 def estimated_rows(queryset):

@@ -117,6 +117,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # here for any other): our queries run for milliseconds, compiling one whose estimate passes
 # jit_above_cost takes hundreds. Passed at connect time, so it costs no query.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Prepared statements only where the code asks for them (aftersales.prepared: the lookups of
+# nearly every request). Django's cursors bind parameters on the client and never prepare; a
+# threshold no query reaches keeps psycopg from preparing on its own. A connection pooler in
+# transaction mode (PgBouncer) would need its prepared-statement support turned on.
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "aftersales.User"

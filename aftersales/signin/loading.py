@@ -16,6 +16,7 @@ from django.db.models import CharField, OuterRef, Value
 from django.db.models.functions import Concat
 
 from aftersales.models import Branch
+from aftersales.prepared import PreparedLookup
 
 
 def _permission_names(permissions):
@@ -53,12 +54,20 @@ def prime(user, loaded):
     return user
 
 
+# Every page's user (compiled once and prepared, as the API's token: aftersales.prepared).
+_user_with_access = PreparedLookup(
+    lambda user_id: get_user_model()._default_manager.annotate(**access_annotations()).filter(
+        pk=user_id
+    ),
+    placeholder=-(2**62),
+)
+
+
 class AccessLoadingBackend(ModelBackend):
     """Django's model backend, loading a session's user together with their access."""
 
     def get_user(self, user_id):
-        user = get_user_model()._default_manager.annotate(**access_annotations()).filter(pk=user_id)
-        user = user.first()
+        user = _user_with_access.get(user_id)
         if user is None or not self.user_can_authenticate(user):
             return None
         return prime(user, user)
