@@ -16,9 +16,11 @@ LAST_USED_PRECISION = timedelta(minutes=5)
 # The token of a key's hash with its user and the user's access, compiled once and prepared
 # (building and planning its four subqueries was most of authenticating).
 _token_with_access = PreparedLookup(
-    lambda key_hash: ApiToken.objects.select_related("user")
-    .annotate(**access_annotations("user_id"))
-    .filter(key_hash=key_hash),
+    lambda key_hash: (
+        ApiToken.objects.select_related("user")
+        .annotate(**access_annotations("user_id"))
+        .filter(key_hash=key_hash)
+    ),
     placeholder=hash_key("placeholder"),
 )
 

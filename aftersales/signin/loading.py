@@ -56,8 +56,8 @@ def prime(user, loaded):
 
 # Every page's user (compiled once and prepared, as the API's token: aftersales.prepared).
 _user_with_access = PreparedLookup(
-    lambda user_id: get_user_model()._default_manager.annotate(**access_annotations()).filter(
-        pk=user_id
+    lambda user_id: (
+        get_user_model()._default_manager.annotate(**access_annotations()).filter(pk=user_id)
     ),
     placeholder=-(2**62),
 )

@@ -68,7 +68,7 @@ def test_the_lookup_is_a_prepared_statement_logged_with_its_values(owner):
     assert len(queries) == 2
     assert hash_key(key) in queries[0]["sql"]
     assert "%s" not in queries[0]["sql"]
-    prepared = [statement for statement in _prepared_statements() if "aftersales_apitoken" in statement]
+    prepared = [sql for sql in _prepared_statements() if "aftersales_apitoken" in sql]
     assert len(prepared) == 1  # planned for the connection once, run twice
     assert "$" in prepared[0]
 
