@@ -1,15 +1,19 @@
 import copy
+from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import mixins, permissions, routers, serializers, status, viewsets
-from rest_framework.fields import Field, SkipField
+from rest_framework import ISO_8601, mixins, permissions, routers, serializers, status, viewsets
+from rest_framework.fields import DateTimeField, Field, SkipField
 from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField, RelatedField
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from aftersales import selectors
@@ -254,7 +258,38 @@ def _reader(field):
             return by_drf
     elif field_class.get_attribute is not Field.get_attribute:
         return by_drf
-    return _chain_reader(field.source_attrs, field.to_representation, by_drf)
+    return _chain_reader(field.source_attrs, _representer(field), by_drf)
+
+
+def _representer(field):
+    """The field's `to_representation`, or for an ISO 8601 date-time field DRF's conversion
+    without its per-value lookups (the current time zone, the format setting): a page of
+    complaints has 350 date-times, which took a tenth of the request. The time zone is the one
+    active when the serializer is first used, as it stays for the request."""
+    if not (
+        isinstance(field, DateTimeField)
+        and type(field).to_representation is DateTimeField.to_representation
+        and type(field).enforce_timezone is DateTimeField.enforce_timezone
+        and type(field).default_timezone is DateTimeField.default_timezone
+        and str(getattr(field, "format", api_settings.DATETIME_FORMAT)).lower() == ISO_8601
+    ):
+        return field.to_representation
+    zone = getattr(field, "timezone", None)
+    if zone is None and not hasattr(field, "timezone") and settings.USE_TZ:
+        zone = timezone.get_current_timezone()
+    if zone is None:
+        return field.to_representation
+
+    def represent(value):
+        if type(value) is not datetime or value.utcoffset() is None:
+            return field.to_representation(value)  # a naive or odd value: DRF's own rules
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return field.to_representation(value)  # DRF's own error
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return represent
 
 
 def _drf_reader(field):

@@ -3,9 +3,11 @@ gave, on rows with and without their optional relations, and the readers hand DR
 they cannot vouch for."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 from rest_framework import serializers
 
 from aftersales.api import LeanRepresentation
@@ -135,3 +137,43 @@ def test_fields_are_built_once_per_class_and_copied(north):
     assert list(first.fields) == list(second.fields) == Reading.Meta.fields
     assert first.fields["url"] is not second.fields["url"]
     assert first.fields["url"].parent is first
+
+
+class Moments(LeanRepresentation, serializers.Serializer):
+    """Date-times as the readers convert them themselves, and as they leave to DRF."""
+
+    at = serializers.DateTimeField()
+    in_vienna = serializers.DateTimeField(source="at", default_timezone=ZoneInfo("Europe/Vienna"))
+    as_text = serializers.DateTimeField(source="at", format="%d.%m.%Y %H:%M")
+    raw = serializers.DateTimeField(source="at", format=None)
+
+
+class Moment:
+    def __init__(self, at):
+        self.at = at
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/Sao_Paulo"])
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2026, 6, 9, 8, 0, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=ZoneInfo("Asia/Tokyo")),
+        datetime(2026, 3, 29, 1, 30, tzinfo=UTC),  # the hour Berlin's clocks go forward
+        datetime(2026, 6, 9, 8, 0),  # noqa: DTZ001 (naive on purpose: DRF makes it aware)
+        datetime(1, 1, 1, 0, 30, tzinfo=UTC),  # before year 1 in zones east of UTC
+    ],
+)
+def test_date_times_come_out_as_drf_writes_them(zone, at):
+    with timezone.override(ZoneInfo(zone)):
+        serializer = Moments()
+        try:
+            expected = serializers.Serializer.to_representation(serializer, Moment(at))
+        except serializers.ValidationError as refusal:
+            with pytest.raises(serializers.ValidationError) as lean_refusal:
+                serializer.to_representation(Moment(at))
+            assert lean_refusal.value.detail == refusal.detail
+            return
+        assert serializer.to_representation(Moment(at)) == expected
+    if zone == "UTC" and at.tzinfo is UTC and at.year > 1:
+        assert expected["at"].endswith("Z")
