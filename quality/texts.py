@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from aftersales import texts
+from aftersales.translated import translated
 from customers.salutations import by_gender
 from quality.models import Complaint, DissonanceSignal
 
@@ -42,6 +43,31 @@ SIGNAL_CODES = {
 }
 # What a list of signals joins so that their texts need no query of their own.
 SIGNAL_TEXT_RELATED = ("complaint__category", "followup__customer", "survey_response")
+# The columns those texts read, with every language of a translated one (its fallbacks): the
+# reasons of a page of scores load nothing else of the rows joined (whole complaint, follow-up,
+# customer and survey rows took three times as long, a fifth of the dissonance list's request).
+SIGNAL_TEXT_FIELDS = (
+    "summary_code",
+    "summary_params",
+    "summary",
+    "complaint__category",
+    "complaint__nature",
+    "complaint__severity",
+    "complaint__category__name",
+    *translated("complaint__category__name"),
+    "followup__title_code",
+    "followup__text_params",
+    "followup__title",
+    *translated("followup__title"),
+    "followup__concern",
+    "followup__customer__kind",
+    "followup__customer__company_name",
+    "followup__customer__first_name",
+    "followup__customer__last_name",
+    "survey_response__nps",
+    "survey_response__satisfaction_purchase",
+    "survey_response__satisfaction_handover",
+)
 
 
 def complaint_summary(complaint):
@@ -206,11 +232,15 @@ def campaign_instructions(params=None, followup=None):
 
 def reason_signals(reasons, *, related=()):
     """The signals that reasons stored with scores (DissonanceScore.reasons) name, by id, joined
-    for their texts (and with `related`): one query for the reasons of any number of scores."""
+    for their texts (and with `related`, whole): one query for the reasons of any number of
+    scores. Without `related` only what the texts read is loaded (SIGNAL_TEXT_FIELDS)."""
     ids = {reason.get("signal") for reason in reasons} - {None}
     if not ids:
         return {}
-    return DissonanceSignal.objects.select_related(*SIGNAL_TEXT_RELATED, *related).in_bulk(ids)
+    signals = DissonanceSignal.objects.select_related(*SIGNAL_TEXT_RELATED, *related)
+    if not related:
+        signals = signals.only(*SIGNAL_TEXT_FIELDS)
+    return signals.in_bulk(ids)
 
 
 def reason_text(reason, signals):

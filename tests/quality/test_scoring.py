@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from aftersales.models import Notification
 from customers.models import InvolvementLevel
@@ -28,6 +29,7 @@ from followups.models import (
 )
 from followups.surveys import answer_survey
 from quality import scoring, services
+from quality import texts as quality_texts
 from quality.models import (
     Complaint,
     ComplaintCategory,
@@ -670,3 +672,44 @@ def test_high_dissonance_holds_back_commercial_contact_but_not_care(clock, sven,
     assert contact_policy.can_contact(
         customer, Purpose.COMMERCIAL, ContactChannel.EMAIL, later
     ).allowed
+
+
+# --- the reasons' texts --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_reasons_read_their_texts_from_the_few_columns_loaded(
+    owner, sven, customer, wind, invitation, language, django_assert_num_queries
+):
+    wind.name_de = "Windgeräusch"
+    wind.save()
+    bought = purchase_for(customer, involvement=InvolvementLevel.MEDIUM, handover_days_ago=30)
+    complain(sven, customer, wind, purchase=bought)
+    complain(sven, customer, wind, purchase=bought)  # repeated
+    concern = open_followup(customer, owner, title_de="Anruf nach einer Woche")
+    followup_services.complete_followup(
+        followup=concern, by=owner, outcome=FollowUp.Outcome.CONCERN, concern="Rattle"
+    )
+    unreached = open_followup(customer, owner)
+    for _ in range(3):  # not reached twice, then missed
+        followup_services.complete_followup(
+            followup=unreached, by=owner, outcome=FollowUp.Outcome.NOT_REACHED
+        )
+    answer(invitation, 3, 2, 4)
+    reasons = [{"signal": pk} for pk in DissonanceSignal.objects.values_list("pk", flat=True)]
+    assert {signal.kind for signal in DissonanceSignal.objects.all()} >= {
+        Kind.COMPLAINT,
+        Kind.REPEATED_COMPLAINT,
+        Kind.FOLLOWUP_CONCERN,
+        Kind.NOT_REACHED,
+        Kind.MISSED_FOLLOWUP,
+        Kind.LOW_SURVEY,
+    }
+    with translation.override(language):
+        whole = quality_texts.reason_signals(reasons, related=("purchase",))
+        expected = [quality_texts.reason_text(reason, whole) for reason in reasons]
+        with django_assert_num_queries(1):
+            signals = quality_texts.reason_signals(reasons)
+            texts = [quality_texts.reason_text(reason, signals) for reason in reasons]
+    assert texts == expected
+    assert ("Windgeräusch" in " ".join(texts)) == (language == "de")
