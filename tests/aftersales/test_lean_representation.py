@@ -177,3 +177,15 @@ def test_date_times_come_out_as_drf_writes_them(zone, at):
         assert serializer.to_representation(Moment(at)) == expected
     if zone == "UTC" and at.tzinfo is UTC and at.year > 1:
         assert expected["at"].endswith("Z")
+
+
+def test_fields_with_fields_inside_are_built_afresh_for_each_serializer(north):
+    class Nested(LeanRepresentation, serializers.Serializer):
+        codes = serializers.ListField(child=serializers.CharField())
+        customer = Reading()
+
+    first, second = Nested(), Nested()
+    assert first.fields["codes"].child is not second.fields["codes"].child
+    assert first.fields["codes"].child.parent is first.fields["codes"]
+    assert first.fields["customer"].fields["url"] is not second.fields["customer"].fields["url"]
+    assert first.fields["customer"].parent is first
