@@ -413,7 +413,15 @@ SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", def
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 # The throttles' counters: Redis in production (CACHE_URL, e.g. redis://redis:6379/1, a database
 # of its own beside Celery's), the process's memory for a local run and the tests.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    # Each process's own: big lists' estimated totals, reused for a minute (aftersales.pagination).
+    "list-estimates": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "list-estimates",
+        "OPTIONS": {"MAX_ENTRIES": 2_000},
+    },
+}
 
 REST_FRAMEWORK = {
     # The token scheme first: a call without credentials is answered 401 with

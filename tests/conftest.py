@@ -16,7 +16,7 @@ from celery.signals import task_postrun
 from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils import translation
@@ -24,6 +24,7 @@ from rest_framework.test import APIClient
 
 from aftersales.celery import app as celery_app
 from aftersales.migration_helpers import grant_role_permissions
+from aftersales.pagination import ESTIMATES_CACHE
 from tests.aftersales.factories import BranchFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -91,8 +92,10 @@ def uploads_in_a_temporary_folder(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """The throttles count in the cache (the process's memory in tests): every test starts with
-    no request counted, whatever the tests before it sent from the same address."""
+    no request counted, whatever the tests before it sent from the same address; and with no
+    big list's estimated total of an earlier test's rows (aftersales.pagination)."""
     cache.clear()
+    caches[ESTIMATES_CACHE].clear()
 
 
 @pytest.fixture(autouse=True)

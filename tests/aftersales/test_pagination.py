@@ -1,7 +1,10 @@
 """List totals: exact while small, PostgreSQL's estimate ("about ...") above EXACT_COUNT_LIMIT, on
 the pages and in the API."""
 
+import time
+
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.urls import reverse
 
@@ -35,6 +38,41 @@ def test_a_big_list_takes_the_planners_estimate(customers, monkeypatch, django_a
     assert paginator.num_pages == 3
 
 
+def test_a_big_lists_estimate_is_reused_for_the_same_query(
+    customers, north, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 5)
+    assert EstimatingPaginator(customers, 10).count == 30
+    CustomerFactory.create_batch(3, branch=north)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_customer")
+    again = EstimatingPaginator(customers, 10)
+    with django_assert_num_queries(0):
+        assert again.count == 30
+    assert again.is_estimate
+    # Another query (here: another filter) is counted and estimated for itself.
+    with django_assert_num_queries(2):
+        assert EstimatingPaginator(customers.filter(branch=north), 10).count == 33
+
+
+def test_an_estimate_is_reused_only_for_a_while(customers, monkeypatch):
+    monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 5)
+    monkeypatch.setattr(pagination, "ESTIMATE_REUSE_SECONDS", 0.2)
+    monkeypatch.setattr(pagination, "estimated_rows", lambda queryset: 40)
+    assert EstimatingPaginator(customers, 10).count == 40
+    monkeypatch.setattr(pagination, "estimated_rows", lambda queryset: 50)
+    assert EstimatingPaginator(customers, 10).count == 40
+    time.sleep(0.3)
+    assert EstimatingPaginator(customers, 10).count == 50
+
+
+def test_a_small_list_is_counted_again_every_time(customers, north, django_assert_num_queries):
+    assert EstimatingPaginator(customers, 10).count == 30
+    CustomerFactory(branch=north)
+    with django_assert_num_queries(1):
+        assert EstimatingPaginator(customers, 10).count == 31
+
+
 def test_an_estimate_never_falls_below_what_was_counted(customers, monkeypatch):
     monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 5)
     monkeypatch.setattr(pagination, "estimated_rows", lambda queryset: 2)
@@ -53,6 +91,7 @@ def test_the_customer_list_says_about(login, manager, customers, monkeypatch):
     page = login(manager).get(reverse("customers:customer-list")).content.decode()
     assert "about 30 entries" in page
     monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 100)
+    caches[pagination.ESTIMATES_CACHE].clear()  # else the estimate is reused for a minute
     page = login(manager).get(reverse("customers:customer-list")).content.decode()
     assert "30 entries" in page
     assert "about" not in page.split("30 entries")[0][-10:]
