@@ -369,3 +369,13 @@ def _primary_key_reader(attrs, by_drf):
         return getattr(value, "pk", value)
 
     return read
+
+
+def own_columns(model):
+    """Every column of the model's own, for `.only()` beside some columns of joined rows."""
+    return [field.name for field in model._meta.concrete_fields]
+
+
+def columns_of(relation, names):
+    """The columns `names` of the joined `relation`, for `.only()`: customer__first_name, ..."""
+    return [f"{relation}__{name}" for name in names]

@@ -102,6 +102,10 @@ class Branch(models.Model):
         return split_region(self.holiday_region)[1]
 
 
+# What a user's name (str) is made of: lists that show a colleague's name load only these.
+USER_NAME_FIELDS = ("username", "first_name", "last_name")
+
+
 class User(AbstractUser):
     """A person who logs in. Roles are Django groups (see aftersales.roles); branches say where
     the person works and so which data they see."""

@@ -122,6 +122,11 @@ class CustomerQuerySet(BranchScopedQuerySet):
         return self.filter(erased_at__isnull=True)
 
 
+# What a customer's display name, and the salutation texts address them by, are made of: lists
+# that show a customer's name only load these of the customer's 31 columns.
+CUSTOMER_NAME_FIELDS = ("kind", "company_name", "first_name", "last_name", "salutation")
+
+
 class Customer(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("private person")

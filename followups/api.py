@@ -16,11 +16,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, LeanRepresentation
+from aftersales.api import STAFF_WITH_MODEL_PERMISSIONS, LeanRepresentation, columns_of, own_columns
 from aftersales.filters import StrictFilterBackend
-from aftersales.models import Branch, User
+from aftersales.models import USER_NAME_FIELDS, Branch, User
 from aftersales.translated import translated
-from customers.models import InvolvementLevel
+from customers.models import CUSTOMER_NAME_FIELDS, InvolvementLevel
 from followups import selectors, services
 from followups.models import (
     FollowUp,
@@ -184,6 +184,17 @@ class FollowUpFilter(filters.FilterSet):
         return queryset.filter(assignee=user)
 
 
+# The follow-ups' own columns, and of their customer, branch and assignee what the names (and a
+# recovery call's texts: the salutation) are made of: whole rows of those took a seventh of the
+# list's CPU to load.
+FOLLOWUP_COLUMNS = [
+    *own_columns(FollowUp),
+    *columns_of("customer", CUSTOMER_NAME_FIELDS),
+    "branch__name",
+    *columns_of("assignee", USER_NAME_FIELDS),
+]
+
+
 class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Follow-ups: the list shows the caller's own unless `scope=team` (managers); one follow-up
     can be read and completed by anyone who works in its branch."""
@@ -198,8 +209,10 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     action_permissions = {"complete": {"POST": ["followups.change_followup"]}}
 
     def get_queryset(self):
-        return FollowUp.objects.visible_to(self.request.user).select_related(
-            "customer", "branch", "assignee"
+        return (
+            FollowUp.objects.visible_to(self.request.user)
+            .select_related("customer", "branch", "assignee")
+            .only(*FOLLOWUP_COLUMNS)
         )
 
     def filter_queryset(self, queryset):

@@ -23,10 +23,12 @@ from aftersales.api import (
     IsStaffMember,
     LeanRepresentation,
     VisiblePrimaryKeyRelatedField,
+    columns_of,
+    own_columns,
 )
-from aftersales.models import Branch, User
+from aftersales.models import USER_NAME_FIELDS, Branch, User
 from aftersales.translated import translated
-from customers.models import Customer, Purchase
+from customers.models import CUSTOMER_NAME_FIELDS, Customer, Purchase
 from quality import dashboard, selectors, services
 from quality import texts as quality_texts
 from quality.models import (
@@ -76,12 +78,12 @@ def with_breached(complaints):
 # category and owner only what their names are made of. Whole rows of those (the customer's 31
 # columns) cost more CPU to load than the rest of the page.
 LIST_COLUMNS = [
-    *(field.name for field in Complaint._meta.concrete_fields),
-    *(f"customer__{name}" for name in ("kind", "company_name", "first_name", "last_name")),
+    *own_columns(Complaint),
+    *columns_of("customer", CUSTOMER_NAME_FIELDS),
     "branch__name",
-    *(f"category__{name}" for name in ("parent", "name", *translated("name"))),
-    *(f"category__parent__{name}" for name in ("name", *translated("name"))),
-    *(f"owner__{name}" for name in ("username", "first_name", "last_name")),
+    *columns_of("category", ("parent", "name", *translated("name"))),
+    *columns_of("category__parent", ("name", *translated("name"))),
+    *columns_of("owner", USER_NAME_FIELDS),
 ]
 
 
@@ -528,6 +530,16 @@ class DissonanceCustomerSerializer(LeanRepresentation, serializers.ModelSerializ
         return data
 
 
+# What a page of scores reads of the rows joined to them (see LIST_COLUMNS).
+SCORE_COLUMNS = [
+    *own_columns(DissonanceScore),
+    *columns_of("customer", (*CUSTOMER_NAME_FIELDS, "salesperson")),
+    *columns_of("customer__salesperson", USER_NAME_FIELDS),
+    "branch__name",
+    *columns_of("recovery_followup", ("status", "due_date")),
+]
+
+
 class DissonanceCustomerFilter(filters.FilterSet):
     level = filters.ChoiceFilter(choices=Level.choices)
     branch = filters.ModelChoiceFilter(
@@ -560,8 +572,10 @@ class DissonanceCustomerViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema has no caller to scope to
             return DissonanceScore.objects.none()
-        return selectors.scores_visible_to(self.request.user).select_related(
-            "customer__salesperson", "branch", "recovery_followup"
+        return (
+            selectors.scores_visible_to(self.request.user)
+            .select_related("customer__salesperson", "branch", "recovery_followup")
+            .only(*SCORE_COLUMNS)
         )
 
 

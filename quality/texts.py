@@ -14,7 +14,7 @@ from django.utils.translation import ngettext, pgettext
 from aftersales import texts
 from aftersales.translated import translated
 from customers.salutations import by_gender
-from quality.models import Complaint, DissonanceSignal
+from quality.models import Complaint, DissonanceSignal, Nature, Severity
 
 COMPLAINT = "quality.signal.complaint"
 REPEATED_COMPLAINT = "quality.signal.repeated_complaint"
@@ -70,12 +70,22 @@ SIGNAL_TEXT_FIELDS = (
 )
 
 
+def choice_label(choices, value):
+    """What the model's get_..._display() gives, translating only this choice's label: Django's
+    translates every label of the field to look one up (a sixth of the dissonance list's
+    request went into the reasons' natures and severities)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 def complaint_summary(complaint):
     """A complaint as its signal names it: "Complaint: Wind noise, subjective, medium"."""
     return _("Complaint: %(category)s, %(nature)s, %(severity)s") % {
         "category": complaint.category.name,
-        "nature": complaint.get_nature_display(),
-        "severity": complaint.get_severity_display(),
+        "nature": choice_label(Nature, complaint.nature),
+        "severity": choice_label(Severity, complaint.severity),
     }
 
 

@@ -21,6 +21,7 @@ from followups.models import (
     SurveyInvitation,
     SurveyResponse,
 )
+from quality import texts as quality_texts
 from tests.api_helpers import fresh, ids
 from tests.customers.factories import CustomerFactory, ProductCategoryFactory
 
@@ -355,6 +356,35 @@ def test_team_list_query_count(client_for, manager, many, django_assert_max_num_
     with django_assert_max_num_queries(6):
         response = client.get("/api/followups/", {"scope": "team", "status": "open"})
     assert response.json()["count"] == 12
+
+
+def test_a_page_of_recovery_calls_names_its_customers_without_a_query_each(
+    client_for, manager, north, owner, django_assert_max_num_queries
+):
+    """The list loads only the customer's name and salutation columns; the recovery call's texts
+    read no other, so a page of them costs the same six queries (and one for the customers'
+    open complaints, named in the instructions)."""
+    people = [
+        CustomerFactory(branch=north, first_name="Eva", last_name=f"Berg{index}", salutation="ms")
+        for index in range(4)
+    ]
+    company = CustomerFactory(
+        branch=north, kind="company", company_name="Autohaus Nord", first_name="", last_name=""
+    )
+    for customer in [*people, company]:
+        make_followup(
+            customer,
+            owner,
+            title_code=quality_texts.RECOVERY_TITLE,
+            instructions_code=quality_texts.RECOVERY_INSTRUCTIONS,
+        )
+    client = client_for(fresh(manager))
+    with django_assert_max_num_queries(7):
+        rows = client.get("/api/followups/", {"scope": "team"}).json()["results"]
+    titles = {row["title"] for row in rows}
+    assert titles == {f"Recovery call: {customer}" for customer in [*people, company]}
+    assert {row["customer_name"] for row in rows} == {str(c) for c in [*people, company]}
+    assert all(row["instructions"].startswith("Call personally.") for row in rows)
 
 
 # --- playbooks ------------------------------------------------------------------------------------

@@ -713,3 +713,14 @@ def test_reasons_read_their_texts_from_the_few_columns_loaded(
             texts = [quality_texts.reason_text(reason, signals) for reason in reasons]
     assert texts == expected
     assert ("Windgeräusch" in " ".join(texts)) == (language == "de")
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize(("choices", "field"), [(Nature, "nature"), (Severity, "severity")])
+def test_a_choice_label_is_the_one_the_model_displays(choices, field, language):
+    with translation.override(language):
+        for value in choices.values:
+            complaint = Complaint(**{field: value})
+            shown = getattr(complaint, f"get_{field}_display")()
+            assert quality_texts.choice_label(choices, value) == shown
+        assert quality_texts.choice_label(choices, "gone") == "gone"
