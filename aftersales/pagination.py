@@ -20,6 +20,7 @@ shows at once; an estimate claims no more than two digits anyway.
 import hashlib
 
 from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -71,7 +72,10 @@ class EstimatingPaginator(Paginator):
         if not isinstance(self.object_list, QuerySet):
             return super().count
         estimates = caches[ESTIMATES_CACHE]
-        key = _estimate_key(self.object_list)
+        try:
+            key = _estimate_key(self.object_list)
+        except EmptyResultSet:  # a filter no row can match (`pk__in=[]`): no SQL to run
+            return 0
         if (reused := estimates.get(key)) is not None:
             self.is_estimate = True
             return reused

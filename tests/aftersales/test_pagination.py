@@ -73,6 +73,15 @@ def test_a_small_list_is_counted_again_every_time(customers, north, django_asser
         assert EstimatingPaginator(customers, 10).count == 31
 
 
+@pytest.mark.parametrize("nothing", [lambda rows: rows.filter(pk__in=[]), lambda rows: rows.none()])
+def test_a_list_no_row_can_match_counts_none(customers, nothing, django_assert_num_queries):
+    paginator = EstimatingPaginator(nothing(customers), 10)
+    with django_assert_num_queries(0):
+        assert paginator.count == 0
+    assert not paginator.is_estimate
+    assert list(paginator.get_page(1)) == []
+
+
 def test_an_estimate_never_falls_below_what_was_counted(customers, monkeypatch):
     monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 5)
     monkeypatch.setattr(pagination, "estimated_rows", lambda queryset: 2)
