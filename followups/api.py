@@ -209,10 +209,12 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     action_permissions = {"complete": {"POST": ["followups.change_followup"]}}
 
     def get_queryset(self):
+        followups = FollowUp.objects.visible_to(self.request.user).select_related(
+            "customer", "branch", "assignee"
+        )
+        # Reading needs the names only; an action hands whole rows to its service.
         return (
-            FollowUp.objects.visible_to(self.request.user)
-            .select_related("customer", "branch", "assignee")
-            .only(*FOLLOWUP_COLUMNS)
+            followups.only(*FOLLOWUP_COLUMNS) if self.action in ("list", "retrieve") else followups
         )
 
     def filter_queryset(self, queryset):
