@@ -11,6 +11,7 @@ from django.urls import reverse
 from aftersales import pagination
 from aftersales.pagination import EstimatingPaginator, rounded
 from customers.models import Customer
+from tests.aftersales.factories import UserFactory
 from tests.customers.factories import CustomerFactory
 
 
@@ -80,6 +81,18 @@ def test_a_list_no_row_can_match_counts_none(customers, nothing, django_assert_n
         assert paginator.count == 0
     assert not paginator.is_estimate
     assert list(paginator.get_page(1)) == []
+
+
+@pytest.mark.parametrize(
+    "url", ["/customers/", "/purchases/", "/complaints/", "/api/customers/", "/api/followups/"]
+)
+def test_a_staff_member_of_no_branch_sees_empty_lists(login, customers, url):
+    """Their scope is `branch__in=[]`, which no row can match: an empty list, not an error."""
+    newcomer = UserFactory(username="nora", roles=["sales"], branches=[])
+    response = login(newcomer).get(url)
+    assert response.status_code == 200
+    if url.startswith("/api/"):
+        assert (response.json()["count"], response.json()["results"]) == (0, [])
 
 
 def test_an_estimate_never_falls_below_what_was_counted(customers, monkeypatch):
